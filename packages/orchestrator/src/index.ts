@@ -1,0 +1,13 @@
+export type {
+  BrokerConfig,
+  BrokerConfigFile,
+  BrokerSpec,
+  BrokerState,
+  BrokerStatus,
+  Orchestrator,
+  StopOptions,
+} from './orchestrator.ts';
+export { OrchestratorError, orchestratorErrors, type OrchestratorErrorCode } from './errors.ts';
+export { EcsOrchestrator, type EcsOrchestratorOptions } from './ecs/ecs-orchestrator.ts';
+export type { EcsOrchestratorConfig } from './ecs/ecs-resources.ts';
+export type { RetryPolicy } from './ecs/ecs-calls.ts';

@@ -1,0 +1,71 @@
+/**
+ * The contract between the control plane's reconciler and whatever runs brokers.
+ * Every method is idempotent so the reconciler can call it again after any crash.
+ */
+
+/** The broker config file (see the broker process contract) minus what the backend decides: `dataDir` and `listen`. */
+export interface BrokerConfig {
+  advertised?: { host: string; port: number };
+  auth: 'none' | 'sasl_plain';
+  credentials?: { key: string; secretHash: string }[];
+  controlPlane?: { url: string; token: string; pollIntervalMs?: number };
+  log?: {
+    segmentBytes?: number;
+    segmentMs?: number;
+    retentionMs?: number;
+    retentionBytes?: number;
+    flush?: 'every-write' | 'interval' | 'none';
+    flushIntervalMs?: number;
+  };
+  limits?: { maxPartitions?: number; maxMessageBytes?: number };
+}
+
+/** The file the broker reads with `--config` (local) or from `FJORD_BROKER_CONFIG_JSON` (ECS). */
+export interface BrokerConfigFile extends BrokerConfig {
+  clusterId: string;
+  nodeId: number;
+  listen: { host: string; port: number };
+  dataDir: string;
+}
+
+export interface BrokerSpec {
+  clusterId: string;
+  nodeId: number;
+  /** The address clients bootstrap from. Locally the broker listens on it; the caller allocates and persists the port. */
+  host: string;
+  port: number;
+  config: BrokerConfig;
+}
+
+export type BrokerState = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface BrokerStatus {
+  clusterId: string;
+  nodeId: number;
+  state: BrokerState;
+  pid?: number;
+  taskArn?: string;
+  endpoint?: { host: string; port: number };
+  /** Why the broker is not running, in words the reconciler can store as a FAILED reason. */
+  reason?: string;
+}
+
+export interface StopOptions {
+  /** Also remove what the broker stored (local data dir; on ECS tasks keep nothing, so it changes nothing). */
+  deleteData?: boolean;
+}
+
+export interface Orchestrator {
+  /** Starts the broker unless it already runs with this spec; restarts it when the spec changed. */
+  ensureBroker(spec: BrokerSpec): Promise<BrokerStatus>;
+  /** Stops the broker; stopping a broker that does not exist succeeds. */
+  stopBroker(clusterId: string, nodeId: number, opts?: StopOptions): Promise<void>;
+  /** Every broker this orchestrator knows of, running or not, so the reconciler can find orphans. */
+  list(): Promise<BrokerStatus[]>;
+  health(clusterId: string, nodeId: number): Promise<BrokerStatus>;
+  /**
+   * Releases the orchestrator's own resources. Brokers keep running: a control plane that restarts
+   * must find its clusters still serving, and adopts them again.
+   */
+  close(): Promise<void>;
+}
