@@ -1,0 +1,106 @@
+import { RemovalPolicy, Stack, aws_ecr as ecr, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { KAFKA_PORT } from './network.ts';
+import type { SegmentBucket } from './segment-bucket.ts';
+import type { FjordSettings } from './settings.ts';
+
+export const BROKER_CONTAINER_NAME = 'broker';
+/** Writable directory in the broker image (owned by its non-root user) for partition logs. */
+export const BROKER_DATA_DIR = '/var/lib/fjord';
+
+export interface BrokerTaskProps {
+  readonly repository: ecr.IRepository;
+  readonly imageTag: string;
+  readonly segments: SegmentBucket;
+  readonly settings: FjordSettings['broker'];
+  readonly logRetentionDays: number;
+}
+
+/**
+ * The task definition brokers run from. This stack starts no broker: the control plane's ECS
+ * orchestrator creates one ECS service per Fjord cluster from this family, overriding the
+ * container's environment with that cluster's broker config (see infra/docker/broker-entrypoint.sh).
+ */
+export class BrokerTask extends Construct {
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly taskRole: iam.Role;
+  readonly executionRole: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly image: ecs.EcrImage;
+
+  constructor(scope: Construct, id: string, props: BrokerTaskProps) {
+    super(scope, id);
+    const { settings, segments } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Fjord broker: pull its image and write its logs',
+    });
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Fjord broker: read and write tiered segments below the clusters prefix',
+    });
+    this.grantSegmentAccess(segments);
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family: settings.taskFamily,
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryMiB,
+      // Fargate includes 20 GiB; asking for exactly 20 is rejected, so only larger sizes are set.
+      ephemeralStorageGiB: settings.ephemeralStorageGiB > 20 ? settings.ephemeralStorageGiB : undefined,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+      taskRole: this.taskRole,
+      executionRole: this.executionRole,
+    });
+
+    this.image = ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag);
+    this.taskDefinition.addContainer(BROKER_CONTAINER_NAME, {
+      image: this.image,
+      essential: true,
+      portMappings: [{ containerPort: KAFKA_PORT, protocol: ecs.Protocol.TCP, name: 'kafka' }],
+      environment: {
+        NODE_ENV: 'production',
+        FJORD_BROKER_DATA_DIR: BROKER_DATA_DIR,
+        FJORD_OBJECT_STORE: 's3',
+        FJORD_S3_BUCKET: segments.bucket.bucketName,
+        FJORD_S3_REGION: Stack.of(this).region,
+        FJORD_S3_PREFIX: segments.prefix,
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'broker' }),
+      // An init process as PID 1 forwards ECS's SIGTERM to node and reaps children, so a broker
+      // stopped by the orchestrator closes its segments cleanly.
+      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
+    });
+  }
+
+  /**
+   * One task role serves every cluster's brokers: ECS assumes it for the task, so it cannot carry a
+   * per-cluster session tag, and a role per cluster would give the control plane iam:CreateRole.
+   * The role is therefore limited to the segment prefix as a whole (objects below it, listing
+   * only with that prefix); which cluster a broker writes is decided by its config from the control plane.
+   */
+  private grantSegmentAccess(segments: SegmentBucket): void {
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'SegmentObjects',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [segments.objectsArn()],
+      }),
+    );
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListSegmentPrefix',
+        actions: ['s3:ListBucket'],
+        resources: [segments.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${segments.prefix}*`] } },
+      }),
+    );
+  }
+}
