@@ -1,0 +1,59 @@
+import { LogError } from './errors.ts';
+
+export type FlushPolicy = 'every-write' | 'interval' | 'none';
+
+export interface LogConfig {
+  segmentBytes: number;
+  segmentMs: number;
+  /** -1 = unlimited */
+  retentionMs: number;
+  /** -1 = unlimited */
+  retentionBytes: number;
+  flush: FlushPolicy;
+  flushIntervalMs: number;
+  /** Bytes of log between two sparse index entries. */
+  indexIntervalBytes?: number;
+  /** Largest batch accepted by append(). */
+  maxBatchBytes?: number;
+}
+
+export const DEFAULT_LOG_CONFIG: Readonly<Required<LogConfig>> = {
+  segmentBytes: 128 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1,
+  flush: 'every-write',
+  flushIntervalMs: 1000,
+  indexIntervalBytes: 4096,
+  maxBatchBytes: 1024 * 1024 + 12,
+};
+
+/** Positions in index files are int32, so a segment (and a batch) must stay below 2 GiB. */
+const MAX_SEGMENT_BYTES = 0x7fffffff;
+
+export function resolveLogConfig(config: Partial<LogConfig>): Required<LogConfig> {
+  const resolved = { ...DEFAULT_LOG_CONFIG, ...stripUndefined(config) };
+  const positive = (name: keyof LogConfig, value: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(value) || value <= 0 || value > max) {
+      throw new LogError('INVALID_CONFIG', `${name} must be an integer in 1..${max}, got ${value}`);
+    }
+  };
+  const limitOrUnlimited = (name: keyof LogConfig, value: number) => {
+    if (value !== -1) positive(name, value);
+  };
+  positive('segmentBytes', resolved.segmentBytes, MAX_SEGMENT_BYTES);
+  positive('segmentMs', resolved.segmentMs);
+  limitOrUnlimited('retentionMs', resolved.retentionMs);
+  limitOrUnlimited('retentionBytes', resolved.retentionBytes);
+  positive('flushIntervalMs', resolved.flushIntervalMs);
+  positive('indexIntervalBytes', resolved.indexIntervalBytes);
+  positive('maxBatchBytes', resolved.maxBatchBytes, MAX_SEGMENT_BYTES);
+  if (!['every-write', 'interval', 'none'].includes(resolved.flush)) {
+    throw new LogError('INVALID_CONFIG', `flush must be every-write, interval or none, got ${String(resolved.flush)}`);
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,490 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BatchOffset, COMPRESSION_MASK } from '@fjord/kafka-protocol';
+import { pino, type Logger } from 'pino';
+import { checkProducedBatches, type ProducedBatch } from './batch-check.ts';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { resolveLogConfig, type LogConfig } from './config.ts';
+import { LogError } from './errors.ts';
+import { fsyncDir } from './files.ts';
+import { firstRecordAtOrAfter, recordSection } from './record-timestamps.ts';
+import { segmentsToDelete } from './retention.ts';
+import { LOG_SUFFIX, OFFSET_INDEX_SUFFIX, Segment, TIME_INDEX_SUFFIX, type AppendChunk, type SegmentInfo } from './segment.ts';
+
+export interface PartitionLogOptions {
+  logger?: Logger;
+  now?: () => number;
+  /**
+   * Decompresses a batch's record section (codec = attributes & 0x07), so offsetForTimestamp can
+   * name the exact record inside a compressed batch. Without it, such a batch answers with its first offset.
+   */
+  decompress?: (codec: number, data: Buffer) => Buffer | Promise<Buffer>;
+}
+
+export interface AppendResult {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  /** -1: batches keep the producer's CreateTime. */
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+}
+
+export interface ReadResult {
+  records: Buffer;
+  highWatermark: bigint;
+  logStartOffset: bigint;
+}
+
+interface PendingAppend {
+  records: Buffer;
+  batches: ProducedBatch[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Waiter {
+  offset: bigint;
+  wake: () => void;
+}
+
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+
+/**
+ * A partition's log: a directory of segments, appended by one writer loop. Appends that arrive
+ * while a write or fsync is under way queue up and go out together in the next round, so with
+ * `flush: 'every-write'` concurrent producers share one write and one fsync (group commit).
+ */
+export class PartitionLog {
+  readonly dir: string;
+  readonly #config: Required<LogConfig>;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #decompress: PartitionLogOptions['decompress'];
+  #segments: Segment[];
+  /** Offset the next appended batch gets. */
+  #nextOffset: bigint;
+  #highWatermark: bigint;
+  #logStartOffset: bigint;
+  #queue: PendingAppend[] = [];
+  #draining = false;
+  #drained: Promise<void> = Promise.resolve();
+  /** Retention and DeleteRecords run one at a time. */
+  #maintenance: Promise<unknown> = Promise.resolve();
+  #waiters = new Set<Waiter>();
+  #flushTimer: NodeJS.Timeout | null = null;
+  #unflushed = false;
+  #failure: LogError | null = null;
+  #closed = false;
+
+  private constructor(
+    dir: string,
+    config: Required<LogConfig>,
+    options: PartitionLogOptions,
+    segments: Segment[],
+    logStartOffset: bigint,
+  ) {
+    this.dir = dir;
+    this.#config = config;
+    this.#logger = options.logger ?? pino({ level: 'silent' });
+    this.#now = options.now ?? Date.now;
+    this.#decompress = options.decompress;
+    this.#segments = segments;
+    this.#nextOffset = this.#active.nextOffset;
+    this.#highWatermark = this.#nextOffset;
+    this.#logStartOffset = logStartOffset;
+  }
+
+  /** Opens the partition in `dir`, creating it when empty and recovering it after a crash. */
+  static async open(dir: string, config: LogConfig, options: PartitionLogOptions = {}): Promise<PartitionLog> {
+    const resolved = resolveLogConfig(config);
+    const logger = (options.logger ?? pino({ level: 'silent' })).child({ partitionDir: dir });
+    const now = options.now ?? Date.now;
+    await mkdir(dir, { recursive: true });
+    const checkpoint = await readCheckpoint(dir);
+    let logStartOffset = checkpoint?.logStartOffset ?? 0n;
+    const bases = await listSegmentBases(dir);
+
+    // Segments wholly below the log start offset were due for deletion when the process stopped.
+    while (bases.length > 1 && bases[1] <= logStartOffset) {
+      await removeSegmentFiles(dir, bases.shift()!);
+    }
+
+    const segments: Segment[] = [];
+    if (bases.length === 0) {
+      segments.push(await Segment.create(dir, logStartOffset, resolved.indexIntervalBytes));
+      await fsyncDir(dir);
+    } else {
+      for (let i = 0; i < bases.length; i++) {
+        const last = i === bases.length - 1;
+        segments.push(
+          await Segment.load(dir, bases[i], {
+            indexIntervalBytes: resolved.indexIntervalBytes,
+            logger,
+            now: now(),
+            endOffset: last ? null : bases[i + 1],
+            trustIndexes: checkpoint?.cleanShutdown === true,
+          }),
+        );
+      }
+    }
+    const nextOffset = segments[segments.length - 1].nextOffset;
+    if (logStartOffset < segments[0].baseOffset) logStartOffset = segments[0].baseOffset;
+    // A crash can lose unflushed data past a DeleteRecords point; the log then starts at its end.
+    if (logStartOffset > nextOffset) logStartOffset = nextOffset;
+
+    const log = new PartitionLog(dir, resolved, { ...options, logger, now }, segments, logStartOffset);
+    await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
+    if (resolved.flush === 'interval') log.#startFlushTimer();
+    logger.debug(
+      { segments: segments.length, logStartOffset: logStartOffset.toString(), nextOffset: nextOffset.toString() },
+      'partition log opened',
+    );
+    return log;
+  }
+
+  get highWatermark(): bigint {
+    return this.#highWatermark;
+  }
+
+  get logStartOffset(): bigint {
+    return this.#logStartOffset;
+  }
+
+  /** Bytes of record batches on disk. */
+  get size(): number {
+    return this.#segments.reduce((total, segment) => total + segment.size, 0);
+  }
+
+  get #active(): Segment {
+    return this.#segments[this.#segments.length - 1];
+  }
+
+  segments(): SegmentInfo[] {
+    return this.#segments.map((segment) => segment.info());
+  }
+
+  /**
+   * Appends one or more batches as a producer sent them. Every batch is checked before anything is
+   * written; offsets are written into the batches in place (outside their CRC).
+   */
+  append(records: Buffer): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new LogError('LOG_CLOSED'));
+    if (this.#failure) return Promise.reject(this.#failure);
+    let batches: ProducedBatch[];
+    try {
+      batches = checkProducedBatches(records, this.#config.maxBatchBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ records, batches, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        this.#drained = this.#drain();
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 && !this.#failure) {
+        const group = this.#queue;
+        this.#queue = [];
+        await this.#writeGroup(group);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #writeGroup(group: PendingAppend[]): Promise<void> {
+    const results: AppendResult[] = [];
+    try {
+      const now = this.#now();
+      let run: AppendChunk[] = [];
+      let runBytes = 0;
+      for (const pending of group) {
+        const baseOffset = this.#nextOffset;
+        let offset = baseOffset;
+        for (const batch of pending.batches) {
+          pending.records.writeBigInt64BE(offset, batch.position + BatchOffset.BaseOffset);
+          pending.records.writeInt32BE(0, batch.position + BatchOffset.PartitionLeaderEpoch);
+          offset += BigInt(batch.lastOffsetDelta) + 1n;
+        }
+        if (this.#shouldRoll(runBytes, pending.records.length, now)) {
+          if (run.length > 0) await this.#active.append(run, now);
+          run = [];
+          runBytes = 0;
+          await this.#roll(baseOffset);
+        }
+        run.push({ records: pending.records, batches: pending.batches, baseOffset });
+        runBytes += pending.records.length;
+        this.#nextOffset = offset;
+        results.push({ baseOffset, lastOffset: offset - 1n, logAppendTime: -1n, logStartOffset: 0n });
+      }
+      if (run.length > 0) await this.#active.append(run, now);
+      if (this.#config.flush === 'every-write') {
+        await this.#active.sync();
+      } else {
+        this.#unflushed = true;
+      }
+    } catch (error) {
+      this.#fail(error, group);
+      return;
+    }
+    this.#advanceHighWatermark(this.#nextOffset);
+    for (let i = 0; i < group.length; i++) {
+      results[i].logStartOffset = this.#logStartOffset;
+      group[i].resolve(results[i]);
+    }
+  }
+
+  #shouldRoll(pendingBytes: number, incomingBytes: number, now: number): boolean {
+    const active = this.#active;
+    const used = active.size + pendingBytes;
+    if (used === 0) return false;
+    if (used + incomingBytes > this.#config.segmentBytes) return true;
+    return active.rollingTimestamp !== null && now - active.rollingTimestamp >= this.#config.segmentMs;
+  }
+
+  /** The old segment is made durable before the new one exists, so only the last segment can ever have a torn tail. */
+  async #roll(baseOffset: bigint): Promise<void> {
+    const previous = this.#active;
+    await previous.close();
+    const next = await Segment.create(this.dir, baseOffset, this.#config.indexIntervalBytes);
+    await fsyncDir(this.dir);
+    this.#segments.push(next);
+    this.#logger.debug(
+      { baseOffset: baseOffset.toString(), previousSize: previous.size },
+      'rolled a new segment',
+    );
+  }
+
+  /** A failed write or fsync leaves the file in an unknown state: the log stops taking writes, as Kafka takes a log dir offline. */
+  #fail(error: unknown, group: PendingAppend[]): void {
+    this.#failure = new LogError('KAFKA_STORAGE_ERROR', (error as Error).message, { cause: error });
+    this.#logger.error({ err: error }, 'partition log write failed; the log no longer accepts writes');
+    for (const pending of [...group, ...this.#queue]) pending.reject(this.#failure);
+    this.#queue = [];
+  }
+
+  #advanceHighWatermark(offset: bigint): void {
+    this.#highWatermark = offset;
+    for (const waiter of this.#waiters) {
+      if (offset > waiter.offset) waiter.wake();
+    }
+  }
+
+  #startFlushTimer(): void {
+    this.#flushTimer = setInterval(() => {
+      if (!this.#unflushed || this.#failure) return;
+      this.#unflushed = false;
+      this.#active.sync().catch((error: unknown) => this.#fail(error, []));
+    }, this.#config.flushIntervalMs);
+    this.#flushTimer.unref();
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` (the first batch comes whole even
+   * when larger). Empty at the high watermark.
+   */
+  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+    this.#checkOffsetInRange(offset);
+    const result = (records: Buffer): ReadResult => ({
+      records,
+      highWatermark: this.#highWatermark,
+      logStartOffset: this.#logStartOffset,
+    });
+    const limit = this.#highWatermark;
+    if (offset >= limit) return result(Buffer.alloc(0));
+    const segments = this.#segments;
+    // Offsets a closed segment lost to corruption are skipped: the next segment answers.
+    for (let i = this.#segmentIndexFor(segments, offset); i < segments.length; i++) {
+      const segment = segments[i];
+      segment.pin();
+      try {
+        const first = await segment.locate(offset);
+        if (first) return result(await segment.readBatches(first, maxBytes, limit));
+      } finally {
+        await segment.unpin();
+      }
+    }
+    return result(Buffer.alloc(0));
+  }
+
+  /** The first offset whose record timestamp is at least `timestamp` (ListOffsets by time). */
+  async offsetForTimestamp(timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    const limit = this.#highWatermark;
+    const logStartOffset = this.#logStartOffset;
+    for (const segment of this.#segments) {
+      if (segment.maxTimestamp < timestamp || segment.nextOffset <= logStartOffset) continue;
+      segment.pin();
+      try {
+        const found = await this.#findTimestampIn(segment, timestamp, logStartOffset, limit);
+        if (found) return found;
+      } finally {
+        await segment.unpin();
+      }
+    }
+    return null;
+  }
+
+  async #findTimestampIn(
+    segment: Segment,
+    timestamp: bigint,
+    logStartOffset: bigint,
+    limit: bigint,
+  ): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    const indexed = await segment.timestampScanStart(timestamp);
+    const start = indexed > logStartOffset ? indexed : logStartOffset;
+    for await (const batch of segment.headers(start)) {
+      if (batch.baseOffset >= limit) return null;
+      if (batch.lastOffset < start || batch.maxTimestamp < timestamp) continue;
+      const bytes = await segment.readBatch(batch);
+      const minOffsetDelta = start > batch.baseOffset ? Number(start - batch.baseOffset) : 0;
+      const codec = bytes.readInt16BE(BatchOffset.Attributes) & COMPRESSION_MASK;
+      if (codec !== 0 && !this.#decompress) {
+        return { offset: batch.baseOffset + BigInt(minOffsetDelta), timestamp: batch.maxTimestamp };
+      }
+      const records = codec === 0 ? recordSection(bytes) : await this.#decompress!(codec, recordSection(bytes));
+      const record = firstRecordAtOrAfter(bytes, records, timestamp, minOffsetDelta);
+      if (record) return { offset: batch.baseOffset + BigInt(record.offsetDelta), timestamp: record.timestamp };
+    }
+    return null;
+  }
+
+  /**
+   * Resolves once the high watermark passes `offset`, or after `timeoutMs`, or when `signal` aborts,
+   * whichever comes first. Never rejects: Fetch long-polling answers with whatever is there.
+   */
+  waitForData(offset: bigint, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.#highWatermark > offset || this.#closed || signal?.aborted || timeoutMs <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
+        this.#waiters.delete(waiter);
+        resolve();
+      };
+      const waiter: Waiter = { offset, wake };
+      const timer = setTimeout(wake, timeoutMs);
+      signal?.addEventListener('abort', wake, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Advances the log start offset (DeleteRecords) and drops the segments wholly below it. */
+  deleteRecordsBefore(offset: bigint): Promise<bigint> {
+    return this.#exclusive(async () => {
+      if (offset > this.#highWatermark || offset < 0n) {
+        throw new LogError('OFFSET_OUT_OF_RANGE', `${offset} is not in [0, ${this.#highWatermark}]`);
+      }
+      if (offset > this.#logStartOffset) {
+        this.#logStartOffset = offset;
+        await writeCheckpoint(this.dir, { logStartOffset: offset, cleanShutdown: false });
+        let below = 0;
+        while (below < this.#segments.length - 1 && this.#segments[below].nextOffset <= offset) below++;
+        await this.#deleteOldest(below);
+      }
+      return this.#logStartOffset;
+    });
+  }
+
+  /** Deletes the oldest closed segments past retention time or beyond the size limit. The active segment always stays. */
+  applyRetention(now = this.#now()): Promise<{ deletedSegments: number }> {
+    return this.#exclusive(async () => {
+      const closed = this.#segments.slice(0, -1);
+      const count = segmentsToDelete(closed, this.size, this.#config, now);
+      if (count === 0) return { deletedSegments: 0 };
+      const newStart = this.#segments[count].baseOffset;
+      if (newStart > this.#logStartOffset) {
+        this.#logStartOffset = newStart;
+        await writeCheckpoint(this.dir, { logStartOffset: newStart, cleanShutdown: false });
+      }
+      await this.#deleteOldest(count);
+      return { deletedSegments: count };
+    });
+  }
+
+  async #deleteOldest(count: number): Promise<void> {
+    if (count <= 0) return;
+    const doomed = this.#segments.slice(0, count);
+    this.#segments = this.#segments.slice(count);
+    for (const segment of doomed) await segment.delete();
+    await fsyncDir(this.dir);
+    this.#logger.info(
+      { deletedSegments: count, logStartOffset: this.#logStartOffset.toString() },
+      'deleted old segments',
+    );
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new LogError('LOG_CLOSED'));
+    const run = this.#maintenance.then(task, task);
+    this.#maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits for queued appends, then makes everything written durable. */
+  async flush(): Promise<void> {
+    await this.#drained;
+    if (this.#failure) throw this.#failure;
+    this.#unflushed = false;
+    await this.#active.sync();
+  }
+
+  /** Writes out queued appends, syncs and closes every file, and records a clean shutdown. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    await this.#drained;
+    await this.#maintenance;
+    for (const waiter of this.#waiters) waiter.wake();
+    for (const segment of this.#segments) await segment.release();
+    await writeCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, cleanShutdown: this.#failure === null });
+  }
+
+  #checkOffsetInRange(offset: bigint): void {
+    if (offset < this.#logStartOffset || offset > this.#highWatermark) {
+      throw new LogError(
+        'OFFSET_OUT_OF_RANGE',
+        `${offset} is not in [${this.#logStartOffset}, ${this.#highWatermark}]`,
+      );
+    }
+  }
+
+  #segmentIndexFor(segments: Segment[], offset: bigint): number {
+    let low = 0;
+    let high = segments.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (segments[mid].baseOffset <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+}
+
+/** Base offsets of the segments in `dir`, sorted; leftovers of interrupted writes and deletions are removed. */
+async function listSegmentBases(dir: string): Promise<bigint[]> {
+  const names = await readdir(dir);
+  const logs = new Set<string>();
+  for (const name of names) {
+    const match = SEGMENT_FILE.exec(name);
+    if (match && match[2] === 'log') logs.add(match[1]);
+  }
+  for (const name of names) {
+    const match = SEGMENT_FILE.exec(name);
+    const orphanIndex = match && match[2] !== 'log' && !logs.has(match[1]);
+    if (orphanIndex || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+  }
+  return [...logs].map((base) => BigInt(base)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+async function removeSegmentFiles(dir: string, baseOffset: bigint): Promise<void> {
+  const base = baseOffset.toString().padStart(20, '0');
+  for (const suffix of [LOG_SUFFIX, OFFSET_INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    await rm(join(dir, base + suffix), { force: true });
+  }
+}
