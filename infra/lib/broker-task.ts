@@ -5,8 +5,13 @@ import type { SegmentBucket } from './segment-bucket.ts';
 import type { FjordSettings } from './settings.ts';
 
 export const BROKER_CONTAINER_NAME = 'broker';
-/** Writable directory in the broker image (owned by its non-root user) for partition logs. */
-export const BROKER_DATA_DIR = '/var/lib/fjord';
+/**
+ * The family of the broker task definition below. The ECS orchestrator (packages/orchestrator)
+ * registers one family per Fjord cluster named `fjord-broker-<clusterId>`; IAM covers both.
+ */
+export const BROKER_TASK_FAMILY = 'fjord-broker';
+/** Where brokers keep partition logs; the image makes it writable for its non-root user. */
+export const BROKER_DATA_DIR = '/var/lib/fjord/broker';
 
 export interface BrokerTaskProps {
   readonly repository: ecr.IRepository;
@@ -17,9 +22,10 @@ export interface BrokerTaskProps {
 }
 
 /**
- * The task definition brokers run from. This stack starts no broker: the control plane's ECS
- * orchestrator creates one ECS service per Fjord cluster from this family, overriding the
- * container's environment with that cluster's broker config (see infra/docker/broker-entrypoint.sh).
+ * The broker task definition, its roles and log group. This stack starts no broker: the control
+ * plane's ECS orchestrator creates one ECS service per broker, from a task definition shaped like
+ * this one in the `fjord-broker-<clusterId>` family, with the same roles, image and log group, and
+ * the cluster's broker config in FJORD_BROKER_CONFIG_JSON (see infra/docker/broker-entrypoint.sh).
  */
 export class BrokerTask extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -47,7 +53,7 @@ export class BrokerTask extends Construct {
     this.grantSegmentAccess(segments);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      family: settings.taskFamily,
+      family: BROKER_TASK_FAMILY,
       cpu: settings.cpu,
       memoryLimitMiB: settings.memoryMiB,
       // Fargate includes 20 GiB; asking for exactly 20 is rejected, so only larger sizes are set.

@@ -12,7 +12,7 @@ import {
   aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BROKER_CONTAINER_NAME, type BrokerTask } from './broker-task.ts';
+import { BROKER_CONTAINER_NAME, BROKER_DATA_DIR, BROKER_TASK_FAMILY, type BrokerTask } from './broker-task.ts';
 import { DATABASE_NAME, type Database } from './database.ts';
 import { CONTROL_PLANE_PORT, type Network } from './network.ts';
 import type { SegmentBucket } from './segment-bucket.ts';
@@ -107,9 +107,16 @@ export class ControlPlane extends Construct {
         FJORD_ECS_SUBNETS: brokerSubnets.join(','),
         FJORD_ECS_SECURITY_GROUPS: network.brokerSecurityGroup.securityGroupId,
         FJORD_ECS_ASSIGN_PUBLIC_IP: 'ENABLED',
-        FJORD_BROKER_TASK_FAMILY: broker.taskDefinition.family,
+        FJORD_BROKER_TASK_FAMILY: BROKER_TASK_FAMILY,
+        FJORD_BROKER_TASK_DEFINITION: broker.taskDefinition.taskDefinitionArn,
         FJORD_BROKER_CONTAINER: BROKER_CONTAINER_NAME,
         FJORD_BROKER_IMAGE: broker.image.imageName,
+        FJORD_BROKER_TASK_ROLE_ARN: broker.taskRole.roleArn,
+        FJORD_BROKER_EXECUTION_ROLE_ARN: broker.executionRole.roleArn,
+        FJORD_BROKER_LOG_GROUP: broker.logGroup.logGroupName,
+        FJORD_BROKER_CPU: String(settings.broker.cpu),
+        FJORD_BROKER_MEMORY: String(settings.broker.memoryMiB),
+        FJORD_BROKER_DATA_DIR: BROKER_DATA_DIR,
         FJORD_OBJECT_STORE: 's3',
         FJORD_S3_BUCKET: segments.bucket.bucketName,
         FJORD_S3_REGION: Stack.of(this).region,
@@ -204,8 +211,13 @@ export class ControlPlane extends Construct {
     const stack = Stack.of(this);
     const ecsArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const brokerTaskDefinitions = ecsArn('task-definition', `${broker.taskDefinition.family}:*`);
-    const services = ecsArn('service', `${cluster.clusterName}/*`);
+    // The stack's own family and the orchestrator's per-cluster families (fjord-broker-<clusterId>).
+    const brokerTaskDefinitions = [
+      ecsArn('task-definition', `${BROKER_TASK_FAMILY}:*`),
+      ecsArn('task-definition', `${BROKER_TASK_FAMILY}-*:*`),
+    ];
+    // The orchestrator names broker services fjord-<clusterId>-<nodeId>.
+    const services = ecsArn('service', `${cluster.clusterName}/fjord-*`);
     const tasks = ecsArn('task', `${cluster.clusterName}/*`);
     const inCluster = { ArnEquals: { 'ecs:cluster': cluster.clusterArn } };
 
@@ -213,7 +225,7 @@ export class ControlPlane extends Construct {
       new iam.PolicyStatement({
         sid: 'RunBrokerTasks',
         actions: ['ecs:RunTask'],
-        resources: [brokerTaskDefinitions],
+        resources: brokerTaskDefinitions,
         conditions: inCluster,
       }),
     );
@@ -231,12 +243,13 @@ export class ControlPlane extends Construct {
         resources: [services],
       }),
     );
+    // Broker services carry their cluster id and config hash as tags, set on creation and
+    // updated when the config changes.
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'TagBrokerResourcesOnCreate',
+        sid: 'TagBrokerResources',
         actions: ['ecs:TagResource'],
-        resources: [services, tasks, brokerTaskDefinitions],
-        conditions: { StringEquals: { 'ecs:CreateAction': ['CreateService', 'RunTask', 'RegisterTaskDefinition'] } },
+        resources: [services, tasks, ...brokerTaskDefinitions],
       }),
     );
     // Exception required by AWS: RegisterTaskDefinition, DeregisterTaskDefinition and
@@ -258,15 +271,6 @@ export class ControlPlane extends Construct {
         actions: ['ecs:ListTasks', 'ecs:ListServices'],
         resources: ['*'],
         conditions: inCluster,
-      }),
-    );
-    // Exception required by AWS: EC2 Describe* calls support no resource-level permissions. The
-    // orchestrator reads a broker task's network interface to learn the public IP it advertises.
-    this.taskRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadBrokerAddresses',
-        actions: ['ec2:DescribeNetworkInterfaces'],
-        resources: ['*'],
       }),
     );
     this.taskRole.addToPolicy(

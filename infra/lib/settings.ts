@@ -18,8 +18,6 @@ export interface FjordSettings {
     readonly memoryMiB: number;
     /** Task-local disk for hot segments; Fargate includes 20 GiB, up to 200 GiB may be asked for. */
     readonly ephemeralStorageGiB: number;
-    /** Task definition family the control plane's ECS orchestrator launches brokers from. */
-    readonly taskFamily: string;
   };
   readonly database: {
     readonly instanceType: string;
@@ -50,7 +48,7 @@ export const defaultSettings: FjordSettings = {
   controlPlaneImageTag: 'latest',
   brokerImageTag: 'latest',
   controlPlane: { cpu: 512, memoryMiB: 1024, tasks: 2 },
-  broker: { cpu: 512, memoryMiB: 1024, ephemeralStorageGiB: 20, taskFamily: 'fjord-broker' },
+  broker: { cpu: 512, memoryMiB: 1024, ephemeralStorageGiB: 20 },
   database: {
     instanceType: 't4g.micro',
     allocatedStorageGiB: 20,
@@ -75,7 +73,7 @@ const fargateMemory: Record<number, (memoryMiB: number) => boolean> = {
 
 export class SettingsError extends Error {
   constructor(key: string, value: unknown, expected: string) {
-    super(`Invalid context value ${key}=${JSON.stringify(value)}: expected ${expected}`);
+    super(`Invalid context value ${key}=${String(value)}: expected ${expected}`);
     this.name = 'SettingsError';
   }
 }
@@ -100,7 +98,6 @@ export function settingsFromContext(read: ContextReader): FjordSettings {
       cpu: integer(read, 'brokerCpu', d.broker.cpu, 256, 4096),
       memoryMiB: integer(read, 'brokerMemoryMiB', d.broker.memoryMiB, 512, 30720),
       ephemeralStorageGiB: integer(read, 'brokerStorageGiB', d.broker.ephemeralStorageGiB, 20, 200),
-      taskFamily: string(read, 'brokerTaskFamily', d.broker.taskFamily, /^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, - and _'),
     },
     database: {
       instanceType: string(read, 'dbInstanceType', d.database.instanceType, /^[a-z0-9]+\.[a-z0-9]+$/, 'an instance type such as t4g.micro'),
