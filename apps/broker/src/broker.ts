@@ -1,0 +1,72 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { BrokerContext } from './broker-context.ts';
+import { advertisedAddress, type BrokerConfig } from './config/broker-config.ts';
+import { ControlPlaneSource } from './config/control-plane-source.ts';
+import { createHandlers } from './handlers/index.ts';
+import { CredentialStore } from './server/credentials.ts';
+import { KafkaServer } from './server/kafka-server.ts';
+import { TopicRegistry } from './topics/topic-registry.ts';
+
+export interface RunningBroker {
+  readonly port: number;
+  readonly topics: TopicRegistry;
+  close(): Promise<void>;
+}
+
+/** The composition root: config source, topics, handlers and listener, started in that order and closed in reverse. */
+export async function startBroker(config: BrokerConfig, logger: Logger): Promise<RunningBroker> {
+  await mkdir(config.dataDir, { recursive: true });
+  const credentials = new CredentialStore(config.credentials);
+  let controlPlane: ControlPlaneSource | undefined;
+  if (config.controlPlane) {
+    controlPlane = new ControlPlaneSource({
+      ...config.controlPlane,
+      clusterId: config.clusterId,
+      cachePath: path.join(config.dataDir, 'control-plane-config.json'),
+      logger: logger.child({ component: 'control-plane' }),
+      onConfig: (cluster) => credentials.replace(cluster.credentials),
+    });
+    await controlPlane.start();
+  }
+  const topics = await TopicRegistry.open({
+    dataDir: config.dataDir,
+    defaults: { log: config.log, maxMessageBytes: config.limits.maxMessageBytes },
+    maxPartitions: config.limits.maxPartitions,
+    logger: logger.child({ component: 'topics' }),
+  });
+
+  let boundPort = config.listen.port;
+  const context: BrokerContext = {
+    config,
+    topics,
+    credentials,
+    logger,
+    advertised: () => advertisedAddress(config, boundPort),
+  };
+  const server = new KafkaServer(context, createHandlers());
+  try {
+    boundPort = await server.listen(config.listen.host, config.listen.port);
+  } catch (err) {
+    controlPlane?.stop();
+    await topics.close();
+    throw err;
+  }
+
+  const retention = setInterval(() => void topics.applyRetention(), config.log.retentionCheckIntervalMs);
+  retention.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: boundPort,
+    topics,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(retention);
+        controlPlane?.stop();
+        await server.close();
+        await topics.close();
+      })()),
+  };
+}

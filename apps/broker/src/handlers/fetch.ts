@@ -1,0 +1,92 @@
+import { Api, ErrorCode, type FetchRequest, type FetchResponsePartitionData, type FetchableTopicResponse } from '@fjord/kafka-protocol';
+import type { PartitionLog } from '@fjord/log';
+import type { Logger } from 'pino';
+import type { BrokerContext } from '../broker-context.ts';
+import { defineHandler } from './handler.ts';
+import { logErrorCode } from './log-errors.ts';
+
+interface FetchRound {
+  responses: FetchableTopicResponse[];
+  bytes: number;
+  /** A partition answered with an error: the fetch completes at once, as Kafka's delayed fetch does. */
+  hasError: boolean;
+  /** Each log read, with the high watermark it saw, to wait on for new data. */
+  watched: { log: PartitionLog; highWatermark: bigint }[];
+}
+
+function partitionData(partitionIndex: number, errorCode: number, highWatermark: bigint, logStartOffset: bigint, records: Buffer): FetchResponsePartitionData {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark,
+    // No transactions: everything below the high watermark is stable.
+    lastStableOffset: highWatermark,
+    logStartOffset,
+    abortedTransactions: [],
+    preferredReadReplica: -1,
+    records,
+  };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+async function readRound(request: FetchRequest, broker: BrokerContext, logger: Logger): Promise<FetchRound> {
+  let budget = request.maxBytes;
+  const round: FetchRound = { responses: [], bytes: 0, hasError: false, watched: [] };
+  for (const { topic, partitions } of request.topics) {
+    const out: FetchResponsePartitionData[] = [];
+    for (const { partition, fetchOffset, partitionMaxBytes } of partitions) {
+      const log = broker.topics.partition(topic, partition);
+      if (!log) {
+        round.hasError = true;
+        out.push(partitionData(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1n, -1n, EMPTY));
+        continue;
+      }
+      // Once the response's budget is spent, the remaining partitions answer empty (KIP-74).
+      const maxBytes = Math.min(partitionMaxBytes, budget);
+      if (maxBytes <= 0) {
+        round.watched.push({ log, highWatermark: log.highWatermark });
+        out.push(partitionData(partition, ErrorCode.NONE, log.highWatermark, log.logStartOffset, EMPTY));
+        continue;
+      }
+      try {
+        const read = await log.read(fetchOffset, maxBytes);
+        budget -= read.records.length;
+        round.bytes += read.records.length;
+        round.watched.push({ log, highWatermark: read.highWatermark });
+        out.push(partitionData(partition, ErrorCode.NONE, read.highWatermark, read.logStartOffset, read.records));
+      } catch (err) {
+        round.hasError = true;
+        const { errorCode } = logErrorCode(err, logger, { topic, partition });
+        out.push(partitionData(partition, errorCode, log.highWatermark, log.logStartOffset, EMPTY));
+      }
+    }
+    round.responses.push({ topic, partitions: out });
+  }
+  return round;
+}
+
+/**
+ * Reads each partition from its fetch offset. When fewer than minBytes are there, the request
+ * long-polls: it sleeps until one of its partitions grows (or maxWaitMs passes, or the
+ * connection closes) and reads again, so an idle consumer costs nothing.
+ */
+export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, { broker, logger, signal }) => {
+  const deadline = Date.now() + request.maxWaitMs;
+  let round = await readRound(request, broker, logger);
+  while (round.bytes < request.minBytes && !round.hasError && round.watched.length > 0 && !signal.aborted) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const wait = new AbortController();
+    const stop = () => wait.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.race(round.watched.map(({ log, highWatermark }) => log.waitForData(highWatermark, remaining, wait.signal)));
+    } finally {
+      wait.abort();
+      signal.removeEventListener('abort', stop);
+    }
+    round = await readRound(request, broker, logger);
+  }
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
+});

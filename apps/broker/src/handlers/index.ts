@@ -1,0 +1,34 @@
+import { supportedVersions, type Handler } from './handler.ts';
+import { apiVersionsHandler } from './api-versions.ts';
+import { createPartitionsHandler } from './create-partitions.ts';
+import { createTopicsHandler } from './create-topics.ts';
+import { deleteTopicsHandler } from './delete-topics.ts';
+import { describeConfigsHandler } from './describe-configs.ts';
+import { describeLogDirsHandler } from './describe-log-dirs.ts';
+import { fetchHandler } from './fetch.ts';
+import { listOffsetsHandler } from './list-offsets.ts';
+import { metadataHandler } from './metadata.ts';
+import { produceHandler } from './produce.ts';
+import { saslAuthenticateHandler } from './sasl-authenticate.ts';
+import { saslHandshakeHandler } from './sasl-handshake.ts';
+
+/** The APIs this broker answers, by API key. ApiVersions advertises exactly these, at the codec's versions. */
+export function createHandlers(): ReadonlyMap<number, Handler> {
+  const handlers = new Map<number, Handler>();
+  const register = (handler: Handler) => handlers.set(handler.api.key, handler);
+  register(apiVersionsHandler(() => supportedVersions(handlers)));
+  [
+    metadataHandler,
+    produceHandler,
+    fetchHandler,
+    listOffsetsHandler,
+    createTopicsHandler,
+    deleteTopicsHandler,
+    createPartitionsHandler,
+    describeConfigsHandler,
+    describeLogDirsHandler,
+    saslHandshakeHandler,
+    saslAuthenticateHandler,
+  ].forEach(register);
+  return handlers;
+}

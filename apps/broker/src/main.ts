@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startBroker } from './broker.ts';
+import { ConfigError, loadBrokerConfig } from './config/broker-config.ts';
+
+const USAGE = 'usage: broker --config <file.json>';
+
+async function main(): Promise<void> {
+  const logger = pino({ name: 'fjord-broker', level: process.env.LOG_LEVEL ?? 'info' });
+  let configFile: string | undefined;
+  try {
+    ({ values: { config: configFile } } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: true }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(1);
+  }
+  if (!configFile) {
+    console.error(USAGE);
+    process.exit(1);
+  }
+  // `npm run broker -- --config f` runs in apps/broker: resolve against where the user typed it.
+  const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), configFile);
+  let config;
+  try {
+    config = await loadBrokerConfig(file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+
+  const log = logger.child({ clusterId: config.clusterId, nodeId: config.nodeId });
+  const broker = await startBroker(config, log);
+  log.info({ host: config.listen.host, port: broker.port, auth: config.auth }, 'broker listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'broker stopping');
+    broker.close().then(
+      () => {
+        log.info('broker stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'broker did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

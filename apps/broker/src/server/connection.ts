@@ -1,0 +1,224 @@
+import type { Socket } from 'node:net';
+import { decodeRequestHeader, encodeResponseFrameChunks, ErrorCode, Reader } from '@fjord/kafka-protocol';
+import type { Logger } from 'pino';
+import type { BrokerContext } from '../broker-context.ts';
+import { supportedVersions, type Handler, type RequestContext } from '../handlers/handler.ts';
+import { FrameDecoder, FrameSizeError } from './frame-decoder.ts';
+import { authenticatePlain } from './sasl.ts';
+import { Session } from './session.ts';
+
+/** Requests a connection may have in progress before the broker stops reading from it. */
+const MAX_IN_FLIGHT = 64;
+
+/** APIs allowed before SASL authentication completes. */
+const PRE_AUTH_APIS = new Set([18 /* ApiVersions */, 17 /* SaslHandshake */, 36 /* SaslAuthenticate */]);
+
+interface Reply {
+  chunks: Buffer[];
+  close: boolean;
+}
+
+/**
+ * One client connection. Requests are decoded and started as they arrive (so produce requests
+ * pipeline into the log's group commit), but responses leave strictly in request order, as the
+ * protocol requires, even when a Fetch long-polls. Reading pauses while too many requests are in
+ * flight or the socket's write buffer is full.
+ */
+export class Connection {
+  readonly #socket: Socket;
+  readonly #broker: BrokerContext;
+  readonly #handlers: ReadonlyMap<number, Handler>;
+  readonly #decoder: FrameDecoder;
+  readonly #session: Session;
+  readonly #logger: Logger;
+  readonly #abort = new AbortController();
+  #tail: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  #closed = false;
+
+  constructor(socket: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
+    this.#socket = socket;
+    this.#broker = broker;
+    this.#handlers = handlers;
+    this.#decoder = new FrameDecoder(broker.config.limits.maxRequestBytes);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.#session = new Session(remote, broker.config.auth === 'sasl_plain');
+    this.#logger = broker.logger.child({ remote });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#updateFlow());
+    socket.on('error', (err) => this.#logger.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.#onClose());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#socket.destroy();
+  }
+
+  /** Stops reading and ends long polls early; answers to requests already started are still written. */
+  async drain(): Promise<void> {
+    this.#socket.pause();
+    this.#abort.abort();
+    await this.#tail;
+    this.#socket.end();
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    this.#abort.abort();
+  }
+
+  #onData(chunk: Buffer): void {
+    try {
+      for (const frame of this.#decoder.push(chunk)) {
+        if (this.#closed) return;
+        this.#onFrame(frame);
+      }
+    } catch (err) {
+      // Whatever a client sends costs it at most its own connection.
+      if (err instanceof FrameSizeError) this.#logger.warn({ err: err.message }, 'closing connection: bad frame size');
+      else this.#logger.error({ err }, 'closing connection: unexpected error');
+      this.close();
+      return;
+    }
+    this.#updateFlow();
+  }
+
+  #onFrame(frame: Buffer): void {
+    if (this.#session.sasl === 'handshake-v0') {
+      this.#onRawSaslToken(frame);
+      return;
+    }
+    const reader = new Reader(frame);
+    let header: ReturnType<typeof decodeRequestHeader>;
+    try {
+      header = decodeRequestHeader(reader);
+    } catch (err) {
+      this.#logger.warn({ err: (err as Error).message }, 'closing connection: unreadable request header');
+      this.close();
+      return;
+    }
+    const { apiKey, apiVersion, correlationId } = header;
+    this.#session.clientId = header.clientId ?? null;
+    const handler = this.#handlers.get(apiKey);
+    if (!handler || !handler.api.isSupported(apiVersion)) {
+      this.#logger.info({ apiKey, apiVersion }, 'unsupported API or version');
+      this.#enqueue(Promise.resolve(this.#unsupported(apiKey, correlationId)));
+      return;
+    }
+    if (!this.#session.authenticated && !PRE_AUTH_APIS.has(apiKey)) {
+      this.#logger.warn({ api: handler.api.name }, 'closing connection: request before SASL authentication');
+      this.close();
+      return;
+    }
+    let request: unknown;
+    try {
+      request = handler.api.decodeRequest(apiVersion, reader);
+    } catch (err) {
+      this.#logger.warn({ api: handler.api.name, apiVersion, err: (err as Error).message }, 'closing connection: malformed request');
+      this.close();
+      return;
+    }
+    let close = false;
+    const ctx: RequestContext = {
+      broker: this.#broker,
+      session: this.#session,
+      correlationId,
+      logger: this.#logger,
+      signal: this.#abort.signal,
+      closeAfterResponse: () => {
+        close = true;
+      },
+    };
+    const reply = (async (): Promise<Reply | null> => {
+      const body = await handler.handle(request, apiVersion, ctx);
+      if (body === null) return null;
+      return { chunks: encodeResponseFrameChunks(handler.api, apiVersion, correlationId, body), close };
+    })();
+    this.#enqueue(reply, handler.api.name);
+  }
+
+  /** After SaslHandshake v0 the client sends the bare token; success is an empty frame, failure a closed socket. */
+  #onRawSaslToken(token: Buffer): void {
+    const { config, credentials } = this.#broker;
+    const outcome = authenticatePlain(token, credentials, config.auth === 'sasl_plain');
+    if (!outcome.ok) {
+      this.#logger.warn({ reason: outcome.message }, 'SASL authentication failed');
+      this.#enqueue(Promise.resolve({ chunks: [], close: true }));
+      return;
+    }
+    this.#session.sasl = 'done';
+    this.#session.authenticated = true;
+    this.#session.principal = outcome.principal;
+    this.#enqueue(Promise.resolve({ chunks: [Buffer.alloc(4)], close: false }));
+  }
+
+  /**
+   * A request this broker cannot decode still gets an answer: the correlation id followed by
+   * UNSUPPORTED_VERSION, which is how every response body of the APIs concerned starts
+   * (ApiVersions v0 is answered in full, since that is how clients learn the versions).
+   */
+  #unsupported(apiKey: number, correlationId: number): Reply {
+    const apiVersions = this.#handlers.get(18);
+    if (apiKey === 18 && apiVersions) {
+      const body = { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedVersions(this.#handlers), throttleTimeMs: 0 };
+      return { chunks: encodeResponseFrameChunks(apiVersions.api, 0, correlationId, body), close: false };
+    }
+    const frame = Buffer.alloc(10);
+    frame.writeInt32BE(6, 0);
+    frame.writeInt32BE(correlationId, 4);
+    frame.writeInt16BE(ErrorCode.UNSUPPORTED_VERSION, 8);
+    return { chunks: [frame], close: false };
+  }
+
+  #enqueue(reply: Promise<Reply | null>, api?: string): void {
+    this.#inFlight++;
+    // Start the next write only after the previous one, whatever order the handlers finish in.
+    this.#tail = this.#tail
+      .then(() => reply)
+      .then(
+        (r) => {
+          if (r === null || this.#closed) return;
+          this.#write(r.chunks);
+          if (r.close) {
+            this.#closed = true;
+            this.#abort.abort();
+            this.#socket.end();
+          }
+        },
+        (err: unknown) => {
+          if (this.#closed) return;
+          this.#logger.error({ err, api }, 'closing connection: request failed');
+          this.close();
+        },
+      )
+      .finally(() => {
+        this.#inFlight--;
+        this.#updateFlow();
+      });
+  }
+
+  #write(chunks: Buffer[]): void {
+    if (chunks.length === 1) {
+      this.#socket.write(chunks[0]!);
+      return;
+    }
+    this.#socket.cork();
+    for (const chunk of chunks) this.#socket.write(chunk);
+    this.#socket.uncork();
+  }
+
+  #updateFlow(): void {
+    if (this.#closed) return;
+    const busy = this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
+    if (busy && !this.#socket.isPaused()) this.#socket.pause();
+    else if (!busy && this.#socket.isPaused()) this.#socket.resume();
+  }
+}

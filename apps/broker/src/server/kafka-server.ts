@@ -1,0 +1,47 @@
+import net from 'node:net';
+import type { BrokerContext } from '../broker-context.ts';
+import type { Handler } from '../handlers/handler.ts';
+import { Connection } from './connection.ts';
+
+/** The TCP listener: accepts clients and tracks their connections so shutdown can drain them. */
+export class KafkaServer {
+  readonly #server: net.Server;
+  readonly #connections = new Set<Connection>();
+  readonly #broker: BrokerContext;
+
+  constructor(broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
+    this.#broker = broker;
+    this.#server = net.createServer((socket) => {
+      const connection = new Connection(socket, broker, handlers);
+      this.#connections.add(connection);
+      socket.once('close', () => this.#connections.delete(connection));
+    });
+    this.#server.on('error', (err) => broker.logger.error({ err }, 'listener error'));
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.#server.once('error', onError);
+      this.#server.listen({ host, port }, () => {
+        this.#server.off('error', onError);
+        resolve((this.#server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting, lets each connection finish the requests it has started, then closes it. */
+  async close(graceMs = 5000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const drained = Promise.all([...this.#connections].map((c) => c.drain()));
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([drained, timeout]);
+    for (const c of this.#connections) c.close();
+    await closed;
+    this.#broker.logger.debug('listener closed');
+  }
+}

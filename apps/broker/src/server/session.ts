@@ -1,0 +1,17 @@
+/** Per-connection state: who the client is and where it stands in the SASL exchange. */
+export class Session {
+  readonly remoteAddress: string;
+  authenticated: boolean;
+  principal: string | undefined;
+  /**
+   * 'handshake-v0': SaslHandshake v0 was answered, so the next frame is a bare SASL token (no Kafka header).
+   * 'handshake-v1': SaslAuthenticate requests may follow.
+   */
+  sasl: 'none' | 'handshake-v0' | 'handshake-v1' | 'done' = 'none';
+  clientId: string | null = null;
+
+  constructor(remoteAddress: string, authRequired: boolean) {
+    this.remoteAddress = remoteAddress;
+    this.authenticated = !authRequired;
+  }
+}

@@ -1,0 +1,76 @@
+import type { LogDefaults } from '../config/broker-config.ts';
+
+/**
+ * Topic-level configs the broker understands, with their broker-wide defaults. A topic stores only
+ * its overrides; DescribeConfigs shows the effective value and whether it is a default.
+ */
+export interface TopicConfigDefinition {
+  name: string;
+  type: 'long' | 'int' | 'string' | 'boolean';
+  brokerDefault: (defaults: BrokerTopicDefaults) => string;
+  validate?: (value: string) => boolean;
+  /** The broker-level config name shown for the default (DescribeConfigs synonyms). */
+  brokerName: string;
+}
+
+export interface BrokerTopicDefaults {
+  log: LogDefaults;
+  maxMessageBytes: number;
+}
+
+const isLong = (min: number) => (v: string) => /^-?\d+$/.test(v) && Number(v) >= min;
+const oneOf = (...values: string[]) => (v: string) => values.includes(v);
+
+export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
+  { name: 'cleanup.policy', type: 'string', brokerName: 'log.cleanup.policy', brokerDefault: () => 'delete', validate: oneOf('delete') },
+  { name: 'retention.ms', type: 'long', brokerName: 'log.retention.ms', brokerDefault: (d) => String(d.log.retentionMs), validate: isLong(-1) },
+  { name: 'retention.bytes', type: 'long', brokerName: 'log.retention.bytes', brokerDefault: (d) => String(d.log.retentionBytes), validate: isLong(-1) },
+  { name: 'segment.bytes', type: 'int', brokerName: 'log.segment.bytes', brokerDefault: (d) => String(d.log.segmentBytes), validate: isLong(1024) },
+  { name: 'segment.ms', type: 'long', brokerName: 'log.roll.ms', brokerDefault: (d) => String(d.log.segmentMs), validate: isLong(1) },
+  { name: 'max.message.bytes', type: 'int', brokerName: 'message.max.bytes', brokerDefault: (d) => String(d.maxMessageBytes), validate: isLong(0) },
+  {
+    name: 'message.timestamp.type',
+    type: 'string',
+    brokerName: 'log.message.timestamp.type',
+    brokerDefault: () => 'CreateTime',
+    // LogAppendTime would mean rewriting batch timestamps on append, which the log does not do.
+    validate: oneOf('CreateTime'),
+  },
+  {
+    name: 'compression.type',
+    type: 'string',
+    brokerName: 'compression.type',
+    brokerDefault: () => 'producer',
+    validate: oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'),
+  },
+  { name: 'min.insync.replicas', type: 'int', brokerName: 'min.insync.replicas', brokerDefault: () => '1', validate: oneOf('1') },
+];
+
+const BY_NAME = new Map(TOPIC_CONFIGS.map((c) => [c.name, c]));
+
+export function topicConfigDefinition(name: string): TopicConfigDefinition | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Checks requested overrides; returns the first problem found, or undefined. */
+export function topicConfigProblem(configs: Record<string, string | null>): string | undefined {
+  for (const [name, value] of Object.entries(configs)) {
+    const def = BY_NAME.get(name);
+    if (!def) return `unknown topic config ${name}`;
+    if (value === null) return `config ${name} has no value`;
+    if (def.validate && !def.validate(value)) return `invalid value ${JSON.stringify(value)} for ${name}`;
+  }
+  return undefined;
+}
+
+export function effectiveTopicConfig(
+  overrides: Record<string, string>,
+  defaults: BrokerTopicDefaults,
+): Map<string, { value: string; isDefault: boolean; definition: TopicConfigDefinition }> {
+  const out = new Map<string, { value: string; isDefault: boolean; definition: TopicConfigDefinition }>();
+  for (const def of TOPIC_CONFIGS) {
+    const override = overrides[def.name];
+    out.set(def.name, { value: override ?? def.brokerDefault(defaults), isDefault: override === undefined, definition: def });
+  }
+  return out;
+}

@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PartitionLog } from '@fjord/log';
+import type { Logger } from 'pino';
+import { writeFileAtomic } from './atomic-file.ts';
+import { effectiveTopicConfig, topicConfigProblem, type BrokerTopicDefaults } from './topic-configs.ts';
+import { TopicError } from './topic-error.ts';
+import { topicNameProblem } from './topic-name.ts';
+
+export interface Topic {
+  readonly name: string;
+  readonly topicId: string;
+  /** Only the overrides; defaults come from the broker config. */
+  readonly configs: Readonly<Record<string, string>>;
+  readonly partitions: PartitionLog[];
+}
+
+interface StoredTopic {
+  name: string;
+  topicId: string;
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+interface RegistryFile {
+  version: 1;
+  topics: StoredTopic[];
+}
+
+export interface TopicRegistryOptions {
+  dataDir: string;
+  defaults: BrokerTopicDefaults;
+  maxPartitions: number;
+  logger: Logger;
+}
+
+const REGISTRY_FILE = 'topics.json';
+const PARTITION_DIR = /^(.+)-(\d+)$/;
+
+/**
+ * The broker's topics: names, ids, partition counts and config overrides, persisted in
+ * `<dataDir>/topics.json`, with one PartitionLog per partition under `<dataDir>/<topic>-<partition>/`.
+ * Mutations run one at a time, and the registry file is rewritten before a delete removes data,
+ * so a crash never leaves a registered topic without its directories.
+ */
+export class TopicRegistry {
+  readonly #opts: TopicRegistryOptions;
+  readonly #topics = new Map<string, Topic>();
+  readonly #byId = new Map<string, Topic>();
+  #mutations: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(opts: TopicRegistryOptions) {
+    this.#opts = opts;
+  }
+
+  static async open(opts: TopicRegistryOptions): Promise<TopicRegistry> {
+    const registry = new TopicRegistry(opts);
+    await mkdir(opts.dataDir, { recursive: true });
+    const stored = await registry.#readFile();
+    for (const t of stored) {
+      const partitions: PartitionLog[] = [];
+      for (let p = 0; p < t.partitions; p++) partitions.push(await registry.#openLog(t.name, p, t.configs));
+      registry.#add({ name: t.name, topicId: t.topicId, configs: t.configs, partitions });
+    }
+    await registry.#removeOrphans();
+    opts.logger.info({ topics: stored.length, partitions: registry.partitionCount }, 'topics loaded');
+    return registry;
+  }
+
+  get(name: string): Topic | undefined {
+    return this.#topics.get(name);
+  }
+
+  getById(topicId: string): Topic | undefined {
+    return this.#byId.get(topicId);
+  }
+
+  list(): Topic[] {
+    return [...this.#topics.values()];
+  }
+
+  partition(name: string, partition: number): PartitionLog | undefined {
+    return this.#topics.get(name)?.partitions[partition];
+  }
+
+  get partitionCount(): number {
+    let n = 0;
+    for (const t of this.#topics.values()) n += t.partitions.length;
+    return n;
+  }
+
+  effectiveConfig(topic: Topic) {
+    return effectiveTopicConfig(topic.configs, this.#opts.defaults);
+  }
+
+  /** Checks a creation without doing it (also used for CreateTopics validateOnly). */
+  validateCreate(name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string | null>): void {
+    const nameProblem = topicNameProblem(name);
+    if (nameProblem) throw new TopicError('INVALID_TOPIC_EXCEPTION', nameProblem);
+    if (this.#topics.has(name)) throw new TopicError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+    if (!Number.isInteger(numPartitions) || numPartitions < 1) {
+      throw new TopicError('INVALID_PARTITIONS', 'number of partitions must be at least 1');
+    }
+    if (replicationFactor !== -1 && replicationFactor !== 1) {
+      throw new TopicError('INVALID_REPLICATION_FACTOR', 'this cluster has one broker: replication factor must be 1');
+    }
+    const configProblem = topicConfigProblem(configs);
+    if (configProblem) throw new TopicError('INVALID_CONFIG', configProblem);
+    this.#checkPartitionLimit(numPartitions);
+  }
+
+  create(name: string, numPartitions: number, replicationFactor: number, configs: Record<string, string | null>): Promise<Topic> {
+    return this.#serially(async () => {
+      this.validateCreate(name, numPartitions, replicationFactor, configs);
+      const overrides = configs as Record<string, string>;
+      const partitions: PartitionLog[] = [];
+      for (let p = 0; p < numPartitions; p++) partitions.push(await this.#openLog(name, p, overrides));
+      const topic: Topic = { name, topicId: randomUUID(), configs: { ...overrides }, partitions };
+      this.#add(topic);
+      await this.#writeFile();
+      this.#opts.logger.info({ topic: name, partitions: numPartitions, topicId: topic.topicId }, 'topic created');
+      return topic;
+    });
+  }
+
+  delete(name: string): Promise<Topic> {
+    return this.#serially(async () => {
+      const topic = this.#topics.get(name);
+      if (!topic) throw new TopicError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+      this.#topics.delete(name);
+      this.#byId.delete(topic.topicId);
+      await this.#writeFile();
+      for (const [p, log] of topic.partitions.entries()) {
+        await log.close();
+        await rm(this.#partitionDir(name, p), { recursive: true, force: true });
+      }
+      this.#opts.logger.info({ topic: name }, 'topic deleted');
+      return topic;
+    });
+  }
+
+  validateAddPartitions(name: string, count: number): Topic {
+    const topic = this.#topics.get(name);
+    if (!topic) throw new TopicError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    if (!Number.isInteger(count) || count <= topic.partitions.length) {
+      throw new TopicError(
+        'INVALID_PARTITIONS',
+        `topic ${name} has ${topic.partitions.length} partitions; the new count must be larger`,
+      );
+    }
+    this.#checkPartitionLimit(count - topic.partitions.length);
+    return topic;
+  }
+
+  addPartitions(name: string, count: number): Promise<Topic> {
+    return this.#serially(async () => {
+      const topic = this.validateAddPartitions(name, count);
+      for (let p = topic.partitions.length; p < count; p++) topic.partitions.push(await this.#openLog(name, p, topic.configs));
+      await this.#writeFile();
+      this.#opts.logger.info({ topic: name, partitions: count }, 'partitions added');
+      return topic;
+    });
+  }
+
+  /** Deletes segments past each topic's retention. Errors on one partition do not stop the others. */
+  async applyRetention(): Promise<void> {
+    for (const topic of this.list()) {
+      for (const [p, log] of topic.partitions.entries()) {
+        try {
+          await log.applyRetention();
+        } catch (err) {
+          this.#opts.logger.error({ err, topic: topic.name, partition: p }, 'retention failed');
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#mutations.catch(() => undefined);
+    for (const topic of this.#topics.values()) {
+      for (const log of topic.partitions) await log.close();
+    }
+  }
+
+  #checkPartitionLimit(adding: number): void {
+    if (this.partitionCount + adding > this.#opts.maxPartitions) {
+      throw new TopicError('POLICY_VIOLATION', `the cluster's partition limit (${this.#opts.maxPartitions}) would be exceeded`);
+    }
+  }
+
+  #serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#mutations.then(() => {
+      if (this.#closed) throw new TopicError('INVALID_REQUEST', 'broker is shutting down');
+      return fn();
+    });
+    this.#mutations = run.catch(() => undefined);
+    return run;
+  }
+
+  #add(topic: Topic): void {
+    this.#topics.set(topic.name, topic);
+    this.#byId.set(topic.topicId, topic);
+  }
+
+  #partitionDir(name: string, partition: number): string {
+    return path.join(this.#opts.dataDir, `${name}-${partition}`);
+  }
+
+  async #openLog(name: string, partition: number, overrides: Record<string, string>): Promise<PartitionLog> {
+    const effective = effectiveTopicConfig(overrides, this.#opts.defaults);
+    const num = (key: string) => Number(effective.get(key)!.value);
+    const { log } = this.#opts.defaults;
+    return PartitionLog.open(this.#partitionDir(name, partition), {
+      segmentBytes: num('segment.bytes'),
+      segmentMs: num('segment.ms'),
+      retentionMs: num('retention.ms'),
+      retentionBytes: num('retention.bytes'),
+      // max.message.bytes counts the batch after its offset and length fields, as in Kafka.
+      maxBatchBytes: num('max.message.bytes') + 12,
+      flush: log.flush,
+      flushIntervalMs: log.flushIntervalMs,
+    }, { logger: this.#opts.logger.child({ topic: name, partition }) });
+  }
+
+  async #readFile(): Promise<StoredTopic[]> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.#opts.dataDir, REGISTRY_FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return (JSON.parse(text) as RegistryFile).topics;
+  }
+
+  async #writeFile(): Promise<void> {
+    const file: RegistryFile = {
+      version: 1,
+      topics: this.list().map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.length, configs: t.configs })),
+    };
+    await writeFileAtomic(path.join(this.#opts.dataDir, REGISTRY_FILE), JSON.stringify(file, null, 2));
+  }
+
+  /** Partition directories of topics no longer registered: a delete that crashed after updating the registry. */
+  async #removeOrphans(): Promise<void> {
+    for (const entry of await readdir(this.#opts.dataDir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const match = PARTITION_DIR.exec(entry.name);
+      if (!match) continue;
+      const topic = this.#topics.get(match[1]!);
+      if (topic && Number(match[2]) < topic.partitions.length) continue;
+      this.#opts.logger.warn({ dir: entry.name }, 'removing data of a deleted topic');
+      await rm(path.join(this.#opts.dataDir, entry.name), { recursive: true, force: true });
+    }
+  }
+}
