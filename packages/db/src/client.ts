@@ -29,7 +29,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dir = 'dataDir' in options ? path.join(path.resolve(options.dataDir), 'pgdata') : undefined;
   if (dir) await mkdir(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as never) });
   const session: SqlSession = {
     query: async (sql, params) => (await pglite.query<Record<string, unknown>>(sql, params)).rows,
     transaction: (fn) =>

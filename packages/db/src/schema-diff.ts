@@ -21,6 +21,12 @@ export const migrationLock =
 
 type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm');
 
+// Node has WebAssembly globally; @types/node 20 does not describe it, so name the two parts used here.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, unknown>) => { exports: Record<string, unknown> };
+};
+
 let engineModule: Promise<SchemaEngineModule> | undefined;
 
 // The package's entry point imports its .wasm file as an ES module, which Node 20 refuses without
@@ -31,8 +37,8 @@ function loadSchemaEngine(): Promise<SchemaEngineModule> {
     const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
     const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const module = new WebAssembly.Module(await readFile(wasmPath));
-    const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports });
-    (bg as unknown as { __wbg_set_wasm(exports: WebAssembly.Exports): void }).__wbg_set_wasm(instance.exports);
+    const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': bg });
+    (bg as unknown as { __wbg_set_wasm(exports: Record<string, unknown>): void }).__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bg as unknown as SchemaEngineModule;
   })();

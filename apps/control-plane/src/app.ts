@@ -1,0 +1,88 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { PrismaClient } from '@fjord/db';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createServices, type Services } from './composition.ts';
+import { ApiProblem } from './errors.ts';
+import { registerModules } from './modules/index.ts';
+import { authContext, sessionCookie } from './plugins/auth-context.ts';
+import { idempotency } from './plugins/idempotency.ts';
+import { problemDetails } from './plugins/problem-details.ts';
+import { genReqId, requestId } from './plugins/request-id.ts';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  /** pino options, a logger, or false (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+  /** Signup and login attempts per client address and window (ms). */
+  authRateLimit?: { max: number; timeWindow: number };
+  /** Mark the session cookie Secure (set when served over HTTPS). */
+  secureCookies?: boolean;
+  sessionTtlMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+/** The control plane's HTTP app, ready to `listen` or `inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    genReqId,
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const services = createServices(deps.prisma, { sessionTtlMs: deps.sessionTtlMs ?? 30 * 24 * 3600 * 1000 });
+  app.decorate('services', services);
+
+  await app.register(requestId);
+  await app.register(problemDetails);
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => new ApiProblem('FJ_RATE_LIMITED', `try again in ${context.after}`),
+  });
+  await app.register(authContext, { services });
+  await app.register(idempotency, { services });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Fjord API',
+        version: '1.0.0',
+        description: 'Managed Kafka-compatible streaming. Errors are RFC 9457 problem details (application/problem+json).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A cloud API key secret' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'Console session (POST /v1/signup or /v1/login)' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, async (_req, reply) => {
+    await services.ping();
+    return reply.send({ status: 'ok' });
+  });
+  app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+
+  await registerModules(app, services, {
+    authRateLimit: deps.authRateLimit ?? { max: 10, timeWindow: 60_000 },
+    secureCookies: deps.secureCookies ?? false,
+  });
+  return app;
+}

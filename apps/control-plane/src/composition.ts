@@ -1,0 +1,52 @@
+import type { PrismaClient } from '@fjord/db';
+import { organizationsRepository, sessionsRepository, usersRepository } from './modules/accounts/accounts.repository.ts';
+import { accountsService } from './modules/accounts/accounts.service.ts';
+import { apiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
+import { apiKeysService } from './modules/api-keys/api-keys.service.ts';
+import { auditRepository } from './modules/audit/audit.repository.ts';
+import { auditService } from './modules/audit/audit.service.ts';
+import { idempotencyRepository } from './modules/idempotency/idempotency.repository.ts';
+import { idempotencyService } from './modules/idempotency/idempotency.service.ts';
+import { membershipsRepository } from './modules/members/members.repository.ts';
+import { membersService } from './modules/members/members.service.ts';
+import type { Db } from './repository.ts';
+
+/** Every repository, bound to the client or to an open transaction. */
+export function createRepositories(db: Db) {
+  return {
+    users: usersRepository(db),
+    organizations: organizationsRepository(db),
+    sessions: sessionsRepository(db),
+    memberships: membershipsRepository(db),
+    apiKeys: apiKeysRepository(db),
+    audit: auditRepository(db),
+    idempotency: idempotencyRepository(db),
+  };
+}
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** Runs `fn` in one database transaction, with repositories bound to it. */
+export type Transact = <T>(fn: (repos: Repositories) => Promise<T>) => Promise<T>;
+
+export interface ServiceOptions {
+  sessionTtlMs: number;
+}
+
+/** The composition root: repositories, then the services built on them. */
+export function createServices(prisma: PrismaClient, options: ServiceOptions) {
+  const repos = createRepositories(prisma);
+  // PGlite runs one transaction at a time, so a transaction may wait its turn behind others.
+  const transact: Transact = (fn) =>
+    prisma.$transaction((tx) => fn(createRepositories(tx)), { maxWait: 10_000, timeout: 15_000 });
+  return {
+    accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
+    members: membersService({ repos, transact }),
+    apiKeys: apiKeysService({ repos, transact }),
+    audit: auditService({ repos }),
+    idempotency: idempotencyService({ repos }),
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+  };
+}
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,125 @@
+import type { LoginRequest, Me, SignupRequest } from '@fjord/api';
+import type { AuthContext } from '../../auth-context.ts';
+import type { Repositories, Transact } from '../../composition.ts';
+import { decoyPasswordHash, hashPassword, newSecret, sha256, verifyPassword } from '../../credentials.ts';
+import { ApiProblem } from '../../errors.ts';
+import { toApiRole } from '../../mapping.ts';
+import { isUniqueViolation } from '../../repository.ts';
+
+type Deps = { repos: Pick<Repositories, 'sessions' | 'memberships' | 'users'>; transact: Transact; sessionTtlMs: number };
+
+/** A signed-in answer: who the caller now is, and the cookie token of their new session (never stored). */
+export interface SignedIn {
+  me: Me;
+  sessionToken: string;
+  expiresAt: Date;
+}
+
+const sessionTokenPrefix = 'fjs_';
+
+export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
+  function newSession() {
+    const token = newSecret(sessionTokenPrefix);
+    return { token, tokenHash: sha256(token), expiresAt: new Date(Date.now() + sessionTtlMs) };
+  }
+
+  return {
+    async signup(input: Required<Pick<SignupRequest, 'email' | 'password' | 'organizationName'>>, requestId: string): Promise<SignedIn> {
+      const passwordHash = await hashPassword(input.password);
+      const session = newSession();
+      try {
+        return await transact(async (tx) => {
+          if (await tx.users.findByEmail(input.email)) throw new ApiProblem('FJ_EMAIL_TAKEN', `${input.email} already has an account`);
+          const user = await tx.users.create({ email: input.email, passwordHash });
+          const org = await tx.organizations.create({ name: input.organizationName });
+          await tx.memberships.create(org.id, { userId: user.id, role: 'OWNER' });
+          const created = await tx.sessions.create(org.id, { userId: user.id, tokenHash: session.tokenHash, expiresAt: session.expiresAt });
+          const actor = { type: 'user' as const, id: user.id, label: user.email };
+          await tx.audit.record(org.id, { actor, action: 'organization.create', resource: { type: 'organization', id: org.id }, requestId });
+          await tx.audit.record(org.id, { actor, action: 'session.create', resource: { type: 'session', id: created.id }, requestId });
+          return {
+            me: {
+              user: { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() },
+              apiKey: null,
+              organization: { id: org.id, name: org.name },
+              role: 'owner',
+            },
+            sessionToken: session.token,
+            expiresAt: session.expiresAt,
+          };
+        });
+      } catch (err) {
+        // Two signups with one email raced past the check: the unique index decides.
+        if (isUniqueViolation(err)) throw new ApiProblem('FJ_EMAIL_TAKEN', `${input.email} already has an account`);
+        throw err;
+      }
+    },
+
+    async login(input: Pick<LoginRequest, 'email' | 'password' | 'organizationId'>, requestId: string): Promise<SignedIn> {
+      const user = await repos.users.findByEmail(input.email);
+      const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
+      if (!user || !valid) throw new ApiProblem('FJ_INVALID_CREDENTIALS');
+      const membership = input.organizationId
+        ? await repos.memberships.findByUser(input.organizationId, user.id)
+        : await repos.memberships.firstForUser(user.id);
+      if (!membership) throw new ApiProblem('FJ_FORBIDDEN', 'this account is not a member of that organization');
+      const session = newSession();
+      return transact(async (tx) => {
+        const org = await tx.organizations.get(membership.orgId);
+        const created = await tx.sessions.create(membership.orgId, { userId: user.id, tokenHash: session.tokenHash, expiresAt: session.expiresAt });
+        await tx.audit.record(membership.orgId, {
+          actor: { type: 'user', id: user.id, label: user.email },
+          action: 'session.create',
+          resource: { type: 'session', id: created.id },
+          requestId,
+        });
+        return {
+          me: {
+            user: { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() },
+            apiKey: null,
+            organization: { id: membership.orgId, name: org!.name },
+            role: toApiRole(membership.role),
+          },
+          sessionToken: session.token,
+          expiresAt: session.expiresAt,
+        };
+      });
+    },
+
+    async logout(ctx: AuthContext): Promise<void> {
+      const sessionId = ctx.sessionId;
+      if (!sessionId) return;
+      await transact(async (tx) => {
+        await tx.sessions.delete(ctx.orgId, sessionId);
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'session.delete', resource: { type: 'session', id: sessionId }, requestId: ctx.requestId });
+      });
+    },
+
+    /** The context of a session cookie, or undefined when it is unknown, expired or its membership is gone. */
+    async resolveSession(token: string, requestId: string): Promise<AuthContext | undefined> {
+      if (!token.startsWith(sessionTokenPrefix)) return undefined;
+      const session = await repos.sessions.resolve(sha256(token));
+      if (!session || session.expiresAt.getTime() <= Date.now()) return undefined;
+      const membership = await repos.memberships.findByUser(session.orgId, session.userId);
+      if (!membership) return undefined;
+      return {
+        actor: { type: 'user', id: session.user.id, label: session.user.email },
+        orgId: session.orgId,
+        orgName: session.organization.name,
+        role: toApiRole(membership.role),
+        user: { id: session.user.id, email: session.user.email, createdAt: session.user.createdAt },
+        sessionId: session.id,
+        requestId,
+      };
+    },
+
+    me(ctx: AuthContext): Me {
+      return {
+        user: ctx.user ? { id: ctx.user.id, email: ctx.user.email, createdAt: ctx.user.createdAt.toISOString() } : null,
+        apiKey: ctx.apiKey ?? null,
+        organization: { id: ctx.orgId, name: ctx.orgName },
+        role: ctx.role,
+      };
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { ApiKey, CreatedApiKey, Page, PageQuery } from '@fjord/api';
+import type { AuthContext } from '../../auth-context.ts';
+import type { Repositories, Transact } from '../../composition.ts';
+import { newSecret, sha256 } from '../../credentials.ts';
+import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
+import { notFound } from '../../errors.ts';
+import { apiKeyRole, authorize } from '../../permissions.ts';
+
+type Deps = { repos: Pick<Repositories, 'apiKeys'>; transact: Transact };
+type Row = { id: string; description: string; createdAt: Date };
+
+const secretPrefix = 'fjk_';
+const toApiKey = (row: Row): ApiKey => ({ id: row.id, description: row.description, createdAt: row.createdAt.toISOString() });
+
+export function apiKeysService({ repos, transact }: Deps) {
+  return {
+    async create(ctx: AuthContext, input: { description: string }): Promise<CreatedApiKey> {
+      authorize(ctx, 'api-keys:write');
+      const secret = newSecret(secretPrefix);
+      const row = await transact(async (tx) => {
+        const key = await tx.apiKeys.create(ctx.orgId, { description: input.description, secretHash: sha256(secret) });
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'api_key.create', resource: { type: 'api_key', id: key.id }, requestId: ctx.requestId });
+        return key;
+      });
+      return { ...toApiKey(row), secret };
+    },
+
+    async list(ctx: AuthContext, query: PageQuery): Promise<Page<ApiKey>> {
+      authorize(ctx, 'api-keys:read');
+      const rows = await repos.apiKeys.list(ctx.orgId, { limit: query.limit, after: decodeCursor(query.cursor, isUuid) });
+      return toPage(rows, query.limit, (r) => r.id, toApiKey);
+    },
+
+    async get(ctx: AuthContext, id: string): Promise<ApiKey> {
+      authorize(ctx, 'api-keys:read');
+      const row = await repos.apiKeys.get(ctx.orgId, id);
+      if (!row) throw notFound('API key', id);
+      return toApiKey(row);
+    },
+
+    async delete(ctx: AuthContext, id: string): Promise<void> {
+      authorize(ctx, 'api-keys:write');
+      await transact(async (tx) => {
+        const { count } = await tx.apiKeys.delete(ctx.orgId, id);
+        if (count === 0) throw notFound('API key', id);
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'api_key.delete', resource: { type: 'api_key', id }, requestId: ctx.requestId });
+      });
+    },
+
+    /** The context of a Bearer secret, or undefined when no live key has it. One indexed lookup, no KDF. */
+    async resolveSecret(secret: string, requestId: string): Promise<AuthContext | undefined> {
+      if (!secret.startsWith(secretPrefix)) return undefined;
+      const key = await repos.apiKeys.resolve(sha256(secret));
+      if (!key) return undefined;
+      return {
+        actor: { type: 'api_key', id: key.id, label: key.description },
+        orgId: key.orgId,
+        orgName: key.organization.name,
+        role: apiKeyRole,
+        apiKey: { id: key.id, description: key.description },
+        requestId,
+      };
+    },
+  };
+}

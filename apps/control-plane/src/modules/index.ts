@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../composition.ts';
+import { accountsRoutes, type AccountsRoutesOptions } from './accounts/accounts.routes.ts';
+import { apiKeysRoutes } from './api-keys/api-keys.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { membersRoutes } from './members/members.routes.ts';
+
+export type ModuleOptions = Omit<AccountsRoutesOptions, 'services'>;
+
+/** Every domain module, each an encapsulated plugin. New domains (clusters, topics, usage...) register here. */
+export async function registerModules(app: FastifyInstance, services: Services, options: ModuleOptions): Promise<void> {
+  await app.register(accountsRoutes, { services, ...options });
+  await app.register(membersRoutes, { services });
+  await app.register(apiKeysRoutes, { services });
+  await app.register(auditRoutes, { services });
+}

@@ -1,0 +1,34 @@
+import type { Role } from '@fjord/api';
+import { ApiProblem } from './errors.ts';
+import type { AuthContext } from './auth-context.ts';
+
+/** Every action a role may be granted. Services name one before they read or change anything. */
+export type Action =
+  | 'organization:read'
+  | 'members:read'
+  | 'members:write'
+  | 'members:manage-owners'
+  | 'api-keys:read'
+  | 'api-keys:write'
+  | 'audit:read';
+
+const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read'];
+
+const grants: Record<Role, ReadonlySet<Action>> = {
+  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write']),
+  admin: new Set([...reads, 'members:write', 'api-keys:write']),
+  viewer: new Set(reads),
+};
+
+/** Role of a request authenticated by a cloud API key: it may manage everything but owners. */
+export const apiKeyRole: Role = 'admin';
+
+export function can(role: Role, action: Action): boolean {
+  return grants[role].has(action);
+}
+
+export function authorize(ctx: AuthContext, action: Action): void {
+  if (!can(ctx.role, action)) {
+    throw new ApiProblem('FJ_FORBIDDEN', `the ${ctx.role} role does not allow ${action}`);
+  }
+}

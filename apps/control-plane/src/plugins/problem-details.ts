@@ -1,0 +1,81 @@
+import { problemContentType, problems, type FieldError, type Problem, type ProblemDefinition } from '@fjord/api';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ApiProblem } from '../errors.ts';
+
+function send(req: FastifyRequest, reply: FastifyReply, definition: ProblemDefinition, detail: string, errors?: FieldError[]) {
+  const body: Problem = {
+    type: definition.type,
+    title: definition.title,
+    status: definition.status,
+    detail,
+    instance: req.url.split('?')[0],
+    code: definition.code,
+    requestId: req.id,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+  return reply.code(definition.status).type(problemContentType).send(body);
+}
+
+type Issue = { instancePath: string; message?: string; keyword: string; params: Record<string, unknown> };
+
+/** Zod issues -> `{field, message}`, naming unknown keys one by one. */
+function fieldErrors(issues: Issue[], context: string | undefined): FieldError[] {
+  const where = context === 'body' || context === undefined ? '' : `${context === 'querystring' ? 'query' : context}.`;
+  return issues.flatMap((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params.keys)) {
+      return (issue.params.keys as string[]).map((key) => ({ field: `${where}${path ? `${path}.` : ''}${key}`, message: 'Unknown field' }));
+    }
+    return [{ field: path ? `${where}${path}` : context === 'body' || !context ? 'body' : context, message: issue.message ?? issue.keyword }];
+  });
+}
+
+/** fastify's own client errors, by code, to catalogue entries. */
+const fastifyCodes: Record<string, ProblemDefinition> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: problems.FJ_PAYLOAD_TOO_LARGE,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: problems.FJ_UNSUPPORTED_MEDIA_TYPE,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: problems.FJ_MALFORMED_BODY,
+  FST_ERR_CTP_EMPTY_JSON_BODY: problems.FJ_MALFORMED_BODY,
+  FST_ERR_CTP_INVALID_JSON_BODY: problems.FJ_MALFORMED_BODY,
+};
+
+const byStatus = new Map<number, ProblemDefinition>([
+  [400, problems.FJ_MALFORMED_BODY],
+  [401, problems.FJ_UNAUTHORIZED],
+  [403, problems.FJ_FORBIDDEN],
+  [404, problems.FJ_NOT_FOUND],
+  [409, problems.FJ_CONFLICT],
+  [413, problems.FJ_PAYLOAD_TOO_LARGE],
+  [415, problems.FJ_UNSUPPORTED_MEDIA_TYPE],
+  [429, problems.FJ_RATE_LIMITED],
+]);
+
+/** Every error leaves as RFC 9457 problem details; only our own faults are 5xx. */
+export const problemDetails = fp(
+  async (app) => {
+    app.setNotFoundHandler((req, reply) => send(req, reply, problems.FJ_NOT_FOUND, `no route for ${req.method} ${req.url.split('?')[0]}`));
+
+    app.setErrorHandler((err: FastifyError | ApiProblem, req, reply) => {
+      if (err instanceof ApiProblem) return send(req, reply, err.definition, err.message, err.errors);
+      if (hasZodFastifySchemaValidationErrors(err)) {
+        const errors = fieldErrors(err.validation as unknown as Issue[], err.validationContext);
+        return send(req, reply, problems.FJ_VALIDATION, `invalid ${errors.map((e) => e.field).join(', ')}`, errors);
+      }
+      const known = err.code ? fastifyCodes[err.code] : undefined;
+      if (known) {
+        const errors = known === problems.FJ_MALFORMED_BODY ? [{ field: 'body', message: err.message }] : undefined;
+        return send(req, reply, known, err.message, errors);
+      }
+      const status = err.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        const definition = byStatus.get(status) ?? problems.FJ_MALFORMED_BODY;
+        return send(req, reply, definition, err.message, definition === problems.FJ_MALFORMED_BODY ? [{ field: 'body', message: err.message }] : undefined);
+      }
+      req.log.error({ err }, 'request failed');
+      return send(req, reply, problems.FJ_INTERNAL, 'an internal error occurred; quote the request id when reporting it');
+    });
+  },
+  { name: 'fjord-problem-details' },
+);

@@ -1,0 +1,48 @@
+import { Problem, type Endpoint, type EndpointOutput } from '@fjord/api';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+type Parsed<E, K extends 'params' | 'query' | 'body'> = E extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
+
+/** A route handler gets its input already validated and typed, and returns the success body. */
+export type Handler<E extends Endpoint> = (
+  input: { params: Parsed<E, 'params'>; query: Parsed<E, 'query'>; body: Parsed<E, 'body'> },
+  req: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<EndpointOutput<E>> | EndpointOutput<E>;
+
+const noContent = z.null().describe('No content');
+const security: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
+
+/**
+ * Registers the route of one endpoint of packages/api: its schemas drive validation, serialization
+ * and the OpenAPI document; its `auth` tells plugins/auth-context whether credentials are needed.
+ */
+export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, handler: Handler<E>, config: FastifyContextConfig = {}): void {
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: endpoint.method,
+    url: endpoint.path,
+    config: { ...config, auth: endpoint.auth },
+    schema: {
+      operationId: endpoint.operationId,
+      summary: endpoint.summary,
+      tags: [endpoint.tag],
+      ...(endpoint.auth === 'required' ? { security } : { security: [] }),
+      ...(endpoint.params ? { params: endpoint.params } : {}),
+      ...(endpoint.query ? { querystring: endpoint.query } : {}),
+      ...(endpoint.body ? { body: endpoint.body } : {}),
+      response: {
+        [endpoint.status]: endpoint.response ?? noContent,
+        '4XX': Problem,
+        '5XX': Problem,
+      },
+    },
+    async handler(req, reply) {
+      const input = { params: req.params, query: req.query, body: req.body } as Parameters<Handler<E>>[0];
+      const output = await handler(input, req, reply);
+      reply.code(endpoint.status);
+      return endpoint.status === 204 ? reply.send() : output;
+    },
+  });
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.ts';
+import { page } from './pagination.ts';
+
+export const CreateApiKeyRequest = z
+  .object({ description: z.string().trim().min(1).max(200) })
+  .strict()
+  .meta({ id: 'CreateApiKeyRequest' });
+export type CreateApiKeyRequest = z.input<typeof CreateApiKeyRequest>;
+
+export const ApiKey = z
+  .object({ id: Id, description: z.string(), createdAt: Timestamp })
+  .meta({ id: 'ApiKey' });
+export type ApiKey = z.infer<typeof ApiKey>;
+
+/** Answer to a create: the only time the secret is ever shown. */
+export const CreatedApiKey = ApiKey.extend({
+  secret: z.string().describe('Send as `Authorization: Bearer <secret>`. Shown once; Fjord keeps only its hash.'),
+}).meta({ id: 'CreatedApiKey' });
+export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
+
+export const ApiKeyPage = page(ApiKey).meta({ id: 'ApiKeyPage' });

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { Me, LoginRequest, SignupRequest } from './accounts.ts';
+import { ApiKey, ApiKeyPage, CreateApiKeyRequest, CreatedApiKey } from './api-keys.ts';
+import { AuditEventPage } from './audit.ts';
+import { IdParams } from './common.ts';
+import { AddMemberRequest, Member, MemberPage, UpdateMemberRequest } from './members.ts';
+import { PageQuery } from './pagination.ts';
+
+/**
+ * One operation of the REST API. The control plane registers its routes from these, the OpenAPI
+ * document is generated from those routes, and the SDK builds its requests from the same table.
+ */
+export interface Endpoint {
+  readonly operationId: string;
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** fastify-style path (`/v1/api-keys/:id`). */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** `public` routes need no credentials; all others need a session cookie or an API key. */
+  readonly auth: 'public' | 'required';
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly status: 200 | 201 | 202 | 204;
+  /** Schema of the success body; absent for 204. */
+  readonly response?: z.ZodType;
+}
+
+function endpoint<const E extends Endpoint>(e: E): E {
+  return e;
+}
+
+export const endpoints = {
+  signup: endpoint({
+    operationId: 'signup',
+    method: 'POST',
+    path: '/v1/signup',
+    summary: 'Create an account and its organization, and sign in',
+    tag: 'accounts',
+    auth: 'public',
+    body: SignupRequest,
+    status: 201,
+    response: Me,
+  }),
+  login: endpoint({
+    operationId: 'login',
+    method: 'POST',
+    path: '/v1/login',
+    summary: 'Sign in with email and password (sets the session cookie)',
+    tag: 'accounts',
+    auth: 'public',
+    body: LoginRequest,
+    status: 200,
+    response: Me,
+  }),
+  logout: endpoint({
+    operationId: 'logout',
+    method: 'POST',
+    path: '/v1/logout',
+    summary: 'End the current session',
+    tag: 'accounts',
+    auth: 'required',
+    status: 204,
+  }),
+  me: endpoint({
+    operationId: 'getMe',
+    method: 'GET',
+    path: '/v1/me',
+    summary: 'The caller, their organization and role',
+    tag: 'accounts',
+    auth: 'required',
+    status: 200,
+    response: Me,
+  }),
+  listMembers: endpoint({
+    operationId: 'listMembers',
+    method: 'GET',
+    path: '/v1/organization/members',
+    summary: "List the organization's members",
+    tag: 'members',
+    auth: 'required',
+    query: PageQuery,
+    status: 200,
+    response: MemberPage,
+  }),
+  addMember: endpoint({
+    operationId: 'addMember',
+    method: 'POST',
+    path: '/v1/organization/members',
+    summary: 'Add an existing Fjord account to the organization',
+    tag: 'members',
+    auth: 'required',
+    body: AddMemberRequest,
+    status: 201,
+    response: Member,
+  }),
+  getMember: endpoint({
+    operationId: 'getMember',
+    method: 'GET',
+    path: '/v1/organization/members/:id',
+    summary: 'Get a member',
+    tag: 'members',
+    auth: 'required',
+    params: IdParams,
+    status: 200,
+    response: Member,
+  }),
+  updateMember: endpoint({
+    operationId: 'updateMember',
+    method: 'PATCH',
+    path: '/v1/organization/members/:id',
+    summary: "Change a member's role",
+    tag: 'members',
+    auth: 'required',
+    params: IdParams,
+    body: UpdateMemberRequest,
+    status: 200,
+    response: Member,
+  }),
+  removeMember: endpoint({
+    operationId: 'removeMember',
+    method: 'DELETE',
+    path: '/v1/organization/members/:id',
+    summary: 'Remove a member from the organization',
+    tag: 'members',
+    auth: 'required',
+    params: IdParams,
+    status: 204,
+  }),
+  listApiKeys: endpoint({
+    operationId: 'listApiKeys',
+    method: 'GET',
+    path: '/v1/api-keys',
+    summary: "List the organization's cloud API keys",
+    tag: 'api-keys',
+    auth: 'required',
+    query: PageQuery,
+    status: 200,
+    response: ApiKeyPage,
+  }),
+  createApiKey: endpoint({
+    operationId: 'createApiKey',
+    method: 'POST',
+    path: '/v1/api-keys',
+    summary: 'Create a cloud API key (its secret is returned once)',
+    tag: 'api-keys',
+    auth: 'required',
+    body: CreateApiKeyRequest,
+    status: 201,
+    response: CreatedApiKey,
+  }),
+  getApiKey: endpoint({
+    operationId: 'getApiKey',
+    method: 'GET',
+    path: '/v1/api-keys/:id',
+    summary: 'Get a cloud API key (without its secret)',
+    tag: 'api-keys',
+    auth: 'required',
+    params: IdParams,
+    status: 200,
+    response: ApiKey,
+  }),
+  deleteApiKey: endpoint({
+    operationId: 'deleteApiKey',
+    method: 'DELETE',
+    path: '/v1/api-keys/:id',
+    summary: 'Revoke a cloud API key',
+    tag: 'api-keys',
+    auth: 'required',
+    params: IdParams,
+    status: 204,
+  }),
+  listAuditEvents: endpoint({
+    operationId: 'listAuditEvents',
+    method: 'GET',
+    path: '/v1/audit-events',
+    summary: "The organization's audit trail, newest first",
+    tag: 'audit',
+    auth: 'required',
+    query: PageQuery,
+    status: 200,
+    response: AuditEventPage,
+  }),
+} as const;
+
+export type Endpoints = typeof endpoints;
+export type OperationName = keyof Endpoints;
+
+type Schema<E, K extends string> = E extends { [P in K]: infer S extends z.ZodType } ? S : never;
+
+/** What a caller passes: path params, query and body, each present only when the endpoint has one. */
+export type EndpointInput<E extends Endpoint> = (E extends { params: z.ZodType } ? { params: z.input<Schema<E, 'params'>> } : {}) &
+  (E extends { query: z.ZodType } ? { query?: z.input<Schema<E, 'query'>> } : {}) &
+  (E extends { body: z.ZodType } ? { body: z.input<Schema<E, 'body'>> } : {});
+
+/** What a caller gets back on success (nothing for 204). */
+export type EndpointOutput<E extends Endpoint> = E extends { response: z.ZodType } ? z.output<Schema<E, 'response'>> : void;
