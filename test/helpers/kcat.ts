@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+
+export interface KcatResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KcatAuth {
+  username: string;
+  password: string;
+}
+
+/** librdkafka options for SASL_PLAINTEXT/PLAIN, as a customer's kcat would pass them. */
+export function kcatSaslArgs({ username, password }: KcatAuth): string[] {
+  return [
+    '-X', 'security.protocol=SASL_PLAINTEXT',
+    '-X', 'sasl.mechanisms=PLAIN',
+    '-X', `sasl.username=${username}`,
+    '-X', `sasl.password=${password}`,
+  ];
+}
+
+/** Runs the installed kcat with `args`, feeding `input` on stdin; never rejects on a non-zero exit. */
+export function runKcat(args: string[], input?: string, timeoutMs = 30_000): Promise<KcatResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+}
