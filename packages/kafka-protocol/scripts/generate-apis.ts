@@ -13,7 +13,7 @@ import { join } from 'node:path';
 const SUPPORTED: Array<[name: string, min: number, max: number]> = [
   ['ApiVersions', 0, 3],
   ['Metadata', 0, 12],
-  ['Produce', 3, 9],
+  ['Produce', 0, 9],
   ['Fetch', 4, 12],
   ['ListOffsets', 1, 7],
   ['CreateTopics', 0, 7],
@@ -235,7 +235,7 @@ function describeVersions(f: SpecField, lo: number, hi: number): string {
   let text = from === lo && to === hi ? 'All versions' : from === to ? `v${from}` : to === hi ? `v${from}+` : `v${from}-v${to}`;
   if (f.nullableVersions) text += `; nullable ${f.nullableVersions}`;
   if (f.taggedVersions) text += `; tagged ${f.taggedVersions} (tag ${f.tag})`;
-  if (f.default !== undefined) text += `; default ${f.default}`;
+  if (f.default !== undefined) text += `; default ${f.default === '' ? '""' : f.default}`;
   return `${text}.`;
 }
 

@@ -18,3 +18,16 @@ export {
 } from './frames.ts';
 export { ErrorCode, errorByCode, type ErrorName, type KafkaErrorInfo } from './error-codes.ts';
 export * from './records/batch-header.ts';
+export { CompressionType, compressionCodec, type CompressionCodec } from './records/compression.ts';
+export {
+  encodeRecordBatch,
+  decodeRecordBatch,
+  decodeRecordBatches,
+  splitRecordBatches,
+  checkBatchBounds,
+  type RecordBatch,
+  type RecordBatchInput,
+  type RecordInput,
+  type DecodedRecord,
+  type RecordHeader,
+} from './records/record-batch.ts';

@@ -246,7 +246,7 @@ export interface FetchRequest {
   topics: FetchTopic[];
   /** v7+. */
   forgottenTopicsData?: FetchRequestForgottenTopic[];
-  /** v11+; default . */
+  /** v11+; default "". */
   rackId?: string;
 }
 

@@ -3,6 +3,15 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
+ * Produce Request (Versions: 0-2) => acks timeout_ms [topic_data]
+ *   acks => INT16
+ *   timeout_ms => INT32
+ *   topic_data => name [partition_data]
+ *     name => STRING
+ *     partition_data => index records
+ *       index => INT32
+ *       records => RECORDS
+ *
  * Produce Request (Versions: 3-8) => transactional_id acks timeout_ms [topic_data]
  *   transactional_id => NULLABLE_STRING
  *   acks => INT16
@@ -23,7 +32,24 @@ import { defineApi } from '../schema/define-api.ts';
  *       index => INT32
  *       records => COMPACT_RECORDS
  *
- * Produce Response (Versions: 3-4) => [responses] throttle_time_ms
+ * Produce Response (Version: 0) => [responses]
+ *   responses => name [partition_responses]
+ *     name => STRING
+ *     partition_responses => index error_code base_offset
+ *       index => INT32
+ *       error_code => INT16
+ *       base_offset => INT64
+ *
+ * Produce Response (Version: 1) => [responses] throttle_time_ms
+ *   responses => name [partition_responses]
+ *     name => STRING
+ *     partition_responses => index error_code base_offset
+ *       index => INT32
+ *       error_code => INT16
+ *       base_offset => INT64
+ *   throttle_time_ms => INT32
+ *
+ * Produce Response (Versions: 2-4) => [responses] throttle_time_ms
  *   responses => name [partition_responses]
  *     name => STRING
  *     partition_responses => index error_code base_offset log_append_time_ms
@@ -91,8 +117,8 @@ export interface ProduceRequestTopicProduceData {
 }
 
 export interface ProduceRequest {
-  /** All versions; nullable 3+; default null. */
-  transactionalId: string | null;
+  /** v3+; nullable 3+; default null. */
+  transactionalId?: string | null;
   /** All versions. */
   acks: number;
   /** All versions. */
@@ -115,8 +141,8 @@ export interface ProduceResponsePartitionProduceResponse {
   errorCode: number;
   /** All versions. */
   baseOffset: bigint;
-  /** All versions; default -1. */
-  logAppendTimeMs: bigint;
+  /** v2+; default -1. */
+  logAppendTimeMs?: bigint;
   /** v5+; default -1. */
   logStartOffset?: bigint;
   /** v8+. */
@@ -135,14 +161,14 @@ export interface ProduceResponseTopicProduceResponse {
 export interface ProduceResponse {
   /** All versions. */
   responses: ProduceResponseTopicProduceResponse[];
-  /** All versions; default 0. */
-  throttleTimeMs: number;
+  /** v1+; default 0. */
+  throttleTimeMs?: number;
 }
 
 export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
   name: 'Produce',
   key: 0,
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 9,
   flexibleFrom: 9,
   request: [
