@@ -59,6 +59,7 @@ export class ControlPlane extends Construct {
     });
     const scheme = settings.certificateArn ? 'https' : 'http';
     this.publicUrl = settings.publicUrl ?? `${scheme}://${this.loadBalancer.loadBalancerDnsName}`;
+    const servedOverTls = this.publicUrl.startsWith('https://');
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: settings.logRetentionDays as logs.RetentionDays,
@@ -100,7 +101,10 @@ export class ControlPlane extends Construct {
         DATABASE_HOST: database.instance.dbInstanceEndpointAddress,
         DATABASE_PORT: database.instance.dbInstanceEndpointPort,
         DATABASE_NAME,
+        // RDS for PostgreSQL 15+ requires TLS; the image trusts the RDS CA bundle (NODE_EXTRA_CA_CERTS).
+        DATABASE_SSLMODE: 'verify-full',
         FJORD_PUBLIC_URL: this.publicUrl,
+        FJORD_SECURE_COOKIES: String(servedOverTls),
         FJORD_INTERNAL_URL: this.internalUrl,
         FJORD_ORCHESTRATOR: 'ecs',
         FJORD_ECS_CLUSTER: cluster.clusterName,
