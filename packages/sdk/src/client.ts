@@ -1,0 +1,131 @@
+import { endpoints, type Endpoint, type EndpointInput, type EndpointOutput, type Endpoints, type OperationName, type Page } from '@fjord/api';
+import { errorFromResponse } from './errors.ts';
+
+export interface ClientOptions {
+  /** e.g. `http://127.0.0.1:8080` */
+  baseUrl: string;
+  /** A cloud API key secret, sent as `Authorization: Bearer`. Without one, the client signs in with `login`/`signup` and keeps the session cookie. */
+  apiKey?: string;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface RequestOptions {
+  /** Makes a mutation safe to retry: a retry with the same key returns the first answer. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+const sessionCookie = 'fjord_session';
+
+/** Typed client of the Fjord REST API, built from the endpoint table of @fjord/api. */
+export class FjordClient {
+  readonly baseUrl: string;
+  #apiKey?: string;
+  #session?: string;
+  readonly #fetch: typeof globalThis.fetch;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#apiKey = options.apiKey;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** The session cookie value after `signup`/`login` (for handing to a browser or another client). */
+  get session(): string | undefined {
+    return this.#session;
+  }
+
+  /** Uses an existing session cookie value. */
+  useSession(token: string | undefined): this {
+    this.#session = token;
+    return this;
+  }
+
+  /** Calls one operation by name; validated input in, parsed output out, FjordApiError subclasses on failure. */
+  async request<N extends OperationName>(
+    name: N,
+    input: EndpointInput<Endpoints[N]>,
+    options: RequestOptions = {},
+  ): Promise<EndpointOutput<Endpoints[N]>> {
+    const endpoint: Endpoint = endpoints[name];
+    const { params, query, body } = input as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+    const path = endpoint.path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(String(params?.[key])));
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(key, String(value));
+    const url = `${this.baseUrl}${path}${search.size > 0 ? `?${search}` : ''}`;
+
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+    else if (this.#session) headers.cookie = `${sessionCookie}=${this.#session}`;
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+
+    const response = await this.#fetch(url, {
+      method: endpoint.method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+    });
+    this.#keepSession(response);
+    const text = await response.text();
+    if (response.status !== endpoint.status) throw errorFromResponse(response.status, path, text);
+    if (!endpoint.response) return undefined as EndpointOutput<Endpoints[N]>;
+    return endpoint.response.parse(JSON.parse(text)) as EndpointOutput<Endpoints[N]>;
+  }
+
+  #keepSession(response: Response) {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = cookie.split(';');
+      const [name, value] = pair.split('=');
+      if (name.trim() !== sessionCookie) continue;
+      const expired = attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) <= Date.now());
+      this.#session = value && !expired ? value : undefined;
+    }
+  }
+
+  /** Follows `nextCursor` through every page of a list operation. */
+  async *paginate<T>(list: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await list(cursor);
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  // Accounts
+  signup = (body: EndpointInput<Endpoints['signup']>['body'], options?: RequestOptions) => this.request('signup', { body }, options);
+  login = (body: EndpointInput<Endpoints['login']>['body'], options?: RequestOptions) => this.request('login', { body }, options);
+  logout = async (options?: RequestOptions) => {
+    await this.request('logout', {}, options);
+    this.#session = undefined;
+  };
+  me = (options?: RequestOptions) => this.request('me', {}, options);
+
+  readonly apiKeys = {
+    list: (query?: { limit?: number; cursor?: string }) => this.request('listApiKeys', { query }),
+    all: () => this.paginate((cursor) => this.apiKeys.list({ cursor, limit: 100 })),
+    create: (body: { description: string }, options?: RequestOptions) => this.request('createApiKey', { body }, options),
+    get: (id: string) => this.request('getApiKey', { params: { id } }),
+    delete: (id: string, options?: RequestOptions) => this.request('deleteApiKey', { params: { id } }, options),
+  };
+
+  readonly members = {
+    list: (query?: { limit?: number; cursor?: string }) => this.request('listMembers', { query }),
+    all: () => this.paginate((cursor) => this.members.list({ cursor, limit: 100 })),
+    add: (body: EndpointInput<Endpoints['addMember']>['body'], options?: RequestOptions) => this.request('addMember', { body }, options),
+    get: (id: string) => this.request('getMember', { params: { id } }),
+    update: (id: string, body: EndpointInput<Endpoints['updateMember']>['body'], options?: RequestOptions) =>
+      this.request('updateMember', { params: { id }, body }, options),
+    remove: (id: string, options?: RequestOptions) => this.request('removeMember', { params: { id } }, options),
+  };
+
+  readonly auditEvents = {
+    list: (query?: { limit?: number; cursor?: string }) => this.request('listAuditEvents', { query }),
+    all: () => this.paginate((cursor) => this.auditEvents.list({ cursor, limit: 100 })),
+  };
+}
+
+export function createClient(options: ClientOptions): FjordClient {
+  return new FjordClient(options);
+}
