@@ -1,0 +1,107 @@
+import { testBackends } from '@fjord/db/testing';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
+
+const backends = await testBackends();
+
+describe.each(backends)('bad input on $name', (backend) => {
+  let t: TestApp;
+  let org: SignedUp;
+  beforeAll(async () => {
+    t = await startTestApp(backend, { bodyLimit: 4096 });
+    org = await signup(t.app, 'Strict');
+  });
+  afterAll(() => t?.close());
+
+  async function rowCounts() {
+    const p = t.db.prisma;
+    return Promise.all([p.user.count(), p.organization.count(), p.session.count(), p.auditEvent.count(), p.apiKey.count(), p.idempotencyRecord.count()]);
+  }
+
+  const valid = { email: 'new@example.com', password, organizationName: 'New' };
+  const signupCases: { name: string; payload: unknown; fields: string[] }[] = [
+    { name: 'an invalid email', payload: { ...valid, email: 'not-an-email' }, fields: ['email'] },
+    { name: 'a short password', payload: { ...valid, password: 'short' }, fields: ['password'] },
+    { name: 'missing fields', payload: { email: valid.email }, fields: ['password', 'organizationName'] },
+    { name: 'wrong types', payload: { ...valid, organizationName: 42, password: ['x'] }, fields: ['password', 'organizationName'] },
+    { name: 'an unknown field', payload: { ...valid, plan: 'free' }, fields: ['plan'] },
+    { name: 'a body that is not an object', payload: [valid], fields: ['body'] },
+  ];
+
+  it.each(signupCases)('signup with $name -> 400 problem naming the fields; nothing is written', async ({ payload, fields }) => {
+    const before = await rowCounts();
+    const res = await t.app.inject({ method: 'POST', url: '/v1/signup', payload: payload as object });
+    const problem = expectProblem(res, 400, 'validation');
+    expect(problem.code).toBe('FJ_VALIDATION');
+    expect([...new Set(problem.errors!.map((e) => e.field))].sort()).toEqual([...fields].sort());
+    for (const field of fields) expect(problem.detail).toContain(field);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('malformed JSON -> 400 malformed-body naming the body; nothing is written', async () => {
+    const before = await rowCounts();
+    const res = await t.app.inject({ method: 'POST', url: '/v1/signup', headers: { 'content-type': 'application/json' }, payload: '{"email": "a@b.co",' });
+    expect(expectProblem(res, 400, 'malformed-body').errors![0].field).toBe('body');
+    const empty = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...org.auth, 'content-type': 'application/json' }, payload: '' });
+    expectProblem(empty, 400, 'malformed-body');
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('validates authenticated input too: unknown fields, wrong types, bad ids and queries', async () => {
+    const before = await rowCounts();
+    const unknown = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: org.auth, payload: { description: 'x', admin: true } });
+    expect(expectProblem(unknown, 400, 'validation').errors).toEqual([{ field: 'admin', message: 'Unknown field' }]);
+    const type = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: org.auth, payload: { description: 7 } });
+    expect(expectProblem(type, 400, 'validation').errors!.map((e) => e.field)).toEqual(['description']);
+    const role = await t.app.inject({ method: 'POST', url: '/v1/organization/members', headers: org.auth, payload: { email: 'a@b.co', role: 'god' } });
+    expect(expectProblem(role, 400, 'validation').errors!.map((e) => e.field)).toEqual(['role']);
+    const id = await t.app.inject({ method: 'GET', url: '/v1/api-keys/not-a-uuid', headers: org.auth });
+    expect(expectProblem(id, 400, 'validation').errors!.map((e) => e.field)).toEqual(['params.id']);
+    const limit = await t.app.inject({ method: 'GET', url: '/v1/api-keys?limit=1000&sort=desc', headers: org.auth });
+    expect(expectProblem(limit, 400, 'validation').errors!.map((e) => e.field).sort()).toEqual(['query.limit', 'query.sort']);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('anonymous callers get 401 before any validation', async () => {
+    expectProblem(await t.app.inject({ method: 'POST', url: '/v1/api-keys', payload: { nonsense: true } }), 401, 'unauthorized');
+  });
+
+  it('unknown routes -> 404, oversized bodies -> 413, other media types -> 415', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/nope' }), 404, 'not-found');
+    expectProblem(await t.app.inject({ method: 'PUT', url: '/v1/me' }), 404, 'not-found');
+    const big = await t.app.inject({ method: 'POST', url: '/v1/signup', payload: { ...valid, organizationName: 'x'.repeat(10_000) } });
+    expectProblem(big, 413, 'payload-too-large');
+    const text = await t.app.inject({ method: 'POST', url: '/v1/signup', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expectProblem(text, 415, 'unsupported-media-type');
+  });
+
+  it('no input yields a 500', async () => {
+    const methods = fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE');
+    const paths = fc.constantFrom(
+      '/v1/signup',
+      '/v1/login',
+      '/v1/me',
+      '/v1/api-keys',
+      '/v1/api-keys/01a21167-5f52-707c-85b2-59b95110884f',
+      '/v1/api-keys/%00',
+      '/v1/organization/members',
+      '/v1/organization/members/x',
+      '/v1/audit-events?cursor=%ff%fe',
+      '/v1/audit-events?limit=-1',
+    );
+    await fc.assert(
+      fc.asyncProperty(methods, paths, fc.jsonValue(), fc.boolean(), fc.boolean(), async (method, url, body, signedIn, raw) => {
+        const res = await t.app.inject({
+          method,
+          url,
+          headers: { ...(signedIn ? org.auth : {}), 'content-type': 'application/json' },
+          payload: raw ? JSON.stringify(body).slice(0, -1) : JSON.stringify(body),
+        });
+        expect(res.statusCode, `${method} ${url} ${res.body}`).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
