@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.ts';
+import type { GroupCoordinator } from './groups/group-coordinator.ts';
+import type { OffsetStore } from './groups/offset-store.ts';
 import type { CredentialStore } from './server/credentials.ts';
 import type { TopicRegistry } from './topics/topic-registry.ts';
 
-/** What every request handler may use: the broker's identity, its topics and its credentials. */
+/** What every request handler may use: the broker's identity, topics, consumer groups and credentials. */
 export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly topics: TopicRegistry;
   readonly credentials: CredentialStore;
+  readonly groups: GroupCoordinator;
+  readonly offsets: OffsetStore;
   readonly logger: Logger;
   /** The address clients are told to connect to (known once the listener is bound). */
   advertised(): { host: string; port: number };

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { BrokerContext } from './broker-context.ts';
 import { advertisedAddress, type BrokerConfig } from './config/broker-config.ts';
 import { ControlPlaneSource } from './config/control-plane-source.ts';
+import { GroupCoordinator } from './groups/group-coordinator.ts';
+import { OffsetStore } from './groups/offset-store.ts';
 import { createHandlers } from './handlers/index.ts';
 import { CredentialStore } from './server/credentials.ts';
 import { KafkaServer } from './server/kafka-server.ts';
@@ -37,11 +39,16 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     logger: logger.child({ component: 'topics' }),
   });
 
+  const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
+  const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
+
   let boundPort = config.listen.port;
   const context: BrokerContext = {
     config,
     topics,
     credentials,
+    groups,
+    offsets,
     logger,
     advertised: () => advertisedAddress(config, boundPort),
   };
@@ -50,6 +57,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     boundPort = await server.listen(config.listen.host, config.listen.port);
   } catch (err) {
     controlPlane?.stop();
+    await offsets.close();
     await topics.close();
     throw err;
   }
@@ -65,7 +73,9 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       (closing ??= (async () => {
         clearInterval(retention);
         controlPlane?.stop();
+        groups.close();
         await server.close();
+        await offsets.close();
         await topics.close();
       })()),
   };

@@ -5,8 +5,8 @@ import { topicErrorCode } from './topic-errors.ts';
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** v0-v5 name topics in `topicNames`; v6 names them in `topics`, by name or by topic id. */
-export const deleteTopicsHandler = defineHandler(Api.DeleteTopics, async (request, _version, { broker, logger }) => {
-  const wanted = request.topics ?? (request.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }));
+export const deleteTopicsHandler = defineHandler(Api.DeleteTopics, async (request, version, { broker, logger }) => {
+  const wanted = version >= 6 ? (request.topics ?? []) : (request.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }));
   const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
   for (const { name, topicId } of wanted) {
     const topic = name !== null ? broker.topics.get(name) : broker.topics.getById(topicId);
@@ -21,6 +21,7 @@ export const deleteTopicsHandler = defineHandler(Api.DeleteTopics, async (reques
     }
     try {
       await broker.topics.delete(topic.name);
+      broker.offsets.forgetTopic(topic.name);
       responses.push({ name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null });
     } catch (err) {
       responses.push({ name: topic.name, topicId: topic.topicId, ...topicErrorCode(err, logger, { topic: topic.name }) });

@@ -6,11 +6,18 @@ import { deleteTopicsHandler } from './delete-topics.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { fetchHandler } from './fetch.ts';
+import { findCoordinatorHandler } from './find-coordinator.ts';
+import { heartbeatHandler } from './heartbeat.ts';
+import { joinGroupHandler } from './join-group.ts';
+import { leaveGroupHandler } from './leave-group.ts';
 import { listOffsetsHandler } from './list-offsets.ts';
 import { metadataHandler } from './metadata.ts';
+import { offsetCommitHandler } from './offset-commit.ts';
+import { offsetFetchHandler } from './offset-fetch.ts';
 import { produceHandler } from './produce.ts';
 import { saslAuthenticateHandler } from './sasl-authenticate.ts';
 import { saslHandshakeHandler } from './sasl-handshake.ts';
+import { syncGroupHandler } from './sync-group.ts';
 
 /** The APIs this broker answers, by API key. ApiVersions advertises exactly these, at the codec's versions. */
 export function createHandlers(): ReadonlyMap<number, Handler> {
@@ -29,6 +36,13 @@ export function createHandlers(): ReadonlyMap<number, Handler> {
     describeLogDirsHandler,
     saslHandshakeHandler,
     saslAuthenticateHandler,
+    findCoordinatorHandler,
+    joinGroupHandler,
+    syncGroupHandler,
+    heartbeatHandler,
+    leaveGroupHandler,
+    offsetCommitHandler,
+    offsetFetchHandler,
   ].forEach(register);
   return handlers;
 }

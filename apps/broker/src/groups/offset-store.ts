@@ -1,0 +1,138 @@
+import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+
+export interface CommittedOffset {
+  offset: bigint;
+  metadata: string | null;
+}
+
+interface CommitLine {
+  g: string;
+  t: string;
+  p: number;
+  o: string;
+  m: string | null;
+}
+
+const FILE = 'group-offsets.jsonl';
+/** Rewrite the file as a snapshot once it holds this many more lines than live entries. */
+const COMPACT_SLACK = 10_000;
+
+/**
+ * Committed consumer-group offsets. Each commit is appended as JSON lines and fsynced before it is
+ * acknowledged; the file is replayed at start and compacted into a snapshot when it grows.
+ */
+export class OffsetStore {
+  readonly #dir: string;
+  readonly #logger: Logger;
+  readonly #offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
+  #file: FileHandle | undefined;
+  #lines = 0;
+  #writes: Promise<unknown> = Promise.resolve();
+
+  private constructor(dir: string, logger: Logger) {
+    this.#dir = dir;
+    this.#logger = logger;
+  }
+
+  static async open(dir: string, logger: Logger): Promise<OffsetStore> {
+    const store = new OffsetStore(dir, logger);
+    await store.#load();
+    store.#file = await open(path.join(dir, FILE), 'a');
+    return store;
+  }
+
+  get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.#offsets.get(groupId)?.get(topic)?.get(partition);
+  }
+
+  /** Every committed offset of a group, by topic. */
+  group(groupId: string): ReadonlyMap<string, ReadonlyMap<number, CommittedOffset>> {
+    return this.#offsets.get(groupId) ?? new Map();
+  }
+
+  groupIds(): string[] {
+    return [...this.#offsets.keys()];
+  }
+
+  /** Records the commits and resolves once they are on disk. */
+  commit(groupId: string, commits: { topic: string; partition: number; offset: bigint; metadata: string | null }[]): Promise<void> {
+    const lines = commits.map((c) => {
+      this.#set(groupId, c.topic, c.partition, { offset: c.offset, metadata: c.metadata });
+      return JSON.stringify({ g: groupId, t: c.topic, p: c.partition, o: String(c.offset), m: c.metadata } satisfies CommitLine);
+    });
+    const write = this.#writes.then(async () => {
+      await this.#file!.write(`${lines.join('\n')}\n`);
+      await this.#file!.datasync();
+      this.#lines += lines.length;
+      if (this.#lines > this.#liveEntries() + COMPACT_SLACK) await this.#compact();
+    });
+    this.#writes = write.catch((err: unknown) => this.#logger.error({ err }, 'offset commit write failed'));
+    return write;
+  }
+
+  /** Forgets a deleted topic's offsets in memory; the next compaction drops them from disk. */
+  forgetTopic(topic: string): void {
+    for (const topics of this.#offsets.values()) topics.delete(topic);
+  }
+
+  async close(): Promise<void> {
+    await this.#writes;
+    await this.#file?.close();
+  }
+
+  #set(groupId: string, topic: string, partition: number, value: CommittedOffset): void {
+    let topics = this.#offsets.get(groupId);
+    if (!topics) this.#offsets.set(groupId, (topics = new Map()));
+    let partitions = topics.get(topic);
+    if (!partitions) topics.set(topic, (partitions = new Map()));
+    partitions.set(partition, value);
+  }
+
+  #liveEntries(): number {
+    let n = 0;
+    for (const topics of this.#offsets.values()) for (const partitions of topics.values()) n += partitions.size;
+    return n;
+  }
+
+  async #load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.#dir, FILE), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (line.length === 0) continue;
+      try {
+        const c = JSON.parse(line) as CommitLine;
+        this.#set(c.g, c.t, c.p, { offset: BigInt(c.o), metadata: c.m });
+        this.#lines++;
+      } catch {
+        // A torn last line from a crash mid-write: that commit was never acknowledged.
+        this.#logger.warn('skipping an unreadable offset commit line');
+      }
+    }
+  }
+
+  async #compact(): Promise<void> {
+    const lines: string[] = [];
+    for (const [g, topics] of this.#offsets) {
+      for (const [t, partitions] of topics) {
+        for (const [p, c] of partitions) lines.push(JSON.stringify({ g, t, p, o: String(c.offset), m: c.metadata }));
+      }
+    }
+    const file = path.join(this.#dir, FILE);
+    const tmp = `${file}.tmp`;
+    const handle = await open(tmp, 'w');
+    await handle.write(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, file);
+    await this.#file!.close();
+    this.#file = await open(file, 'a');
+    this.#lines = lines.length;
+  }
+}

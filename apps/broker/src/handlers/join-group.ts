@@ -1,0 +1,17 @@
+import { Api } from '@fjord/kafka-protocol';
+import { defineHandler } from './handler.ts';
+
+export const joinGroupHandler = defineHandler(Api.JoinGroup, async (request, version, { broker, session }) => {
+  const result = await broker.groups.join({
+    groupId: request.groupId,
+    memberId: request.memberId,
+    groupInstanceId: request.groupInstanceId ?? null,
+    sessionTimeoutMs: request.sessionTimeoutMs,
+    // v0 has no rebalance timeout: the session timeout served both purposes.
+    rebalanceTimeoutMs: version >= 1 ? (request.rebalanceTimeoutMs ?? request.sessionTimeoutMs) : request.sessionTimeoutMs,
+    protocolType: request.protocolType,
+    protocols: request.protocols,
+    clientId: session.clientId ?? '',
+  });
+  return { throttleTimeMs: 0, ...result };
+});
