@@ -287,12 +287,15 @@ export class ControlPlane extends Construct {
     );
   }
 
-  /** The control plane reads segment manifests for billing and deletes a cluster's prefix with it. */
+  /**
+   * The control plane reads what brokers tiered (sizes for billing) and deletes a cluster's prefix
+   * with the cluster; writing segments is the brokers' job alone.
+   */
   private grantSegmentAccess(segments: SegmentBucket): void {
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'SegmentObjects',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        actions: ['s3:GetObject', 's3:DeleteObject'],
         resources: [segments.objectsArn()],
       }),
     );

@@ -138,9 +138,10 @@ describe('control plane task role', () => {
     expect(pass[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   });
 
-  it('reaches S3 only below the clusters/ prefix of the segment bucket', () => {
+  it('reads, lists and deletes below the clusters/ prefix of the segment bucket, and writes nothing', () => {
     const s3 = statements.filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
     expect(s3.map((s) => s.Resource)).toEqual([segmentObjects, bucketArn]);
+    expect(actionsOf(s3)).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket']);
     expect(bySid(statements, 'ListSegments').Condition).toEqual({ StringLike: { 's3:prefix': ['clusters/*'] } });
   });
 
