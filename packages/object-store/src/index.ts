@@ -1,0 +1,6 @@
+export type { ListOptions, ListPage, ObjectStore, PutOptions } from './object-store.ts';
+export { MAX_LIST_LIMIT } from './object-store.ts';
+export { createObjectStore, type ObjectStoreConfig } from './create-object-store.ts';
+export { FsObjectStore } from './fs-object-store.ts';
+export { S3ObjectStore, type S3ObjectStoreConfig } from './s3-object-store.ts';
+export { ObjectStoreError, OBJECT_STORE_ERRORS, isNotFound, type ObjectStoreErrorCode } from './errors.ts';
