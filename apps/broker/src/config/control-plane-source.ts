@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
 import { clusterConfigSchema, type ClusterConfig } from './cluster-config.ts';
 
 export interface ControlPlaneSourceOptions {
@@ -63,7 +64,7 @@ export class ControlPlaneSource {
       const config = await this.#fetch();
       if (this.#failing) this.#opts.logger.info('control plane reachable again');
       this.#failing = false;
-      if (this.#current?.version !== config.version || this.#current === undefined) {
+      if (this.#current === undefined || this.#current.version !== config.version) {
         await this.#writeCache(config);
         this.#apply(config);
       }
@@ -109,9 +110,7 @@ export class ControlPlaneSource {
     return undefined;
   }
 
-  async #writeCache(config: ClusterConfig): Promise<void> {
-    const tmp = `${this.#opts.cachePath}.tmp`;
-    await writeFile(tmp, JSON.stringify(config), { mode: 0o600 });
-    await rename(tmp, this.#opts.cachePath);
+  #writeCache(config: ClusterConfig): Promise<void> {
+    return writeFileAtomic(this.#opts.cachePath, JSON.stringify(config));
   }
 }

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from './atomic-file.ts';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
 import { effectiveTopicConfig, topicConfigProblem, type BrokerTopicDefaults } from './topic-configs.ts';
 import { TopicError } from './topic-error.ts';
 import { topicNameProblem } from './topic-name.ts';

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseBrokerConfig } from '../src/config/broker-config.ts';
+import { makeCredential } from '../src/server/credentials.ts';
+
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
+const minimal = { clusterId: 'c_1', nodeId: 0, listen: { host: '127.0.0.1', port: 0 }, dataDir: '/tmp/x', auth: 'none' };
+
+describe('broker config', () => {
+  it('fills in the documented defaults', () => {
+    const config = parseBrokerConfig(minimal);
+    expect(config.log).toMatchObject({ segmentBytes: 134_217_728, retentionMs: 604_800_000, retentionBytes: -1, flush: 'every-write' });
+    expect(config.limits).toMatchObject({ maxPartitions: 1000, maxMessageBytes: 1_048_576 });
+    expect(config.credentials).toEqual([]);
+    expect(config.autoCreateTopics).toBe(false);
+  });
+
+  it('keeps given values and validates credentials', () => {
+    const config = parseBrokerConfig({ ...minimal, auth: 'sasl_plain', credentials: [makeCredential('FJ1', 'x')], log: { flush: 'interval' } });
+    expect(config.log.flush).toBe('interval');
+    expect(config.log.segmentBytes).toBe(134_217_728);
+    expect(() => parseBrokerConfig({ ...minimal, credentials: [{ key: 'FJ1', secretHash: 'plaintext' }] })).toThrow(ConfigError);
+  });
+
+  it.each([
+    ['a relative dataDir', { ...minimal, dataDir: 'data' }],
+    ['an unknown auth mode', { ...minimal, auth: 'scram' }],
+    ['a port out of range', { ...minimal, listen: { host: '127.0.0.1', port: 70000 } }],
+    ['an unknown field', { ...minimal, colour: 'blue' }],
+    ['a bad control plane url', { ...minimal, controlPlane: { url: 'not a url', token: 't' } }],
+  ])('refuses %s', (_name, input) => {
+    expect(() => parseBrokerConfig(input)).toThrow(ConfigError);
+  });
+
+  it('makes the process exit 1 with a message on a bad config file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'fjord-config-'));
+    try {
+      const file = path.join(dir, 'broker.json');
+      await writeFile(file, JSON.stringify({ ...minimal, nodeId: -1 }));
+      const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--config', file], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('nodeId');
+      const missing = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8' });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toContain('--config');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

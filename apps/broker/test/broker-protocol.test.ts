@@ -1,0 +1,155 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Api, decodeRecordBatches, decodeResponseFrame, encodeRecordBatch, encodeRequestFrame, ErrorCode } from '@fjord/kafka-protocol';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
+import { startBroker, type RunningBroker } from '../src/broker.ts';
+import { parseBrokerConfig } from '../src/config/broker-config.ts';
+import { makeCredential } from '../src/server/credentials.ts';
+
+const KEY = 'FJPROTO';
+const SECRET = 'proto-secret';
+const TOPIC = 'proto';
+
+const plainToken = (user: string, pass: string) => Buffer.from(`\0${user}\0${pass}`);
+
+const fetchRequest = (fetchOffset: bigint, maxWaitMs: number) => ({
+  replicaId: -1,
+  maxWaitMs,
+  minBytes: 1,
+  maxBytes: 1 << 20,
+  isolationLevel: 0,
+  sessionId: 0,
+  sessionEpoch: -1,
+  topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+  forgottenTopicsData: [],
+  rackId: '',
+});
+
+const produceRequest = (acks: number, value: string) => ({
+  transactionalId: null,
+  acks,
+  timeoutMs: 1000,
+  topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ value }] }) }] }],
+});
+
+describe('broker protocol handling (in process)', () => {
+  let dataDir: string;
+  let broker: RunningBroker;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-proto-'));
+    const config = parseBrokerConfig({
+      clusterId: 'c_proto',
+      nodeId: 0,
+      listen: { host: '127.0.0.1', port: 0 },
+      dataDir,
+      auth: 'sasl_plain',
+      credentials: [makeCredential(KEY, SECRET)],
+    });
+    broker = await startBroker(config, pino({ level: 'silent' }));
+    await broker.topics.create(TOPIC, 1, 1, {});
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** A connection authenticated through SaslHandshake v1 + SaslAuthenticate. */
+  const authenticated = async () => {
+    const client = await RawKafkaClient.connect(broker.port);
+    expect((await client.request(Api.SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode).toBe(ErrorCode.NONE);
+    const auth = await client.request(Api.SaslAuthenticate, 1, { authBytes: plainToken(KEY, SECRET) });
+    expect(auth.errorCode).toBe(ErrorCode.NONE);
+    return client;
+  };
+
+  it('answers ApiVersions before authentication but closes on any other request', async () => {
+    const client = await RawKafkaClient.connect(broker.port);
+    const versions = await client.request(Api.ApiVersions, 3, { clientSoftwareName: 't', clientSoftwareVersion: '1' });
+    expect(versions.apiKeys.find((k: { apiKey: number }) => k.apiKey === Api.Produce.key)).toEqual({
+      apiKey: Api.Produce.key,
+      minVersion: Api.Produce.minVersion,
+      maxVersion: Api.Produce.maxVersion,
+    });
+    await expect(client.request(Api.Metadata, 9, { topics: null, allowAutoTopicCreation: false })).rejects.toThrow(/closed/);
+  });
+
+  it('authenticates with SaslHandshake v0 and a bare token frame', async () => {
+    const client = await RawKafkaClient.connect(broker.port);
+    expect((await client.request(Api.SaslHandshake, 0, { mechanism: 'PLAIN' })).mechanisms).toEqual(['PLAIN']);
+    const token = plainToken(KEY, SECRET);
+    const frame = Buffer.alloc(4 + token.length);
+    frame.writeInt32BE(token.length, 0);
+    token.copy(frame, 4);
+    client.write(frame);
+    expect((await client.readFrame())!.length).toBe(0);
+    const metadata = await client.request(Api.Metadata, 9, { topics: null, allowAutoTopicCreation: false });
+    expect(metadata.topics.map((t: { name: string }) => t.name)).toEqual([TOPIC]);
+    client.close();
+  });
+
+  it('answers a wrong password with SASL_AUTHENTICATION_FAILED and closes the connection', async () => {
+    const client = await RawKafkaClient.connect(broker.port);
+    await client.request(Api.SaslHandshake, 1, { mechanism: 'PLAIN' });
+    const auth = await client.request(Api.SaslAuthenticate, 1, { authBytes: plainToken(KEY, 'wrong') });
+    expect(auth.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+    await client.closed;
+  });
+
+  it('refuses other mechanisms and SaslAuthenticate without a handshake', async () => {
+    const client = await RawKafkaClient.connect(broker.port);
+    const handshake = await client.request(Api.SaslHandshake, 1, { mechanism: 'SCRAM-SHA-512' });
+    expect(handshake).toEqual({ errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: ['PLAIN'] });
+    client.close();
+    const early = await RawKafkaClient.connect(broker.port);
+    const auth = await early.request(Api.SaslAuthenticate, 1, { authBytes: plainToken(KEY, SECRET) });
+    expect(auth.errorCode).toBe(ErrorCode.ILLEGAL_SASL_STATE);
+    await early.closed;
+  });
+
+  it('long-polls an idle fetch until data arrives, and keeps responses in request order', async () => {
+    const consumer = await authenticated();
+    const producer = await authenticated();
+    const fetchId = consumer.nextCorrelationId();
+    consumer.write(encodeRequestFrame(Api.Fetch, 11, fetchId, 't', fetchRequest(0n, 30_000)));
+    // Pipelined behind the waiting fetch: its answer must not overtake the fetch's.
+    const versionsId = consumer.nextCorrelationId();
+    consumer.write(encodeRequestFrame(Api.ApiVersions, 3, versionsId, 't', { clientSoftwareName: 't', clientSoftwareVersion: '1' }));
+
+    const produced = await producer.request(Api.Produce, 7, produceRequest(-1, 'woke-up'));
+    expect(produced.responses[0].partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+
+    const fetched = decodeResponseFrame(Api.Fetch, 11, (await consumer.readFrame())!);
+    expect(fetched.correlationId).toBe(fetchId);
+    const partition = fetched.body.responses[0].partitions[0];
+    expect(partition.highWatermark).toBe(1n);
+    const [batch] = decodeRecordBatches(partition.records);
+    expect(batch!.records.map((r) => r.value!.toString())).toEqual(['woke-up']);
+    expect(decodeResponseFrame(Api.ApiVersions, 3, (await consumer.readFrame())!).correlationId).toBe(versionsId);
+
+    // With nothing new, the fetch returns empty once maxWaitMs has passed.
+    const idle = await consumer.request(Api.Fetch, 11, fetchRequest(1n, 50));
+    expect(idle.responses[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 1n });
+    expect(idle.responses[0].partitions[0].records.length).toBe(0);
+
+    const outOfRange = await consumer.request(Api.Fetch, 11, fetchRequest(5n, 50));
+    expect(outOfRange.responses[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: 1n, logStartOffset: 0n });
+    consumer.close();
+    producer.close();
+  });
+
+  it('sends no response to acks=0 but still appends', async () => {
+    const client = await authenticated();
+    client.write(encodeRequestFrame(Api.Produce, 7, client.nextCorrelationId(), 't', produceRequest(0, 'fire-and-forget')));
+    // The next frame on the connection is the fetch's answer: the produce got none.
+    const fetched = await client.request(Api.Fetch, 11, fetchRequest(1n, 30_000));
+    const [batch] = decodeRecordBatches(fetched.responses[0].partitions[0].records);
+    expect(batch!.baseOffset).toBe(1n);
+    expect(batch!.records.map((r) => r.value!.toString())).toEqual(['fire-and-forget']);
+    client.close();
+  });
+});
