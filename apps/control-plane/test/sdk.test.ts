@@ -1,0 +1,71 @@
+import { testBackends } from '@fjord/db/testing';
+import { ConflictError, createClient, ForbiddenError, IdempotencyKeyReusedError, NotFoundError, UnauthorizedError, ValidationError } from '@fjord/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { password, startTestApp, type TestApp } from './helpers.ts';
+
+const [pglite] = await testBackends();
+
+// @fjord/sdk against the control plane over real HTTP.
+describe('@fjord/sdk', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  beforeAll(async () => {
+    t = await startTestApp(pglite);
+    baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => t?.close());
+
+  it('signs up, keeps the session, manages keys and members, and reads the audit trail', async () => {
+    const owner = createClient({ baseUrl });
+    const me = await owner.signup({ email: 'sdk@example.com', password, organizationName: 'SDK Inc' });
+    expect(me).toMatchObject({ organization: { name: 'SDK Inc' }, role: 'owner' });
+    expect(await owner.me()).toEqual(me);
+
+    const keys = [];
+    for (let i = 0; i < 3; i++) keys.push(await owner.apiKeys.create({ description: `key ${i}` }));
+    const listed = [];
+    for await (const key of owner.paginate((cursor) => owner.apiKeys.list({ cursor, limit: 2 }))) listed.push(key.id);
+    expect(listed.sort()).toEqual(keys.map((k) => k.id).sort());
+    expect(await owner.apiKeys.get(keys[0].id)).toEqual({ id: keys[0].id, description: 'key 0', createdAt: keys[0].createdAt });
+
+    const robot = createClient({ baseUrl, apiKey: keys[0].secret });
+    expect((await robot.me()).apiKey).toEqual({ id: keys[0].id, description: 'key 0' });
+
+    const colleague = createClient({ baseUrl });
+    await colleague.signup({ email: 'colleague@example.com', password, organizationName: 'Theirs' });
+    const member = await robot.members.add({ email: 'colleague@example.com', role: 'viewer' });
+    expect((await owner.members.update(member.id, { role: 'admin' })).role).toBe('admin');
+
+    const actions = [];
+    for await (const event of owner.auditEvents.all()) actions.push(event.action);
+    expect(actions.slice(0, 2)).toEqual(['member.update', 'member.create']);
+
+    await owner.logout();
+    expect(owner.session).toBeUndefined();
+    await expect(owner.me()).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('throws the error class of each problem type, with its details', async () => {
+    const client = createClient({ baseUrl });
+    const invalid = await client.signup({ email: 'nope', password: 'short', organizationName: 'X' }).catch((e) => e);
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect(invalid.status).toBe(400);
+    expect(invalid.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
+
+    await client.signup({ email: 'errors@example.com', password, organizationName: 'Errors' });
+    await expect(client.signup({ email: 'errors@example.com', password, organizationName: 'Again' })).rejects.toBeInstanceOf(ConflictError);
+    const missing = await client.apiKeys.get('01a21167-5f52-707c-85b2-59b95110884f').catch((e) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing.code).toBe('FJ_NOT_FOUND');
+
+    await client.apiKeys.create({ description: 'a' }, { idempotencyKey: 'k1' });
+    await expect(client.apiKeys.create({ description: 'b' }, { idempotencyKey: 'k1' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+
+    const viewer = createClient({ baseUrl });
+    await viewer.signup({ email: 'viewer@example.com', password, organizationName: 'V' });
+    await client.members.add({ email: 'viewer@example.com', role: 'viewer' });
+    const orgId = (await client.me()).organization.id;
+    await viewer.login({ email: 'viewer@example.com', password, organizationId: orgId });
+    await expect(viewer.apiKeys.create({ description: 'no' })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
