@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The CDK app as `cdk synth` runs it (cdk.json: `npx tsx bin/app.ts`); the CLI hands it the output
+// directory and the -c context through these environment variables.
+const infraDir = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+const outDirs: string[] = [];
+
+async function synth(context: Record<string, string>) {
+  const outdir = await mkdtemp(path.join(tmpdir(), 'fjord-cdk-'));
+  outDirs.push(outdir);
+  const env = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) };
+  const tsx = path.join(infraDir, '..', 'node_modules', '.bin', 'tsx');
+  return { outdir, result: run(tsx, ['bin/app.ts'], { cwd: infraDir, env }) };
+}
+
+afterAll(async () => {
+  await Promise.all(outDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe('bin/app.ts', () => {
+  it('synthesizes the images stack and the Fjord stack', async () => {
+    const { outdir, result } = await synth({ region: 'eu-west-1' });
+    await result;
+    expect((await readdir(outdir)).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
+      'Fjord.template.json',
+      'FjordImages.template.json',
+    ]);
+  });
+
+  it('refuses bad context with a message naming the key and exit code 1', async () => {
+    const { result } = await synth({ controlPlaneTasks: '1' });
+    await expect(result).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Invalid context value controlPlaneTasks=1: expected an integer from 2 to 100'),
+    });
+  });
+});
