@@ -109,3 +109,16 @@ describe('error codes', () => {
     for (let code = -1; code <= 120; code++) expect(errorByCode(code).name).not.toBe('UNKNOWN');
   });
 });
+
+describe('record sets', () => {
+  it('writes a null record set as an empty one (librdkafka rejects size -1) and still reads null', () => {
+    const partition = { partitionIndex: 0, errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: null };
+    const classic = Api.Fetch.encodeResponse(11, { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', partitions: [partition] }] });
+    expect(classic.subarray(-4).toString('hex')).toBe('00000000');
+    const flexible = Api.Fetch.encodeResponse(12, { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', partitions: [partition] }] });
+    expect(Api.Fetch.decodeResponse(12, new Reader(flexible)).responses[0].partitions[0].records).toEqual(Buffer.alloc(0));
+    const withNull = Buffer.from(classic);
+    withNull.writeInt32BE(-1, withNull.length - 4);
+    expect(Api.Fetch.decodeResponse(11, new Reader(withNull)).responses[0].partitions[0].records).toBe(null);
+  });
+});

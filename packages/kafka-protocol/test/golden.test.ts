@@ -110,7 +110,7 @@ describe('record batches from real producers', () => {
 
   const V = 'abcdefgh'.repeat(32);
 
-  it.each(['none', 'gzip'])('decodes kcat %s records with keys, values and headers', (codec) => {
+  it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'])('decodes kcat %s records with keys, values and headers', (codec) => {
     {
       const batch = decodeRecordBatch(recordsOf(`produce/kcat-v7-${codec}.json`));
       expect(batch.records.map((r) => [r.key?.toString(), r.value?.toString(), r.offsetDelta])).toEqual([

@@ -9,6 +9,7 @@ import {
   encodeRecordBatch,
   readBatchHeader,
   splitRecordBatches,
+  compressionCodec,
 } from '../src/index.ts';
 
 const sample = {
@@ -61,14 +62,60 @@ describe('record batch v2', () => {
     expect(batch.attributes).toBe(0x10 | 0x20 | 0x08);
   });
 
-  it('compresses with gzip and decodes back', () => {
+  it.each([
+    ['gzip', CompressionType.Gzip],
+    ['snappy', CompressionType.Snappy],
+    ['lz4', CompressionType.Lz4],
+    ['zstd', CompressionType.Zstd],
+  ])('compresses with %s and decodes back', (_name, compression) => {
     const records = Array.from({ length: 50 }, (_, i) => ({ key: `key-${i}`, value: 'payload '.repeat(20), timestamp: 1n }));
     const plain = encodeRecordBatch({ records });
-    const gzip = encodeRecordBatch({ records, compression: CompressionType.Gzip });
-    expect(gzip.length).toBeLessThan(plain.length / 4);
-    const batch = decodeRecordBatch(gzip);
-    expect(batch.compression).toBe(CompressionType.Gzip);
+    const compressed = encodeRecordBatch({ records, compression });
+    expect(compressed.length).toBeLessThan(plain.length / 4);
+    const batch = decodeRecordBatch(compressed);
+    expect(batch.compression).toBe(compression);
     expect(batch.records.map((r) => r.key?.toString())).toEqual(records.map((r) => r.key));
+    expect(batch.records[49].value?.toString()).toBe('payload '.repeat(20));
+  });
+
+  it('reads snappy in the xerial framing the Java client writes', () => {
+    const payload = Buffer.from('framed by xerial '.repeat(100));
+    const { compress } = compressionCodec(CompressionType.Snappy);
+    const header = Buffer.from('82534e415050590000000001000000010000', 'hex').subarray(0, 16);
+    const blocks = [payload.subarray(0, 700), payload.subarray(700)].flatMap((part) => {
+      const block = compress(part);
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(block.length);
+      return [size, block];
+    });
+    const framed = Buffer.concat([header, ...blocks]);
+    expect(compressionCodec(CompressionType.Snappy).decompress(framed).equals(payload)).toBe(true);
+    const truncated = framed.subarray(0, framed.length - 3);
+    expect(() => compressionCodec(CompressionType.Snappy).decompress(truncated)).toThrow(ProtocolError);
+  });
+
+  it('reads zstd frames that do not declare their content size (streaming producers)', async () => {
+    const { CompressStream } = await import('zstd-napi');
+    const payload = Buffer.from('streamed zstd '.repeat(500));
+    const stream = new CompressStream();
+    const parts: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => parts.push(chunk));
+    const done = new Promise((resolve) => stream.on('end', resolve));
+    stream.end(payload);
+    await done;
+    const frame = Buffer.concat(parts);
+    expect(compressionCodec(CompressionType.Zstd).decompress(frame).equals(payload)).toBe(true);
+  });
+
+  it('turns garbage in a compressed batch into CORRUPT_RECORD', () => {
+    for (const compression of [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd]) {
+      const buf = encodeRecordBatch({ records: [{ value: 'x'.repeat(500), timestamp: 0n }], compression });
+      buf.fill(0x5a, 61 + 4);
+      expect(() => decodeRecordBatch(buf, 0, { verifyCrc: false })).toThrow(ProtocolError);
+    }
+    const unknown = encodeRecordBatch({ records: [{ value: 'x', timestamp: 0n }] });
+    unknown.writeInt16BE(5, BatchOffset.Attributes);
+    expect(() => decodeRecordBatch(unknown, 0, { verifyCrc: false })).toThrow(/unknown compression type 5/);
   });
 
   it('keeps offsets and leader epoch outside the CRC, so the broker can rewrite them', () => {

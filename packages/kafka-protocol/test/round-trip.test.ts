@@ -22,7 +22,7 @@ function sampleStruct(fields: readonly FieldSpec[], version: number, rnd: () => 
   for (const field of fields) {
     if (!inRange(parseVersions(field.versions), version)) continue;
     if (field.tagged && inRange(parseVersions(field.tagged), version) && rnd() < 0.3) continue;
-    if (inRange(parseVersions(field.nullable), version) && rnd() < 0.2) {
+    if (inRange(parseVersions(field.nullable), version) && field.type !== 'records' && rnd() < 0.2) {
       out[field.name] = null;
       continue;
     }

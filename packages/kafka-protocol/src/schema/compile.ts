@@ -5,6 +5,8 @@ import { Writer } from '../primitives/writer.ts';
 import { inRange, parseVersions, type FieldSpec, type ScalarType } from './field.ts';
 
 type Value = any;
+
+const EMPTY = Buffer.alloc(0);
 type Obj = Record<string, Value>;
 
 /** Reads and writes one value of a field, with the field's version, nullability and flexibility resolved. */
@@ -59,8 +61,13 @@ function scalarCodec(type: ScalarType, flexible: boolean, nullable: boolean): Co
       return nullable
         ? { read: (r) => r.readNullableString(), write: (w, v) => w.appendNullableString(v) }
         : { read: (r) => r.readString(), write: (w, v) => w.appendString(v) };
-    case 'bytes':
     case 'records':
+      // Null record sets are read, but written as empty ones: Kafka itself never sends null, and
+      // librdkafka rejects a Fetch partition whose record set size is -1.
+      return flexible
+        ? { read: (r) => r.readCompactNullableBytes(), write: (w, v) => w.appendCompactBytes(v ?? EMPTY) }
+        : { read: (r) => r.readNullableBytes(), write: (w, v) => w.appendBytes(v ?? EMPTY) };
+    case 'bytes':
       if (flexible) {
         return nullable
           ? { read: (r) => r.readCompactNullableBytes(), write: (w, v) => w.appendCompactNullableBytes(v) }
