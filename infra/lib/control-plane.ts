@@ -257,8 +257,8 @@ export class ControlPlane extends Construct {
       }),
     );
     // Exception required by AWS: RegisterTaskDefinition, DeregisterTaskDefinition and
-    // DescribeTaskDefinition support no resource-level permissions (the Service Authorization
-    // Reference lists no resource type for them), so they take "*". What a registered definition
+    // DescribeTaskDefinition support no resource-level permissions, so they take "*" (still an
+    // open request: github.com/aws/containers-roadmap/issues/929). What a registered definition
     // can do is bounded by iam:PassRole below: only the broker's roles can be attached.
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
