@@ -42,6 +42,12 @@ interface PendingAppend {
   reject: (error: Error) => void;
 }
 
+interface WrittenAppend {
+  pending: PendingAppend;
+  baseOffset: bigint;
+  lastOffset: bigint;
+}
+
 interface Waiter {
   offset: bigint;
   wake: () => void;
@@ -51,8 +57,8 @@ const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 
 /**
  * A partition's log: a directory of segments, appended by one writer loop. Appends that arrive
- * while a write or fsync is under way queue up and go out together in the next round, so with
- * `flush: 'every-write'` concurrent producers share one write and one fsync (group commit).
+ * while a write is under way queue up and go out together in the next write; with
+ * `flush: 'every-write'` they also share fsyncs, which run beside the writes (group commit).
  */
 export class PartitionLog {
   readonly dir: string;
@@ -68,6 +74,10 @@ export class PartitionLog {
   #queue: PendingAppend[] = [];
   #draining = false;
   #drained: Promise<void> = Promise.resolve();
+  /** Written with flush 'every-write', waiting for the next fsync. */
+  #unsynced: WrittenAppend[] = [];
+  #syncing = false;
+  #synced: Promise<void> = Promise.resolve();
   /** Retention and DeleteRecords run one at a time. */
   #maintenance: Promise<unknown> = Promise.resolve();
   #waiters = new Set<Waiter>();
@@ -198,7 +208,7 @@ export class PartitionLog {
   }
 
   async #writeGroup(group: PendingAppend[]): Promise<void> {
-    const results: AppendResult[] = [];
+    const written: WrittenAppend[] = [];
     try {
       const now = this.#now();
       let run: AppendChunk[] = [];
@@ -220,22 +230,56 @@ export class PartitionLog {
         run.push({ records: pending.records, batches: pending.batches, baseOffset });
         runBytes += pending.records.length;
         this.#nextOffset = offset;
-        results.push({ baseOffset, lastOffset: offset - 1n, logAppendTime: -1n, logStartOffset: 0n });
+        written.push({ pending, baseOffset, lastOffset: offset - 1n });
       }
       if (run.length > 0) await this.#active.append(run, now);
-      if (this.#config.flush === 'every-write') {
-        await this.#active.sync();
-      } else {
-        this.#unflushed = true;
-      }
     } catch (error) {
       this.#fail(error, group);
       return;
     }
-    this.#advanceHighWatermark(this.#nextOffset);
-    for (let i = 0; i < group.length; i++) {
-      results[i].logStartOffset = this.#logStartOffset;
-      group[i].resolve(results[i]);
+    if (this.#config.flush === 'every-write') {
+      this.#unsynced.push(...written);
+      if (!this.#syncing) {
+        this.#syncing = true;
+        this.#synced = this.#syncWritten();
+      }
+    } else {
+      this.#unflushed = true;
+      this.#acknowledge(written);
+    }
+  }
+
+  /**
+   * The fsync half of group commit. One fsync is in flight at a time; appends written while it
+   * runs wait for the next one, which covers them all. Writing never waits for an fsync, so the
+   * disk sees a steady stream of writes and as few fsyncs as the load allows.
+   */
+  async #syncWritten(): Promise<void> {
+    try {
+      while (this.#unsynced.length > 0 && !this.#failure) {
+        const covered = this.#unsynced;
+        this.#unsynced = [];
+        // Segments before the active one were synced when they were rolled.
+        const segment = this.#active;
+        try {
+          await segment.sync();
+        } catch (error) {
+          this.#fail(error, covered.map((item) => item.pending));
+          return;
+        }
+        this.#acknowledge(covered);
+      }
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  #acknowledge(written: WrittenAppend[]): void {
+    if (written.length === 0) return;
+    this.#advanceHighWatermark(written[written.length - 1].lastOffset + 1n);
+    const logStartOffset = this.#logStartOffset;
+    for (const { pending, baseOffset, lastOffset } of written) {
+      pending.resolve({ baseOffset, lastOffset, logAppendTime: -1n, logStartOffset });
     }
   }
 
@@ -264,8 +308,10 @@ export class PartitionLog {
   #fail(error: unknown, group: PendingAppend[]): void {
     this.#failure = new LogError('KAFKA_STORAGE_ERROR', (error as Error).message, { cause: error });
     this.#logger.error({ err: error }, 'partition log write failed; the log no longer accepts writes');
-    for (const pending of [...group, ...this.#queue]) pending.reject(this.#failure);
+    const waiting = [...group, ...this.#unsynced.map((item) => item.pending), ...this.#queue];
+    for (const pending of waiting) pending.reject(this.#failure);
     this.#queue = [];
+    this.#unsynced = [];
   }
 
   #advanceHighWatermark(offset: bigint): void {
@@ -314,6 +360,7 @@ export class PartitionLog {
 
   /** The first offset whose record timestamp is at least `timestamp` (ListOffsets by time). */
   async offsetForTimestamp(timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    if (this.#closed) throw new LogError('LOG_CLOSED');
     const limit = this.#highWatermark;
     const logStartOffset = this.#logStartOffset;
     for (const segment of this.#segments) {
@@ -428,6 +475,7 @@ export class PartitionLog {
   /** Waits for queued appends, then makes everything written durable. */
   async flush(): Promise<void> {
     await this.#drained;
+    await this.#synced;
     if (this.#failure) throw this.#failure;
     this.#unflushed = false;
     await this.#active.sync();
@@ -439,6 +487,7 @@ export class PartitionLog {
     this.#closed = true;
     if (this.#flushTimer) clearInterval(this.#flushTimer);
     await this.#drained;
+    await this.#synced;
     await this.#maintenance;
     for (const waiter of this.#waiters) waiter.wake();
     for (const segment of this.#segments) await segment.release();
@@ -446,6 +495,7 @@ export class PartitionLog {
   }
 
   #checkOffsetInRange(offset: bigint): void {
+    if (this.#closed) throw new LogError('LOG_CLOSED');
     if (offset < this.#logStartOffset || offset > this.#highWatermark) {
       throw new LogError(
         'OFFSET_OUT_OF_RANGE',

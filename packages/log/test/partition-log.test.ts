@@ -183,10 +183,11 @@ describe('PartitionLog', () => {
     }
   });
 
-  it('refuses appends after close', async () => {
+  it('refuses appends and reads after close', async () => {
     log = await openLog(dir);
     await log.close();
     await expect(log.append(batchOf(1, 10))).rejects.toMatchObject({ code: 'LOG_CLOSED' });
+    await expect(log.read(0n, 10)).rejects.toMatchObject({ code: 'LOG_CLOSED' });
   });
 
   it('rejects an invalid configuration', async () => {
