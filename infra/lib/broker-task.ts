@@ -10,8 +10,6 @@ export const BROKER_CONTAINER_NAME = 'broker';
  * registers one family per Fjord cluster named `fjord-broker-<clusterId>`; IAM covers both.
  */
 export const BROKER_TASK_FAMILY = 'fjord-broker';
-/** Where brokers keep partition logs; the image makes it writable for its non-root user. */
-export const BROKER_DATA_DIR = '/var/lib/fjord/broker';
 
 export interface BrokerTaskProps {
   readonly repository: ecr.IRepository;
@@ -73,7 +71,6 @@ export class BrokerTask extends Construct {
       portMappings: [{ containerPort: KAFKA_PORT, protocol: ecs.Protocol.TCP, name: 'kafka' }],
       environment: {
         NODE_ENV: 'production',
-        FJORD_BROKER_DATA_DIR: BROKER_DATA_DIR,
         FJORD_OBJECT_STORE: 's3',
         FJORD_S3_BUCKET: segments.bucket.bucketName,
         FJORD_S3_REGION: Stack.of(this).region,

@@ -12,7 +12,7 @@ import {
   aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BROKER_CONTAINER_NAME, BROKER_DATA_DIR, BROKER_TASK_FAMILY, type BrokerTask } from './broker-task.ts';
+import { BROKER_CONTAINER_NAME, BROKER_TASK_FAMILY, type BrokerTask } from './broker-task.ts';
 import { DATABASE_NAME, type Database } from './database.ts';
 import { CONTROL_PLANE_PORT, type Network } from './network.ts';
 import type { SegmentBucket } from './segment-bucket.ts';
@@ -106,21 +106,24 @@ export class ControlPlane extends Construct {
         FJORD_PUBLIC_URL: this.publicUrl,
         FJORD_SECURE_COOKIES: String(servedOverTls),
         FJORD_INTERNAL_URL: this.internalUrl,
+        // Read by the ECS orchestrator (packages/orchestrator, orchestratorConfigFromEnv).
         FJORD_ORCHESTRATOR: 'ecs',
         FJORD_ECS_CLUSTER: cluster.clusterName,
+        FJORD_ECS_REGION: Stack.of(this).region,
         FJORD_ECS_SUBNETS: brokerSubnets.join(','),
         FJORD_ECS_SECURITY_GROUPS: network.brokerSecurityGroup.securityGroupId,
-        FJORD_ECS_ASSIGN_PUBLIC_IP: 'ENABLED',
+        FJORD_ECS_ASSIGN_PUBLIC_IP: 'true',
+        FJORD_ECS_BROKER_IMAGE: broker.image.imageName,
+        FJORD_ECS_TASK_ROLE_ARN: broker.taskRole.roleArn,
+        FJORD_ECS_EXECUTION_ROLE_ARN: broker.executionRole.roleArn,
+        FJORD_ECS_LOG_GROUP: broker.logGroup.logGroupName,
+        FJORD_ECS_BROKER_CPU: String(settings.broker.cpu),
+        FJORD_ECS_BROKER_MEMORY: String(settings.broker.memoryMiB),
+        // The broker task definition this stack registers, as a template for the orchestrator's own.
         FJORD_BROKER_TASK_FAMILY: BROKER_TASK_FAMILY,
         FJORD_BROKER_TASK_DEFINITION: broker.taskDefinition.taskDefinitionArn,
         FJORD_BROKER_CONTAINER: BROKER_CONTAINER_NAME,
         FJORD_BROKER_IMAGE: broker.image.imageName,
-        FJORD_BROKER_TASK_ROLE_ARN: broker.taskRole.roleArn,
-        FJORD_BROKER_EXECUTION_ROLE_ARN: broker.executionRole.roleArn,
-        FJORD_BROKER_LOG_GROUP: broker.logGroup.logGroupName,
-        FJORD_BROKER_CPU: String(settings.broker.cpu),
-        FJORD_BROKER_MEMORY: String(settings.broker.memoryMiB),
-        FJORD_BROKER_DATA_DIR: BROKER_DATA_DIR,
         FJORD_OBJECT_STORE: 's3',
         FJORD_S3_BUCKET: segments.bucket.bucketName,
         FJORD_S3_REGION: Stack.of(this).region,

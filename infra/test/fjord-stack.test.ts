@@ -144,7 +144,7 @@ describe('control plane', () => {
       FJORD_S3_PREFIX: 'clusters/',
       FJORD_BROKER_TASK_FAMILY: 'fjord-broker',
       FJORD_BROKER_CONTAINER: 'broker',
-      FJORD_ECS_ASSIGN_PUBLIC_IP: 'ENABLED',
+      FJORD_ECS_ASSIGN_PUBLIC_IP: 'true',
       FJORD_INTERNAL_URL: 'http://control-plane.fjord.internal:8080',
     });
     const db = logicalId(stack, stack.database.instance);
@@ -155,6 +155,8 @@ describe('control plane', () => {
     expect(env.get('FJORD_ECS_SECURITY_GROUPS')).toEqual({
       'Fn::GetAtt': [logicalId(stack, stack.network.brokerSecurityGroup), 'GroupId'],
     });
+    expect(env.get('FJORD_ECS_REGION')).toEqual({ Ref: 'AWS::Region' });
+    expect(env.get('FJORD_ECS_BROKER_IMAGE')).toEqual(env.get('FJORD_BROKER_IMAGE'));
     for (const name of ['FJORD_ECS_SUBNETS', 'FJORD_BROKER_IMAGE', 'FJORD_PUBLIC_URL', 'FJORD_S3_REGION']) {
       expect(env.get(name), name).toBeDefined();
     }
@@ -186,13 +188,15 @@ describe('broker task definition', () => {
   it('passes its family, roles and networking to the control plane', () => {
     const env = envOf('fjord-control-plane');
     expect(env.get('FJORD_BROKER_TASK_DEFINITION')).toEqual({ Ref: logicalId(stack, stack.broker.taskDefinition) });
-    expect(env.get('FJORD_BROKER_TASK_ROLE_ARN')).toEqual({
+    expect(env.get('FJORD_ECS_TASK_ROLE_ARN')).toEqual({
       'Fn::GetAtt': [logicalId(stack, stack.broker.taskRole), 'Arn'],
     });
-    expect(env.get('FJORD_BROKER_EXECUTION_ROLE_ARN')).toEqual({
+    expect(env.get('FJORD_ECS_EXECUTION_ROLE_ARN')).toEqual({
       'Fn::GetAtt': [logicalId(stack, stack.broker.executionRole), 'Arn'],
     });
-    expect(env.get('FJORD_BROKER_LOG_GROUP')).toEqual({ Ref: logicalId(stack, stack.broker.logGroup) });
+    expect(env.get('FJORD_ECS_LOG_GROUP')).toEqual({ Ref: logicalId(stack, stack.broker.logGroup) });
+    expect(env.get('FJORD_ECS_BROKER_CPU')).toBe('512');
+    expect(env.get('FJORD_ECS_BROKER_MEMORY')).toBe('1024');
     const publicSubnets = stack.network.vpc.publicSubnets.map((s) => ({ Ref: logicalId(stack, s) }));
     expect(env.get('FJORD_ECS_SUBNETS')).toEqual({ 'Fn::Join': ['', [publicSubnets[0], ',', publicSubnets[1]]] });
   });
