@@ -18,7 +18,7 @@ export class OffsetIndex {
   constructor(baseOffset: bigint, contents: Buffer = Buffer.alloc(0)) {
     this.baseOffset = baseOffset;
     this.#count = Math.floor(contents.length / OFFSET_INDEX_ENTRY_SIZE);
-    this.#entries = Buffer.alloc(Math.max(64, this.#count * 2) * OFFSET_INDEX_ENTRY_SIZE);
+    this.#entries = Buffer.alloc(Math.max(64, this.#count) * OFFSET_INDEX_ENTRY_SIZE);
     contents.copy(this.#entries, 0, 0, this.#count * OFFSET_INDEX_ENTRY_SIZE);
   }
 

@@ -53,6 +53,9 @@ interface Waiter {
   wake: () => void;
 }
 
+/** setTimeout fires at once for anything longer. */
+const MAX_TIMER_MS = 0x7fffffff;
+
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
 
 /**
@@ -143,7 +146,10 @@ export class PartitionLog {
     if (logStartOffset > nextOffset) logStartOffset = nextOffset;
 
     const log = new PartitionLog(dir, resolved, { ...options, logger, now }, segments, logStartOffset);
-    await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
+    // Until close() says otherwise, the next open must treat this one as a crash.
+    if (checkpoint?.cleanShutdown !== false || checkpoint.logStartOffset !== logStartOffset) {
+      await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
+    }
     if (resolved.flush === 'interval') log.#startFlushTimer();
     logger.debug(
       { segments: segments.length, logStartOffset: logStartOffset.toString(), nextOffset: nextOffset.toString() },
@@ -188,11 +194,29 @@ export class PartitionLog {
     }
     return new Promise<AppendResult>((resolve, reject) => {
       this.#queue.push({ records, batches, resolve, reject });
-      if (!this.#draining) {
-        this.#draining = true;
-        this.#drained = this.#drain();
-      }
+      this.#startDrain();
     });
+  }
+
+  #startDrain(): void {
+    if (this.#draining || this.#queue.length === 0) return;
+    this.#draining = true;
+    this.#drained = this.#drain();
+  }
+
+  /** Runs `task` while no append is being written or waiting for its fsync; appends arriving meanwhile queue. */
+  async #withWriterPaused<T>(task: () => Promise<T>): Promise<T> {
+    while (this.#draining || this.#syncing) {
+      await this.#drained;
+      await this.#synced;
+    }
+    this.#draining = true;
+    try {
+      return await task();
+    } finally {
+      this.#draining = false;
+      this.#startDrain();
+    }
   }
 
   async #drain(): Promise<void> {
@@ -414,7 +438,7 @@ export class PartitionLog {
         resolve();
       };
       const waiter: Waiter = { offset, wake };
-      const timer = setTimeout(wake, timeoutMs);
+      const timer = setTimeout(wake, Math.min(timeoutMs, MAX_TIMER_MS));
       signal?.addEventListener('abort', wake, { once: true });
       this.#waiters.add(waiter);
     });
@@ -437,11 +461,20 @@ export class PartitionLog {
     });
   }
 
-  /** Deletes the oldest closed segments past retention time or beyond the size limit. The active segment always stays. */
+  /**
+   * Deletes the oldest closed segments past retention time or beyond the size limit. When every
+   * record, the active segment's included, is past retention time, the active segment is rolled
+   * first (as Kafka does), so an idle partition's data expires too; the new active segment stays.
+   */
   applyRetention(now = this.#now()): Promise<{ deletedSegments: number }> {
     return this.#exclusive(async () => {
-      const closed = this.#segments.slice(0, -1);
-      const count = segmentsToDelete(closed, this.size, this.#config, now);
+      let count = segmentsToDelete(this.#segments.slice(0, -1), this.size, this.#config, now);
+      if (count === this.#segments.length - 1 && this.#activeExpired(now)) {
+        await this.#withWriterPaused(async () => {
+          if (this.#activeExpired(now)) await this.#roll(this.#nextOffset);
+        });
+        count = this.#segments.length - 1;
+      }
       if (count === 0) return { deletedSegments: 0 };
       const newStart = this.#segments[count].baseOffset;
       if (newStart > this.#logStartOffset) {
@@ -451,6 +484,16 @@ export class PartitionLog {
       await this.#deleteOldest(count);
       return { deletedSegments: count };
     });
+  }
+
+  #activeExpired(now: number): boolean {
+    const active = this.#active;
+    return (
+      this.#config.retentionMs !== -1 &&
+      active.size > 0 &&
+      active.maxTimestamp >= 0n &&
+      active.maxTimestamp < BigInt(now - this.#config.retentionMs)
+    );
   }
 
   async #deleteOldest(count: number): Promise<void> {
@@ -486,9 +529,10 @@ export class PartitionLog {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#flushTimer) clearInterval(this.#flushTimer);
+    // Maintenance first: a retention roll holds appends back and lets them go when it ends.
+    await this.#maintenance;
     await this.#drained;
     await this.#synced;
-    await this.#maintenance;
     for (const waiter of this.#waiters) waiter.wake();
     for (const segment of this.#segments) await segment.release();
     await writeCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, cleanShutdown: this.#failure === null });

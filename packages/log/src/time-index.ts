@@ -18,7 +18,7 @@ export class TimeIndex {
   constructor(baseOffset: bigint, contents: Buffer = Buffer.alloc(0)) {
     this.baseOffset = baseOffset;
     this.#count = Math.floor(contents.length / TIME_INDEX_ENTRY_SIZE);
-    this.#entries = Buffer.alloc(Math.max(64, this.#count * 2) * TIME_INDEX_ENTRY_SIZE);
+    this.#entries = Buffer.alloc(Math.max(64, this.#count) * TIME_INDEX_ENTRY_SIZE);
     contents.copy(this.#entries, 0, 0, this.#count * TIME_INDEX_ENTRY_SIZE);
   }
 

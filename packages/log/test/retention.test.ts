@@ -26,16 +26,32 @@ describe('retention and DeleteRecords', () => {
     return batchSize;
   }
 
-  it('deletes segments whose newest timestamp is past retentionMs, never the active one', async () => {
+  it('deletes segments whose newest timestamp is past retentionMs', async () => {
     await tenSegments({ retentionMs: 5000 });
     expect(await log.applyRetention(8009)).toEqual({ deletedSegments: 3 });
     expect(log.logStartOffset).toBe(30n);
     expect(log.segments()[0].baseOffset).toBe(30n);
     expect((await readdir(dir)).filter((name) => name.endsWith('.log'))).toHaveLength(7);
-    expect(await log.applyRetention(1_000_000)).toEqual({ deletedSegments: 6 });
+    expect(await log.applyRetention(13_500)).toEqual({ deletedSegments: 6 });
     expect(log.segments().map((segment) => segment.baseOffset)).toEqual([90n]);
     await expect(log.read(89n, 100)).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
     expect((await log.read(90n, 100)).records.readBigInt64BE(0)).toBe(90n);
+    expect(await log.applyRetention(1_000_000)).toEqual({ deletedSegments: 1 });
+    expect(log.segments().map((segment) => segment.baseOffset)).toEqual([100n]);
+  });
+
+  it('rolls and deletes an idle active segment once all of it is past retention', async () => {
+    log = await openLog(dir, { retentionMs: 5000 });
+    const appends = Array.from({ length: 5 }, (_, i) => log.append(batchOf(2, 10, BigInt(1000 + i))));
+    const retention = log.applyRetention(5000 + 1004);
+    await Promise.all(appends);
+    expect(await retention).toEqual({ deletedSegments: 0 });
+    expect(await log.applyRetention(5000 + 1006)).toEqual({ deletedSegments: 1 });
+    expect(log.segments().map((segment) => [segment.baseOffset, segment.size])).toEqual([[10n, 0]]);
+    expect(log.logStartOffset).toBe(10n);
+    expect(log.highWatermark).toBe(10n);
+    expect((await log.read(10n, 100)).records.length).toBe(0);
+    expect((await log.append(batchOf(1, 10))).baseOffset).toBe(10n);
   });
 
   it('deletes the oldest segments beyond retentionBytes', async () => {
