@@ -83,6 +83,40 @@ describe('request contents', () => {
   });
 });
 
+describe('admin and group request contents', () => {
+  it('CreateTopics v3 from kafkajs carries partitions and configs', () => {
+    expect(request('create-topics/kafkajs-v3.json').body).toEqual({
+      topics: [{ name: 'golden-new', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+  });
+
+  it('OffsetFetch v7 from librdkafka is flexible and asks for stable offsets', () => {
+    const { header, body } = request('offset-fetch/kcat-v7.json');
+    expect(header.clientId).toBe('rdkafka');
+    expect(body).toEqual({ groupId: 'golden-group', topics: [{ name: 'golden', partitionIndexes: [0] }], requireStable: true });
+  });
+
+  it('JoinGroup v5 from librdkafka offers range and roundrobin with raw subscription metadata', () => {
+    const { body } = request('join-group/kcat-v5.json');
+    expect(body).toMatchObject({ groupId: 'golden-group', memberId: '', groupInstanceId: null, protocolType: 'consumer', sessionTimeoutMs: 45000 });
+    expect(body.protocols.map((p: { name: string }) => p.name)).toEqual(['range', 'roundrobin']);
+    expect(body.protocols[0].metadata.includes(Buffer.from('golden'))).toBe(true);
+  });
+
+  it('fields a version lacks decode to the spec defaults', () => {
+    expect(request('init-producer-id/kafkajs-v1.json').body).toEqual({ transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
+    expect(request('offset-commit/kafkajs-v5.json').body).toMatchObject({
+      generationIdOrMemberEpoch: 1,
+      memberId: 'member-1',
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [{ name: 'golden', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null, commitTimestamp: -1n }] }],
+    });
+  });
+});
+
 describe('record batches from real producers', () => {
   const recordsOf = (path: string): Buffer => {
     const { body } = request(path);
