@@ -105,6 +105,12 @@ describe('admin and group request contents', () => {
     expect(body.protocols[0].metadata.includes(Buffer.from('golden'))).toBe(true);
   });
 
+  it('SASL/PLAIN: handshake names the mechanism, authenticate carries NUL user NUL password', () => {
+    expect(request('sasl-handshake/kcat-v1.json').body).toEqual({ mechanism: 'PLAIN' });
+    expect(request('sasl-authenticate/kcat-v0.json').body.authBytes.toString()).toBe('\0FJKEY\0secret');
+    expect(request('sasl-authenticate/kafkajs-v1.json').body.authBytes.toString()).toBe('\0FJKEY\0secret');
+  });
+
   it('fields a version lacks decode to the spec defaults', () => {
     expect(request('init-producer-id/kafkajs-v1.json').body).toEqual({ transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 });
     expect(request('offset-commit/kafkajs-v5.json').body).toMatchObject({
