@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BatchOffset, COMPRESSION_MASK } from '@fjord/kafka-protocol';
 import { pino, type Logger } from 'pino';
 import { checkProducedBatches, type ProducedBatch } from './batch-check.ts';
@@ -112,7 +112,7 @@ export class PartitionLog {
     const resolved = resolveLogConfig(config);
     const logger = (options.logger ?? pino({ level: 'silent' })).child({ partitionDir: dir });
     const now = options.now ?? Date.now;
-    await mkdir(dir, { recursive: true });
+    await createDirDurably(dir);
     const checkpoint = await readCheckpoint(dir);
     let logStartOffset = checkpoint?.logStartOffset ?? 0n;
     const bases = await listSegmentBases(dir);
@@ -574,6 +574,16 @@ async function listSegmentBases(dir: string): Promise<bigint[]> {
     if (orphanIndex || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
   }
   return [...logs].map((base) => BigInt(base)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** mkdir -p whose new entries survive a crash, so acknowledged data is not lost with its directory. */
+async function createDirDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let created = dir; ; created = dirname(created)) {
+    await fsyncDir(dirname(created));
+    if (created === first) return;
+  }
 }
 
 async function removeSegmentFiles(dir: string, baseOffset: bigint): Promise<void> {
