@@ -220,7 +220,7 @@ export class Reader {
    * Reads a tagged-field section. Known tags go to `onTag` with a reader bounded to the field;
    * unknown tags are skipped, as the protocol requires.
    */
-  readTaggedFields(onTag?: (tag: number, reader: Reader) => boolean): void {
+  readTaggedFields(onTag?: (tag: number, reader: Reader) => void): void {
     const count = this.readUnsignedVarInt();
     for (let i = 0; i < count; i++) {
       const tag = this.readUnsignedVarInt();

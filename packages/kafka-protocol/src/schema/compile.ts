@@ -21,10 +21,13 @@ export interface StructCodec extends Codec {
   empty(): Obj;
 }
 
-interface CompiledField {
+interface AbsentField {
   name: string;
-  codec: Codec;
   fallback: () => Value;
+}
+
+interface CompiledField extends AbsentField {
+  codec: Codec;
 }
 
 interface TaggedField extends CompiledField {
@@ -172,12 +175,12 @@ function fieldCodec(field: FieldSpec, version: number, flexible: boolean): Codec
 export function compileStruct(fields: readonly FieldSpec[], version: number, flexible: boolean): StructCodec {
   const regular: CompiledField[] = [];
   const tagged = new Map<number, TaggedField>();
-  const absent: CompiledField[] = [];
+  const absent: AbsentField[] = [];
 
   for (const field of fields) {
     const fallback = fieldDefault(field, version, flexible);
     if (!inRange(parseVersions(field.versions), version)) {
-      absent.push({ name: field.name, codec: undefined as never, fallback });
+      absent.push({ name: field.name, fallback });
       continue;
     }
     const codec = fieldCodec(field, version, flexible);
@@ -205,7 +208,6 @@ export function compileStruct(fields: readonly FieldSpec[], version: number, fle
       reader.readTaggedFields((tag, sub) => {
         const f = tagged.get(tag);
         if (f) out[f.name] = f.codec.read(sub);
-        return f !== undefined;
       });
     }
     for (const f of absent) out[f.name] = f.fallback();
@@ -229,7 +231,11 @@ export function compileStruct(fields: readonly FieldSpec[], version: number, fle
     writer.appendUnsignedVarInt(present.length);
     for (const f of present) {
       const sub = new Writer(64);
-      f.codec.write(sub, value[f.name]);
+      try {
+        f.codec.write(sub, value[f.name]);
+      } catch (err) {
+        throw withPath(err, f.name);
+      }
       writer.appendUnsignedVarInt(f.tag).appendUnsignedVarInt(sub.length).appendWriter(sub);
     }
   };
