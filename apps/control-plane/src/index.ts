@@ -1,0 +1,4 @@
+export { buildApp, type AppDeps } from './app.ts';
+export { loadConfig, ConfigError, type ControlPlaneConfig } from './config.ts';
+export type { AuthContext, Actor } from './auth-context.ts';
+export type { Services } from './composition.ts';
