@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BATCH_HEADER_SIZE, BatchOffset, writeBatchCrc } from '@fjord/kafka-protocol';
+import { encodeRecordBatch } from '@fjord/kafka-protocol';
 import { DEFAULT_LOG_CONFIG, PartitionLog, type FlushPolicy } from '@fjord/log';
 
 const { values } = parseArgs({
@@ -20,26 +20,9 @@ const VALUE_BYTES = 1024;
 
 /** One uncompressed batch v2 of RECORDS_PER_BATCH records with VALUE_BYTES-byte values and null keys. */
 function makeBatch(): Buffer {
-  const records: Buffer[] = [];
-  for (let i = 0; i < RECORDS_PER_BATCH; i++) {
-    // attributes 0, timestampDelta 0, offsetDelta i, key -1, value length 1024 (zigzag varint 0x80 0x10), no headers
-    const body = Buffer.concat([Buffer.from([0, 0, i * 2, 1, 0x80, 0x10]), Buffer.alloc(VALUE_BYTES, 0x5a), Buffer.from([0])]);
-    records.push(Buffer.concat([Buffer.from([(body.length * 2) & 0x7f | 0x80, (body.length * 2) >> 7]), body]));
-  }
-  const payload = Buffer.concat(records);
-  const batch = Buffer.alloc(BATCH_HEADER_SIZE + payload.length);
-  batch.writeInt32BE(batch.length - 12, BatchOffset.BatchLength);
-  batch.writeInt8(2, BatchOffset.Magic);
-  batch.writeInt32BE(RECORDS_PER_BATCH - 1, BatchOffset.LastOffsetDelta);
-  batch.writeBigInt64BE(BigInt(Date.now()), BatchOffset.BaseTimestamp);
-  batch.writeBigInt64BE(BigInt(Date.now()), BatchOffset.MaxTimestamp);
-  batch.writeBigInt64BE(-1n, BatchOffset.ProducerId);
-  batch.writeInt16BE(-1, BatchOffset.ProducerEpoch);
-  batch.writeInt32BE(-1, BatchOffset.BaseSequence);
-  batch.writeInt32BE(RECORDS_PER_BATCH, BatchOffset.RecordCount);
-  payload.copy(batch, BATCH_HEADER_SIZE);
-  writeBatchCrc(batch);
-  return batch;
+  return encodeRecordBatch({
+    records: Array.from({ length: RECORDS_PER_BATCH }, () => ({ key: null, value: Buffer.alloc(VALUE_BYTES, 0x5a) })),
+  });
 }
 
 interface Row {

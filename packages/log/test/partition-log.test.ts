@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CompressionType, compressionCodec } from '@fjord/kafka-protocol';
 import { LogError, type PartitionLog } from '@fjord/log';
 import { batchOf, batchesIn, encodeBatch } from './batches.ts';
 import { openLog, readAll, tempDir } from './log-fixture.ts';
@@ -126,6 +127,24 @@ describe('PartitionLog', () => {
     expect(await log.offsetForTimestamp(1255n)).toEqual({ offset: 104n, timestamp: 1260n });
     expect(await log.offsetForTimestamp(1493n)).toEqual({ offset: 199n, timestamp: 1493n });
     expect(await log.offsetForTimestamp(1494n)).toBeNull();
+  });
+
+  it('names the exact record inside a compressed batch when given a decompressor', async () => {
+    const records = (base: bigint) => Array.from({ length: 10 }, (_, i) => ({ value: Buffer.alloc(50, i), timestamp: base + BigInt(i) }));
+    const append = async (target: PartitionLog) => {
+      await target.append(encodeBatch(records(100n), CompressionType.Gzip));
+      await target.append(encodeBatch(records(200n), CompressionType.Gzip));
+    };
+    log = await openLog(dir, {}, { decompress: (codec, data) => compressionCodec(codec).decompress(data) });
+    await append(log);
+    expect(await log.offsetForTimestamp(205n)).toEqual({ offset: 15n, timestamp: 205n });
+    expect(await log.offsetForTimestamp(150n)).toEqual({ offset: 10n, timestamp: 200n });
+    await log.close();
+
+    // Without one, the answer is the batch's first offset: a consumer starting there misses nothing.
+    log = await openLog(`${dir}/plain`);
+    await append(log);
+    expect(await log.offsetForTimestamp(205n)).toEqual({ offset: 10n, timestamp: 209n });
   });
 
   it('uses the batch timestamps, not arrival order, when timestamps go backwards', async () => {
