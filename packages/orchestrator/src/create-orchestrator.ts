@@ -1,0 +1,55 @@
+import { EcsOrchestrator, type EcsOrchestratorOptions } from './ecs/ecs-orchestrator.ts';
+import type { EcsOrchestratorConfig } from './ecs/ecs-resources.ts';
+import { orchestratorError } from './errors.ts';
+import { LocalOrchestrator, type LocalOrchestratorConfig } from './local/local-orchestrator.ts';
+import type { Orchestrator } from './orchestrator.ts';
+
+export type OrchestratorConfig = LocalOrchestratorConfig | EcsOrchestratorConfig;
+
+export function createOrchestrator(cfg: OrchestratorConfig, ecsOptions?: EcsOrchestratorOptions): Orchestrator {
+  switch (cfg.kind) {
+    case 'local':
+      return new LocalOrchestrator(cfg);
+    case 'ecs':
+      return new EcsOrchestrator(cfg, ecsOptions);
+    default:
+      throw orchestratorError('FJ_ORCH_INVALID_CONFIG', `unknown orchestrator kind ${JSON.stringify((cfg as { kind: unknown }).kind)}`);
+  }
+}
+
+/**
+ * The orchestrator configuration from the environment: local processes under `dataDir` unless
+ * `FJORD_ORCHESTRATOR=ecs`, which then needs the FJORD_ECS_* settings.
+ */
+export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: string): OrchestratorConfig {
+  const kind = env.FJORD_ORCHESTRATOR ?? 'local';
+  if (kind === 'local') return { kind: 'local', dataDir };
+  if (kind !== 'ecs') {
+    throw orchestratorError('FJ_ORCH_INVALID_CONFIG', `FJORD_ORCHESTRATOR must be "local" or "ecs", not ${JSON.stringify(kind)}`);
+  }
+  const required = {
+    cluster: 'FJORD_ECS_CLUSTER',
+    subnets: 'FJORD_ECS_SUBNETS',
+    securityGroups: 'FJORD_ECS_SECURITY_GROUPS',
+    image: 'FJORD_ECS_BROKER_IMAGE',
+    taskRoleArn: 'FJORD_ECS_TASK_ROLE_ARN',
+    executionRoleArn: 'FJORD_ECS_EXECUTION_ROLE_ARN',
+  } as const;
+  const missing: string[] = Object.values(required).filter((name) => !env[name]);
+  const region = env.FJORD_ECS_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) missing.push('FJORD_ECS_REGION (or AWS_REGION)');
+  if (missing.length > 0) throw orchestratorError('FJ_ORCH_INVALID_CONFIG', `FJORD_ORCHESTRATOR=ecs needs ${missing.join(', ')}`);
+  const list = (name: string) => env[name]!.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    kind: 'ecs',
+    cluster: env[required.cluster]!,
+    subnets: list(required.subnets),
+    securityGroups: list(required.securityGroups),
+    image: env[required.image]!,
+    taskRoleArn: env[required.taskRoleArn]!,
+    executionRoleArn: env[required.executionRoleArn]!,
+    region: region!,
+    logGroup: env.FJORD_ECS_LOG_GROUP || undefined,
+    assignPublicIp: env.FJORD_ECS_ASSIGN_PUBLIC_IP === 'true',
+  };
+}

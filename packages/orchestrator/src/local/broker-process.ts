@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process';
+import { open, readFile, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const POLL_MS = 50;
+
+/**
+ * Whether `pid` is alive and is the broker started with `configFile`. Checking the command line
+ * keeps a recycled pid from being mistaken for our broker (and from being signalled).
+ */
+export async function isBrokerProcess(pid: number, configFile: string): Promise<boolean> {
+  try {
+    // A zombie (killed, not yet reaped by its parent) has an empty command line: it counts as gone.
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.split('\0').includes(configFile);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (await procMounted()) return false;
+    // Without /proc (macOS) liveness is all we can check.
+    return isAlive(pid);
+  }
+}
+
+let procMountedCache: boolean | undefined;
+async function procMounted(): Promise<boolean> {
+  procMountedCache ??= await stat('/proc/self').then(
+    () => true,
+    () => false,
+  );
+  return procMountedCache;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface StartedBroker {
+  pid: number;
+  /** Resolves with the bound port once the broker listens; rejects with why it did not. */
+  ready: Promise<number>;
+}
+
+export interface StartOptions {
+  command: string[];
+  configFile: string;
+  logFile: string;
+  cwd: string;
+  host: string;
+  port: number;
+  timeoutMs: number;
+}
+
+export class BrokerStartError extends Error {
+  constructor(
+    readonly kind: 'exited' | 'timeout' | 'spawn',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Spawns the broker in its own session with its output appended to its log file, so it outlives
+ * the control plane that started it, and watches the log for its `broker listening` line.
+ */
+export async function startBroker(opts: StartOptions): Promise<StartedBroker> {
+  const log = await open(opts.logFile, 'a', 0o600);
+  const logStart = (await log.stat()).size;
+  const [file, ...args] = opts.command;
+  const child = spawn(file, [...args, '--config', opts.configFile], {
+    cwd: opts.cwd,
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+  });
+  const spawned = new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
+  // The child holds its own copy of the log descriptor.
+  await log.close();
+  const spawnError = await spawned;
+  if (spawnError || child.pid === undefined) {
+    throw new BrokerStartError('spawn', spawnError?.message ?? 'no pid');
+  }
+  child.unref();
+
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = signal ? `signal ${signal}` : `exit code ${code}`;
+  });
+
+  const pid = child.pid;
+  const ready = (async () => {
+    const deadline = Date.now() + opts.timeoutMs;
+    while (Date.now() < deadline) {
+      const port = await listeningPort(opts.logFile, logStart);
+      if (port !== undefined) return port;
+      if (exited) throw new BrokerStartError('exited', exited);
+      if (opts.port !== 0 && (await accepts(opts.host, opts.port, 250))) return opts.port;
+      await delay(POLL_MS);
+    }
+    throw new BrokerStartError('timeout', 'not listening');
+  })();
+  return { pid, ready };
+}
+
+/** The port from the broker's `broker listening` line written after `from` in its log, if any yet. */
+async function listeningPort(logFile: string, from: number): Promise<number | undefined> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  for (const line of text.slice(from).split('\n')) {
+    if (!line.includes('"broker listening"')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; port?: unknown };
+      if (entry.msg === 'broker listening' && typeof entry.port === 'number') return entry.port;
+    } catch {
+      // A line still being written; the next poll reads it whole.
+    }
+  }
+  return undefined;
+}
+
+/** Whether something accepts TCP connections at host:port within timeoutMs. */
+export function accepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: probeHost(host), port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+// A broker listening on every interface is reached through loopback.
+function probeHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+/**
+ * Stops a broker: SIGTERM to its process group (it flushes and closes its logs), SIGKILL after
+ * the grace period. Resolves once the process is gone; false if even SIGKILL did not end it.
+ */
+export async function terminate(pid: number, configFile: string, graceMs: number): Promise<boolean> {
+  for (const [signal, waitMs] of [
+    ['SIGTERM', graceMs],
+    ['SIGKILL', 5_000],
+  ] as const) {
+    if (!(await isBrokerProcess(pid, configFile))) return true;
+    signalGroup(pid, signal);
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      if (!(await isBrokerProcess(pid, configFile))) return true;
+      await delay(POLL_MS);
+    }
+  }
+  return !(await isBrokerProcess(pid, configFile));
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    // The broker leads its own process group (spawned detached), so this also reaches anything it forked.
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
+    throw err;
+  }
+}

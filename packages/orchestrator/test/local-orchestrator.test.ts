@@ -1,0 +1,207 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  findFreePort,
+  LocalOrchestrator,
+  OrchestratorError,
+  type BrokerSpec,
+  type BrokerStatus,
+  type Orchestrator,
+} from '@fjord/orchestrator';
+
+/** Sends a hand-encoded ApiVersions v0 request and returns the response's error code and api keys. */
+async function apiVersions(port: number, correlationId: number): Promise<{ errorCode: number; apiKeys: number[] }> {
+  const clientId = Buffer.from('fjord-orchestrator-test');
+  // Request header v1: api_key int16, api_version int16, correlation_id int32, client_id nullable string; empty v0 body.
+  const header = Buffer.alloc(2 + 2 + 4 + 2);
+  header.writeInt16BE(18, 0);
+  header.writeInt16BE(0, 2);
+  header.writeInt32BE(correlationId, 4);
+  header.writeInt16BE(clientId.length, 8);
+  const body = Buffer.concat([header, clientId]);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length, 0);
+
+  const response = await new Promise<Buffer>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = Buffer.alloc(0);
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no ApiVersions response within 5 s')));
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+        socket.end();
+        resolve(received.subarray(4, 4 + received.readInt32BE(0)));
+      }
+    });
+    socket.write(Buffer.concat([size, body]));
+  });
+
+  // Response v0: correlation_id int32, error_code int16, [api_key int16, min_version int16, max_version int16].
+  expect(response.readInt32BE(0)).toBe(correlationId);
+  const errorCode = response.readInt16BE(4);
+  const count = response.readInt32BE(6);
+  const apiKeys = Array.from({ length: count }, (_, i) => response.readInt16BE(10 + i * 6));
+  return { errorCode, apiKeys };
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await delay(50);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let dataDir: string;
+let orchestrator: Orchestrator;
+let spec: BrokerSpec;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'fjord-orchestrator-'));
+  orchestrator = new LocalOrchestrator({ kind: 'local', dataDir, stopGraceMs: 5_000 });
+  spec = {
+    clusterId: 'c_local1',
+    nodeId: 0,
+    host: '127.0.0.1',
+    port: await findFreePort('127.0.0.1'),
+    config: { auth: 'none', log: { flush: 'none' } },
+  };
+});
+
+afterAll(async () => {
+  for (const broker of await orchestrator.list()) {
+    await orchestrator.stopBroker(broker.clusterId, broker.nodeId);
+  }
+  await orchestrator.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('local orchestrator with the real broker', () => {
+  let first: BrokerStatus;
+
+  it('starts a broker on the allocated port with its own data dir, and it speaks Kafka', async () => {
+    first = await orchestrator.ensureBroker(spec);
+
+    expect(first).toMatchObject({
+      clusterId: 'c_local1',
+      nodeId: 0,
+      state: 'running',
+      endpoint: { host: '127.0.0.1', port: spec.port },
+    });
+    expect(processExists(first.pid!)).toBe(true);
+
+    const clusterDir = join(dataDir, 'clusters', 'c_local1');
+    const written = JSON.parse(await readFile(join(clusterDir, 'broker-0.json'), 'utf8'));
+    expect(written).toEqual({
+      clusterId: 'c_local1',
+      nodeId: 0,
+      auth: 'none',
+      log: { flush: 'none' },
+      listen: { host: '127.0.0.1', port: spec.port },
+      dataDir: join(clusterDir, 'broker-0'),
+    });
+    expect(existsSync(join(clusterDir, 'broker-0'))).toBe(true);
+
+    const answer = await apiVersions(spec.port, 7);
+    expect(answer.errorCode).toBe(0);
+    expect(answer.apiKeys).toContain(18);
+  });
+
+  it('leaves a broker that runs with the same spec alone', async () => {
+    const again = await orchestrator.ensureBroker(spec);
+    expect(again.pid).toBe(first.pid);
+    expect(await orchestrator.health('c_local1', 0)).toMatchObject({ state: 'running', pid: first.pid });
+  });
+
+  it('brings a broker killed with SIGKILL back on the same port with the same data dir', async () => {
+    process.kill(first.pid!, 'SIGKILL');
+    await until('the killed broker is reported failed', async () => (await orchestrator.health('c_local1', 0)).state === 'failed');
+    const failed = await orchestrator.health('c_local1', 0);
+    expect(failed.reason).toContain(`broker process ${first.pid} is gone`);
+
+    const restarted = await orchestrator.ensureBroker(spec);
+
+    expect(restarted.state).toBe('running');
+    expect(restarted.pid).not.toBe(first.pid);
+    expect(restarted.endpoint).toEqual({ host: '127.0.0.1', port: spec.port });
+    const written = JSON.parse(await readFile(join(dataDir, 'clusters', 'c_local1', 'broker-0.json'), 'utf8'));
+    expect(written.dataDir).toBe(join(dataDir, 'clusters', 'c_local1', 'broker-0'));
+    expect((await apiVersions(spec.port, 8)).errorCode).toBe(0);
+    first = restarted;
+  });
+
+  it('lets a second orchestrator on the same data dir adopt the running broker', async () => {
+    const restartedControlPlane = new LocalOrchestrator({ kind: 'local', dataDir });
+    try {
+      expect(await restartedControlPlane.list()).toEqual([
+        {
+          clusterId: 'c_local1',
+          nodeId: 0,
+          state: 'running',
+          pid: first.pid,
+          endpoint: { host: '127.0.0.1', port: spec.port },
+        },
+      ]);
+      const adopted = await restartedControlPlane.ensureBroker(spec);
+      expect(adopted.pid).toBe(first.pid);
+    } finally {
+      await restartedControlPlane.close();
+    }
+    expect(processExists(first.pid!)).toBe(true);
+  });
+
+  it('restarts the broker when its config changes', async () => {
+    const changed = { ...spec, config: { ...spec.config, limits: { maxPartitions: 10 } } };
+    const restarted = await orchestrator.ensureBroker(changed);
+    expect(restarted.pid).not.toBe(first.pid);
+    expect(processExists(first.pid!)).toBe(false);
+    expect((await apiVersions(spec.port, 9)).errorCode).toBe(0);
+    spec = changed;
+    first = restarted;
+  });
+
+  it('reports a broker that rejects its config as a non-retriable start failure with its message', async () => {
+    const bad = { ...spec, nodeId: 1, port: await findFreePort('127.0.0.1'), config: { auth: 'kerberos' as never } };
+    const err = await orchestrator.ensureBroker(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrchestratorError);
+    expect(err).toMatchObject({ code: 'FJ_ORCH_BROKER_EXITED', retriable: false });
+    expect((err as Error).message).toContain('exit code 1');
+    // The broker's own explanation, read from its log, becomes the reason the reconciler records.
+    expect((err as Error).message).toMatch(/invalid config.*auth/);
+    expect(await orchestrator.health('c_local1', 1)).toMatchObject({ state: 'stopped' });
+    await orchestrator.stopBroker('c_local1', 1, { deleteData: true });
+  });
+
+  it('stops the broker, idempotently, and deletes its data when asked', async () => {
+    await orchestrator.stopBroker('c_local1', 0);
+    expect(processExists(first.pid!)).toBe(false);
+    expect(await orchestrator.health('c_local1', 0)).toMatchObject({ state: 'stopped' });
+    expect(existsSync(join(dataDir, 'clusters', 'c_local1', 'broker-0'))).toBe(true);
+
+    await orchestrator.stopBroker('c_local1', 0, { deleteData: true });
+    expect(existsSync(join(dataDir, 'clusters', 'c_local1'))).toBe(false);
+    expect(await orchestrator.list()).toEqual([]);
+  });
+
+  it('rejects a spec that would escape the data dir', async () => {
+    await expect(orchestrator.ensureBroker({ ...spec, clusterId: '../etc' })).rejects.toMatchObject({
+      code: 'FJ_ORCH_INVALID_SPEC',
+    });
+  });
+});
