@@ -1,10 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findFreePort,
@@ -130,6 +133,16 @@ describe('local orchestrator with the real broker', () => {
   });
 
   it('brings a broker killed with SIGKILL back on the same port with the same data dir', async () => {
+    const kafka = new Kafka({ clientId: 'orchestrator-test', brokers: [`127.0.0.1:${spec.port}`], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    await admin.connect();
+    await producer.connect();
+    await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 1 }], waitForLeaders: true });
+    await producer.send({ topic: 'orders', acks: -1, messages: [{ value: 'order-1' }, { value: 'order-2' }] });
+    await producer.disconnect();
+    await admin.disconnect();
+
     process.kill(first.pid!, 'SIGKILL');
     await until('the killed broker is reported failed', async () => (await orchestrator.health('c_local1', 0)).state === 'failed');
     const failed = await orchestrator.health('c_local1', 0);
@@ -143,6 +156,16 @@ describe('local orchestrator with the real broker', () => {
     const written = JSON.parse(await readFile(join(dataDir, 'clusters', 'c_local1', 'broker-0.json'), 'utf8'));
     expect(written.dataDir).toBe(join(dataDir, 'clusters', 'c_local1', 'broker-0'));
     expect((await apiVersions(spec.port, 8)).errorCode).toBe(0);
+
+    const adminAfter = kafka.admin();
+    await adminAfter.connect();
+    try {
+      expect(await adminAfter.fetchTopicOffsets('orders')).toEqual([
+        expect.objectContaining({ partition: 0, low: '0', high: '2' }),
+      ]);
+    } finally {
+      await adminAfter.disconnect();
+    }
     first = restarted;
   });
 
@@ -186,6 +209,30 @@ describe('local orchestrator with the real broker', () => {
     expect((err as Error).message).toMatch(/invalid config.*auth/);
     expect(await orchestrator.health('c_local1', 1)).toMatchObject({ state: 'stopped' });
     await orchestrator.stopBroker('c_local1', 1, { deleteData: true });
+  });
+
+  it('keeps a broker running when the process that started it is killed, and adopts it', async () => {
+    const standIn = fileURLToPath(new URL('./fixtures/control-plane-stand-in.ts', import.meta.url));
+    const other = { ...spec, nodeId: 2, port: await findFreePort('127.0.0.1') };
+    const controlPlane = spawn(process.execPath, ['--import', 'tsx', standIn, dataDir, JSON.stringify(other)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(controlPlane.stdout!, 'data')) as [Buffer];
+      const started = JSON.parse(line.toString()) as BrokerStatus;
+      expect(started).toMatchObject({ state: 'running', endpoint: { port: other.port } });
+
+      controlPlane.kill('SIGKILL');
+      await once(controlPlane, 'exit');
+
+      expect(processExists(started.pid!)).toBe(true);
+      expect(await orchestrator.health('c_local1', 2)).toMatchObject({ state: 'running', pid: started.pid });
+      expect((await orchestrator.ensureBroker(other)).pid).toBe(started.pid);
+      expect((await apiVersions(other.port, 10)).errorCode).toBe(0);
+    } finally {
+      controlPlane.kill('SIGKILL');
+      await orchestrator.stopBroker('c_local1', 2, { deleteData: true });
+    }
   });
 
   it('stops the broker, idempotently, and deletes its data when asked', async () => {
