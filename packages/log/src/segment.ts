@@ -81,7 +81,8 @@ export class Segment {
   #bytesSinceIndexEntry = 0;
   #lastBatchOffset: bigint;
   #readers = 0;
-  #deleted = false;
+  /** Deleted or shut down: the file closes when the last reader unpins. */
+  #retired = false;
 
   private constructor(dir: string, baseOffset: bigint, log: FileHandle, indexIntervalBytes: number) {
     this.baseOffset = baseOffset;
@@ -313,7 +314,8 @@ export class Segment {
   /** Releases file handles for good (partition shutdown). */
   async release(): Promise<void> {
     await this.close();
-    await this.#log.close();
+    this.#retired = true;
+    if (this.#readers === 0) await this.#log.close();
   }
 
   info(): SegmentInfo {
@@ -334,13 +336,13 @@ export class Segment {
 
   async unpin(): Promise<void> {
     this.#readers--;
-    if (this.#deleted && this.#readers === 0) await this.#log.close();
+    if (this.#retired && this.#readers === 0) await this.#log.close();
   }
 
   /** Removes the files. An open file stays readable to pinned readers until they finish. */
   async delete(): Promise<void> {
     if (!this.closed) await this.close();
-    this.#deleted = true;
+    this.#retired = true;
     await Promise.all([
       rm(this.files.log, { force: true }),
       rm(this.files.offsetIndex, { force: true }),

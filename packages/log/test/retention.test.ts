@@ -54,6 +54,18 @@ describe('retention and DeleteRecords', () => {
     expect((await log.append(batchOf(1, 10))).baseOffset).toBe(10n);
   });
 
+  it('lets reads that started before a deletion finish', async () => {
+    await tenSegments({ retentionMs: 5000 });
+    const reads = Array.from({ length: 40 }, (_, i) =>
+      log.read(BigInt(i), 1 << 20).then(
+        (result) => result.records.readBigInt64BE(0) <= BigInt(i),
+        (error: { code?: string }) => error.code === 'OFFSET_OUT_OF_RANGE',
+      ),
+    );
+    expect(await log.applyRetention(8009)).toEqual({ deletedSegments: 3 });
+    expect(await Promise.all(reads)).toEqual(Array(40).fill(true));
+  });
+
   it('deletes the oldest segments beyond retentionBytes', async () => {
     const batchSize = await tenSegments({ retentionBytes: 1 });
     await log.close();
