@@ -64,6 +64,13 @@ describe('request contents', () => {
     expect(request('metadata/kafkajs-v6.json').body).toMatchObject({ topics: [{ name: 'golden' }], allowAutoTopicCreation: false });
   });
 
+  it('Metadata v12 from @platformatic/kafka (flexible, topic ids)', () => {
+    const { body } = request('metadata/platformatic-v12.json');
+    expect(body).toMatchObject({ topics: [{ name: 'golden', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: true });
+    const response = decodeResponseFrame(Api.Metadata, 12, Buffer.from(load('metadata/platformatic-v12.json').response!, 'hex')).body;
+    expect(response.topics[0]).toMatchObject({ name: 'golden', topicId: '4f3c2a1b-9d8e-4c7b-a6f5-0e1d2c3b4a59' });
+  });
+
   it('Fetch v11 from librdkafka', () => {
     const { body } = request('fetch/kcat-v11.json');
     expect(body).toMatchObject({
@@ -138,6 +145,7 @@ describe('record batches from real producers', () => {
     ['produce/kcat-v7-zstd.json', CompressionType.Zstd],
     ['produce/kafkajs-v7-none.json', CompressionType.None],
     ['produce/kafkajs-v7-gzip.json', CompressionType.Gzip],
+    ['produce/platformatic-v9.json', CompressionType.None],
   ])('%s holds one v2 batch with a valid CRC', (path, compression) => {
     const [batch, ...rest] = splitRecordBatches(recordsOf(path));
     expect(rest).toHaveLength(0);
@@ -170,6 +178,16 @@ describe('record batches from real producers', () => {
     const gzip = decodeRecordBatch(recordsOf('produce/kafkajs-v7-gzip.json'));
     expect(gzip.compression).toBe(CompressionType.Gzip);
     expect(gzip.records[0].value?.toString()).toBe('value-one');
+  });
+
+  it('decodes the flexible Produce v9 batch from @platformatic/kafka', () => {
+    const { header, body } = request('produce/platformatic-v9.json');
+    expect(header).toMatchObject({ apiVersion: 9, clientId: 'golden-platformatic' });
+    expect(body).toMatchObject({ transactionalId: null, acks: -1 });
+    const batch = decodeRecordBatch(recordsOf('produce/platformatic-v9.json'));
+    expect(batch.records).toMatchObject([
+      { key: Buffer.from('key1'), value: Buffer.from('value-one'), timestamp: 1700000000000n, headers: [{ key: 'trace', value: Buffer.from('abc') }] },
+    ]);
   });
 
   it('Produce request records are views into the frame, not copies', () => {
