@@ -8,7 +8,7 @@ import { authenticatePlain } from './sasl.ts';
 import { Session } from './session.ts';
 
 /** Requests a connection may have in progress before the broker stops reading from it. */
-const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 16;
 
 /** APIs allowed before SASL authentication completes. */
 const PRE_AUTH_APIS = new Set([18 /* ApiVersions */, 17 /* SaslHandshake */, 36 /* SaslAuthenticate */]);
