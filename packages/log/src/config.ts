@@ -33,9 +33,10 @@ const MAX_SEGMENT_BYTES = 0x7fffffff;
 
 export function resolveLogConfig(config: Partial<LogConfig>): Required<LogConfig> {
   const resolved = { ...DEFAULT_LOG_CONFIG, ...stripUndefined(config) };
-  const positive = (name: keyof LogConfig, value: number, max = Number.MAX_SAFE_INTEGER) => {
+  // Time and byte limits have no upper bound: Kafka users write Long.MAX_VALUE for "forever".
+  const positive = (name: keyof LogConfig, value: number, max = Number.POSITIVE_INFINITY) => {
     if (!Number.isInteger(value) || value <= 0 || value > max) {
-      throw new LogError('INVALID_CONFIG', `${name} must be an integer in 1..${max}, got ${value}`);
+      throw new LogError('INVALID_CONFIG', `${name} must be a positive integer${max === Number.POSITIVE_INFINITY ? '' : ` up to ${max}`}, got ${value}`);
     }
   };
   const limitOrUnlimited = (name: keyof LogConfig, value: number) => {

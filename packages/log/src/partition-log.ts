@@ -350,7 +350,7 @@ export class PartitionLog {
       if (!this.#unflushed || this.#failure) return;
       this.#unflushed = false;
       this.#active.sync().catch((error: unknown) => this.#fail(error, []));
-    }, this.#config.flushIntervalMs);
+    }, Math.min(this.#config.flushIntervalMs, MAX_TIMER_MS));
     this.#flushTimer.unref();
   }
 

@@ -212,5 +212,10 @@ describe('PartitionLog', () => {
   it('rejects an invalid configuration', async () => {
     await expect(openLog(dir, { segmentBytes: 0 })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
     await expect(openLog(dir, { flush: 'sometimes' as never })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(openLog(dir, { retentionMs: -2 })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    // Long.MAX_VALUE, as Kafka users write "forever", is accepted.
+    log = await openLog(dir, { retentionMs: Number(2n ** 63n - 1n), segmentMs: Number(2n ** 63n - 1n) });
+    await log.append(batchOf(1, 10));
+    expect(await log.applyRetention()).toEqual({ deletedSegments: 0 });
   });
 });
