@@ -38,7 +38,7 @@ const bare = Fastify();
 bare.get('/bare', async () => ({ ok: true }));
 const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
 
-const targets = [
+const targets: { title: string; url: string; headers: Record<string, string> }[] = [
   { title: 'bare fastify GET /bare', url: `${bareBase}/bare`, headers: {} },
   { title: 'GET /v1/me (Bearer API key)', url: `${base}/v1/me`, headers: { authorization: `Bearer ${key.secret}` } },
   { title: 'GET /v1/me (session cookie)', url: `${base}/v1/me`, headers: { cookie } },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { testBackends } from '@fjord/db/testing';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createApiKey, expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
@@ -73,9 +74,9 @@ describe.each(backends)('cloud API keys on $name', (backend) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: org.auth, query: { limit: '2', ...(cursor ? { cursor } : {}) } });
+      const res: LightMyRequestResponse = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: org.auth, query: { limit: '2', ...(cursor ? { cursor } : {}) } });
       expect(res.statusCode).toBe(200);
-      const page = res.json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = res.json();
       expect(Object.keys(page).sort()).toEqual(['items', 'nextCursor']);
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((k: { id: string }) => k.id));

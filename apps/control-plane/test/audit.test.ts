@@ -1,4 +1,5 @@
 import { testBackends } from '@fjord/db/testing';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createApiKey, expectProblem, signup, startTestApp, type TestApp } from './helpers.ts';
 
@@ -56,8 +57,8 @@ describe.each(backends)('audit events on $name', (backend) => {
     const paged: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/audit-events', headers: org.auth, query: { limit: '4', ...(cursor ? { cursor } : {}) } });
-      const page = res.json();
+      const res: LightMyRequestResponse = await t.app.inject({ method: 'GET', url: '/v1/audit-events', headers: org.auth, query: { limit: '4', ...(cursor ? { cursor } : {}) } });
+      const page: { items: { id: string }[]; nextCursor: string | null } = res.json();
       paged.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { endpoints, PageQuery } from '@fjord/api';
+import { endpoints, PageQuery, type Endpoint } from '@fjord/api';
 
 describe('the endpoint table', () => {
-  const all = Object.entries(endpoints);
+  const all: [string, Endpoint][] = Object.entries(endpoints);
 
   it('puts every operation under /v1 with a unique operationId and method+path', () => {
     expect(new Set(all.map(([, e]) => e.operationId)).size).toBe(all.length);
