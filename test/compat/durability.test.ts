@@ -74,4 +74,20 @@ describe('durability: kill -9 in the middle of a produce stream', () => {
     await producer.disconnect();
     expect(BigInt(after!.baseOffset!)).toBe(BigInt(records.length));
   });
+
+  it('stops gracefully on SIGTERM with clients connected, and keeps everything', async () => {
+    const producer = client().producer();
+    await producer.connect();
+    const [sent] = await producer.send({ topic: TOPIC, acks: -1, messages: [{ value: 'before-sigterm' }] });
+    const child = broker.process;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(broker.logs.map((l) => l.msg)).toContain('broker stopped');
+    await producer.disconnect().catch(() => undefined);
+
+    await broker.restart();
+    const read = await runKcat(['-b', broker.address, '-C', '-t', TOPIC, '-o', '-1', '-e', '-q', '-f', '%o %s\n']);
+    expect(read.stdout.trim()).toBe(`${sent!.baseOffset} before-sigterm`);
+  });
 });

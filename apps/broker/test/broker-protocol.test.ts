@@ -142,6 +142,25 @@ describe('broker protocol handling (in process)', () => {
     producer.close();
   });
 
+  it('refuses a batch over the topic max.message.bytes and reports partition sizes', async () => {
+    await broker.topics.create('small-messages', 1, 1, { 'max.message.bytes': '2000' });
+    const client = await authenticated();
+    const big = await client.request(Api.Produce, 7, {
+      ...produceRequest(-1, 'x'.repeat(5000)),
+      topicData: [{ name: 'small-messages', partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ value: 'x'.repeat(5000) }] }) }] }],
+    });
+    expect(big.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    const unknown = await client.request(Api.Produce, 7, { ...produceRequest(-1, 'x'), topicData: [{ name: 'nope', partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ value: 'x' }] }) }] }] });
+    expect(unknown.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+
+    const dirs = await client.request(Api.DescribeLogDirs, 1, { topics: null });
+    expect(dirs.results[0].logDir).toBe(dataDir);
+    const sizes = new Map(dirs.results[0].topics.map((t: { name: string; partitions: { partitionSize: bigint }[] }) => [t.name, t.partitions[0]!.partitionSize]));
+    expect(sizes.get(TOPIC)).toBeGreaterThan(0n);
+    expect(sizes.get('small-messages')).toBe(0n);
+    client.close();
+  });
+
   it('sends no response to acks=0 but still appends', async () => {
     const client = await authenticated();
     client.write(encodeRequestFrame(Api.Produce, 7, client.nextCorrelationId(), 't', produceRequest(0, 'fire-and-forget')));
