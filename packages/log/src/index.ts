@@ -1,3 +1,10 @@
+/**
+ * @fjord/log: a Kafka-style partition log. A partition is a directory of segments named by their
+ * base offset (20 digits): `.log` holds record batches v2 exactly as produced (the broker's
+ * offset and a zero leader epoch written in place, both outside the CRC), `.index` maps offsets
+ * to file positions and `.timeindex` timestamps to offsets, both sparse. `partition.json` keeps
+ * the log start offset and whether the last close was clean.
+ */
 export { PartitionLog } from './partition-log.ts';
 export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig } from './config.ts';

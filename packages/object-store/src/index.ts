@@ -1,3 +1,8 @@
+/**
+ * @fjord/object-store: object storage behind one interface. `fs` keeps objects as files under a
+ * root (the embedded default); `s3` talks to S3 or an S3-compatible server. Both pass the same
+ * contract tests (test/contract.ts).
+ */
 export type { ListOptions, ListPage, ObjectStore, PutOptions } from './object-store.ts';
 export { MAX_LIST_LIMIT } from './object-store.ts';
 export { createObjectStore, type ObjectStoreConfig } from './create-object-store.ts';
