@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -208,7 +208,22 @@ describe('local orchestrator with the real broker', () => {
     // The broker's own explanation, read from its log, becomes the reason the reconciler records.
     expect((err as Error).message).toMatch(/invalid config.*auth/);
     expect(await orchestrator.health('c_local1', 1)).toMatchObject({ state: 'stopped' });
-    await orchestrator.stopBroker('c_local1', 1, { deleteData: true });
+  });
+
+  it('reports a port taken by another process as a start failure naming the cause', async () => {
+    const squatter = createServer().listen(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      // Node 1's log still holds the bad-config run above: only this run's output may be reported.
+      const err = await orchestrator.ensureBroker({ ...spec, nodeId: 1, port }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'FJ_ORCH_BROKER_EXITED' });
+      expect((err as Error).message).toContain('EADDRINUSE');
+      expect((err as Error).message).not.toContain('invalid config');
+    } finally {
+      squatter.close();
+      await orchestrator.stopBroker('c_local1', 1, { deleteData: true });
+    }
   });
 
   it('keeps a broker running when the process that started it is killed, and adopts it', async () => {

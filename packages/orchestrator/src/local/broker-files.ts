@@ -85,14 +85,23 @@ export async function logTail(file: string, lines = 5, from = 0): Promise<string
     return buffer
       .toString('utf8')
       .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean)
+      .filter(isHeadline)
       .slice(-lines)
-      .map(readableLogLine)
+      .map((line) => readableLogLine(line.trim()))
       .join(' | ');
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Drops what buries the cause: blank lines and the indented stack frames and property dumps a
+ * crashing Node process prints after an error's first line.
+ */
+function isHeadline(line: string): boolean {
+  const trimmed = line.trim();
+  if (trimmed.length === 0 || trimmed === '}' || trimmed === ']') return false;
+  return !/^\s+at /.test(line) && !/^\s+[A-Za-z_$][\w$]*: /.test(line);
 }
 
 function readableLogLine(line: string): string {

@@ -146,7 +146,7 @@ export class LocalOrchestrator implements Orchestrator {
       const why = err instanceof BrokerStartError ? err : new BrokerStartError('timeout', String(err));
       await terminate(started.pid, files.configFile, 0);
       await removeFile(files.pidFile);
-      const tail = (await logTail(files.logFile)) || 'no output';
+      const tail = (await logTail(files.logFile, 5, started.logStart)) || 'no output';
       if (why.kind === 'exited') throw orchestratorError('FJ_ORCH_BROKER_EXITED', name, why.message, tail);
       throw orchestratorError('FJ_ORCH_BROKER_START_TIMEOUT', name, this.#startTimeoutMs, tail);
     }
