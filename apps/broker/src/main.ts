@@ -4,13 +4,15 @@ import { pino } from 'pino';
 import { startBroker } from './broker.ts';
 import { ConfigError, loadBrokerConfig } from './config/broker-config.ts';
 
-const USAGE = 'usage: broker --config <file.json>';
+const USAGE = 'usage: broker --config <file.json>  (or: broker <file.json>)';
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'fjord-broker', level: process.env.LOG_LEVEL ?? 'info' });
   let configFile: string | undefined;
   try {
-    ({ values: { config: configFile } } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: true }));
+    const { values, positionals } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
+    // `npm run broker -- --config f` reaches us as a bare `f`: the nested npm takes --config for itself.
+    configFile = values.config ?? positionals[0];
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(1);
