@@ -17,6 +17,9 @@ export function createOrchestrator(cfg: OrchestratorConfig, ecsOptions?: EcsOrch
   }
 }
 
+// Settings the broker tasks share with the control plane, passed on to their containers.
+const BROKER_ENVIRONMENT = ['NODE_ENV', 'FJORD_OBJECT_STORE', 'FJORD_S3_BUCKET', 'FJORD_S3_REGION', 'FJORD_S3_PREFIX'];
+
 /**
  * The orchestrator configuration from the environment: local processes under `dataDir` unless
  * `FJORD_ORCHESTRATOR=ecs`, which then needs the FJORD_ECS_* settings.
@@ -40,6 +43,9 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: strin
   if (!region) missing.push('FJORD_ECS_REGION (or AWS_REGION)');
   if (missing.length > 0) throw orchestratorError('FJ_ORCH_INVALID_CONFIG', `FJORD_ORCHESTRATOR=ecs needs ${missing.join(', ')}`);
   const list = (name: string) => env[name]!.split(',').map((s) => s.trim()).filter(Boolean);
+  const environment = Object.fromEntries(
+    BROKER_ENVIRONMENT.filter((name) => env[name]).map((name) => [name, env[name]!]),
+  );
   return {
     kind: 'ecs',
     cluster: env[required.cluster]!,
@@ -51,5 +57,8 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: strin
     region: region!,
     logGroup: env.FJORD_ECS_LOG_GROUP || undefined,
     assignPublicIp: env.FJORD_ECS_ASSIGN_PUBLIC_IP === 'true',
+    cpu: env.FJORD_ECS_BROKER_CPU || undefined,
+    memory: env.FJORD_ECS_BROKER_MEMORY || undefined,
+    environment,
   };
 }

@@ -27,7 +27,18 @@ describe('orchestrator configuration', () => {
   });
 
   it('selects ECS with FJORD_ORCHESTRATOR=ecs and its settings', async () => {
-    const cfg = orchestratorConfigFromEnv({ ...ecsEnv, FJORD_ECS_LOG_GROUP: '/fjord/brokers' }, '/unused');
+    const cfg = orchestratorConfigFromEnv(
+      {
+        ...ecsEnv,
+        FJORD_ECS_LOG_GROUP: '/fjord/brokers',
+        FJORD_ECS_BROKER_CPU: '512',
+        FJORD_ECS_BROKER_MEMORY: '1024',
+        FJORD_S3_BUCKET: 'fjord-segments',
+        FJORD_S3_PREFIX: 'clusters/',
+        DATABASE_PASSWORD: 'not for brokers',
+      },
+      '/unused',
+    );
     expect(cfg).toEqual({
       kind: 'ecs',
       cluster: 'fjord-prod',
@@ -39,6 +50,9 @@ describe('orchestrator configuration', () => {
       region: 'eu-west-1',
       logGroup: '/fjord/brokers',
       assignPublicIp: false,
+      cpu: '512',
+      memory: '1024',
+      environment: { FJORD_S3_BUCKET: 'fjord-segments', FJORD_S3_PREFIX: 'clusters/' },
     });
     const orchestrator = createOrchestrator(cfg);
     expect(orchestrator).toBeInstanceOf(EcsOrchestrator);

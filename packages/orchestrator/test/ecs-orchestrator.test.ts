@@ -31,6 +31,7 @@ const cfg: EcsOrchestratorConfig = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/fjord-broker-exec',
   region: 'eu-west-1',
   logGroup: '/fjord/brokers',
+  environment: { FJORD_OBJECT_STORE: 's3', FJORD_S3_BUCKET: 'fjord-segments' },
   stuckAfterMs: 600_000,
 };
 
@@ -172,11 +173,17 @@ describe('ECS orchestrator: create', () => {
       image: cfg.image,
       essential: true,
       portMappings: [{ containerPort: 9092, protocol: 'tcp' }],
+      linuxParameters: { initProcessEnabled: true },
       logConfiguration: {
         logDriver: 'awslogs',
         options: { 'awslogs-group': '/fjord/brokers', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'c_abc-0' },
       },
     });
+    expect(container.environment!.map((e) => e.name)).toEqual([
+      'FJORD_OBJECT_STORE',
+      'FJORD_S3_BUCKET',
+      'FJORD_BROKER_CONFIG_JSON',
+    ]);
     const env = container.environment!.find((e) => e.name === 'FJORD_BROKER_CONFIG_JSON');
     expect(JSON.parse(env!.value!)).toEqual({
       clusterId: 'c_abc',

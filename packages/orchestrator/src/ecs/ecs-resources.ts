@@ -20,6 +20,8 @@ export interface EcsOrchestratorConfig {
   /** Fargate task size; defaults 1 vCPU and 2 GiB. */
   cpu?: string;
   memory?: string;
+  /** More environment for the broker container, e.g. the object store settings it shares with the control plane. */
+  environment?: Record<string, string>;
   /** Where the broker keeps its logs inside the task. */
   brokerDataDir?: string;
   /** A broker not running for this long after its last deployment gets a fresh deployment. */
@@ -88,9 +90,14 @@ export function taskDefinitionInput(
         image: cfg.image,
         essential: true,
         portMappings: [{ name: 'kafka', containerPort: BROKER_CONTAINER_PORT, protocol: 'tcp' }],
-        environment: [{ name: CONFIG_ENV, value: JSON.stringify(config) }],
-        // The broker flushes and closes its segments on SIGTERM; give it time before SIGKILL.
+        environment: [
+          ...Object.entries(cfg.environment ?? {}).map(([name, value]) => ({ name, value })),
+          { name: CONFIG_ENV, value: JSON.stringify(config) },
+        ],
+        // The broker flushes and closes its segments on SIGTERM; give it time before SIGKILL. An init
+        // process as PID 1 forwards that SIGTERM to node.
         stopTimeout: 30,
+        linuxParameters: { initProcessEnabled: true },
         logConfiguration: cfg.logGroup
           ? {
               logDriver: 'awslogs',
