@@ -16,7 +16,7 @@ export function decodeCursor(cursor: string | undefined, valid: (key: string) =>
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const isUuid = (key: string) => uuidPattern.test(key);
-export const isSequence = (key: string) => /^[0-9]{1,19}$/.test(key);
+export const isSequence = (key: string) => /^[0-9]{1,18}$/.test(key);
 
 /** Turns `limit + 1` fetched rows into a page: the extra row only says that another page exists. */
 export function toPage<Row, Item>(rows: Row[], limit: number, cursorOf: (row: Row) => string, toItem: (row: Row) => Item) {

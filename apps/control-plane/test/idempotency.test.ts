@@ -34,6 +34,14 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
     expect(await t.db.prisma.apiKey.count({ where: { orgId: org.orgId, description: 'second body' } })).toBe(0);
   });
 
+  it('forgets a key after a day: it may then be used for a new request', async () => {
+    await create('yesterday', 'old');
+    await t.db.prisma.idempotencyRecord.updateMany({ where: { orgId: org.orgId, key: 'yesterday' }, data: { createdAt: new Date(Date.now() - 25 * 3600 * 1000) } });
+    const res = await create('yesterday', 'new');
+    expect(res.statusCode).toBe(201);
+    expect(res.json().description).toBe('new');
+  });
+
   it('replays a 204 and a 404 as they were first answered', async () => {
     const key = await createApiKey(t.app, org.auth);
     const del = () => t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: { ...org.auth, 'idempotency-key': 'delete-1' } });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -30,6 +32,19 @@ describe('the control plane process', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
     expect(existsSync(path.join(cwd, 'state', 'pgdata', 'PG_VERSION'))).toBe(true);
+  });
+
+  it('refuses a bad configuration with a message and exit code 1', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/control-plane/src/main.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: 'eighty' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('PORT must be an integer');
   });
 
   it('keeps sessions and API keys across a restart on the same data directory; SIGTERM exits cleanly', async () => {

@@ -19,10 +19,17 @@ export function requestFingerprint(method: string, url: string, body: unknown): 
   return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
 }
 
+/** How long a key is remembered: retries come within minutes; a day later the key may be reused. */
+export const idempotencyKeyTtlMs = 24 * 3600 * 1000;
+
 export function idempotencyService({ repos }: Deps) {
   return {
     async begin(ctx: AuthContext, key: string, fingerprint: string): Promise<IdempotencyOutcome> {
-      const existing = await repos.idempotency.find(ctx.orgId, ctx.actor.id, key);
+      let existing = await repos.idempotency.find(ctx.orgId, ctx.actor.id, key);
+      if (existing && existing.createdAt.getTime() < Date.now() - idempotencyKeyTtlMs) {
+        await repos.idempotency.release(ctx.orgId, existing.id);
+        existing = null;
+      }
       if (!existing) {
         try {
           const claim = await repos.idempotency.claim(ctx.orgId, { actorId: ctx.actor.id, key, requestHash: fingerprint });
