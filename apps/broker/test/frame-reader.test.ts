@@ -1,39 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import { FrameDecoder, FrameSizeError } from '../src/server/frame-decoder.ts';
+import { FrameReader, FrameSizeError } from '../src/server/frame-reader.ts';
 
-const frame = (body: string) => {
-  const b = Buffer.from(body);
+const frame = (body: string | Buffer) => {
+  const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
   const out = Buffer.alloc(4 + b.length);
   out.writeInt32BE(b.length, 0);
   b.copy(out, 4);
   return out;
 };
 
-describe('FrameDecoder', () => {
-  it('splits frames whatever the chunk boundaries', () => {
-    const stream = Buffer.concat([frame('hello'), frame(''), frame('a longer frame body'), frame('x')]);
+describe('FrameReader', () => {
+  it('splits frames whatever the chunk boundaries, small and large alike', () => {
+    const large = Buffer.alloc(300, 7);
+    const stream = Buffer.concat([frame('hello'), frame(''), frame(large), frame('a longer frame body'), frame('x')]);
     for (let chunkSize = 1; chunkSize <= stream.length; chunkSize++) {
-      const decoder = new FrameDecoder(1024);
-      const frames: string[] = [];
-      for (let at = 0; at < stream.length; at += chunkSize) {
-        frames.push(...decoder.push(stream.subarray(at, at + chunkSize)).map((f) => f.toString()));
-      }
-      expect(frames).toEqual(['hello', '', 'a longer frame body', 'x']);
-      expect(decoder.bufferedBytes).toBe(0);
+      // A 64-byte scratch makes the 300-byte frame take the direct path.
+      const reader = new FrameReader(1024, 64);
+      const frames: Buffer[] = [];
+      for (let at = 0; at < stream.length; at += chunkSize) frames.push(...reader.push(stream.subarray(at, at + chunkSize)));
+      expect(frames.map((f) => f.toString())).toEqual(['hello', '', large.toString(), 'a longer frame body', 'x']);
     }
   });
 
-  it('returns a frame inside one chunk without copying it', () => {
-    const chunk = frame('zero-copy');
-    const [out] = new FrameDecoder(1024).push(chunk);
-    expect(out!.buffer).toBe(chunk.buffer);
+  it('lets a large frame be read straight into its own buffer', () => {
+    const reader = new FrameReader(1 << 20, 64);
+    const body = Buffer.alloc(1000, 3);
+    const head = frame(body).subarray(0, 20);
+    expect(reader.push(head)).toEqual([]);
+    const target = reader.nextBuffer();
+    expect(target.length).toBe(1000 - 16);
+    body.copy(target, 0, 16);
+    const [out] = reader.commit(target.length);
+    expect(out!.equals(body)).toBe(true);
+    expect(out!.buffer).toBe(target.buffer);
   });
 
-  it('refuses sizes below zero or above the maximum', () => {
+  it('hands out frames that outlive the scratch buffer', () => {
+    const reader = new FrameReader(1024, 64);
+    const [first] = reader.push(frame('first'));
+    reader.push(frame('second'));
+    expect(first!.toString()).toBe('first');
+  });
+
+  it('refuses sizes below zero or above the maximum, which can change between frames', () => {
     const negative = Buffer.alloc(4);
     negative.writeInt32BE(-5, 0);
-    expect(() => new FrameDecoder(1024).push(negative)).toThrow(FrameSizeError);
-    expect(() => new FrameDecoder(4).push(frame('12345'))).toThrow(FrameSizeError);
-    expect(new FrameDecoder(5).push(frame('12345'))).toHaveLength(1);
+    expect(() => new FrameReader(1024).push(negative)).toThrow(FrameSizeError);
+    expect(() => new FrameReader(4).push(frame('12345'))).toThrow(FrameSizeError);
+    const reader = new FrameReader(5);
+    expect(reader.push(frame('12345'))).toHaveLength(1);
+    reader.maxFrameBytes = 10;
+    expect(reader.push(frame('1234567890'))).toHaveLength(1);
   });
 });

@@ -3,12 +3,16 @@ import { decodeRequestHeader, encodeResponseFrameChunks, ErrorCode, Reader } fro
 import type { Logger } from 'pino';
 import type { BrokerContext } from '../broker-context.ts';
 import { supportedVersions, type Handler, type RequestContext } from '../handlers/handler.ts';
-import { FrameDecoder, FrameSizeError } from './frame-decoder.ts';
+import { adoptSocket } from './adopt-socket.ts';
+import { FrameReader, FrameSizeError } from './frame-reader.ts';
 import { authenticatePlain } from './sasl.ts';
 import { Session } from './session.ts';
 
 /** Requests a connection may have in progress before the broker stops reading from it. */
 const MAX_IN_FLIGHT = 16;
+
+/** Largest frame accepted before SASL authentication completes (as Kafka's 512 KiB), so strangers cannot make the broker allocate much. */
+const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
 
 /** APIs allowed before SASL authentication completes. */
 const PRE_AUTH_APIS = new Set([18 /* ApiVersions */, 17 /* SaslHandshake */, 36 /* SaslAuthenticate */]);
@@ -28,7 +32,7 @@ export class Connection {
   readonly #socket: Socket;
   readonly #broker: BrokerContext;
   readonly #handlers: ReadonlyMap<number, Handler>;
-  readonly #decoder: FrameDecoder;
+  readonly #reader: FrameReader;
   readonly #session: Session;
   readonly #logger: Logger;
   readonly #abort = new AbortController();
@@ -36,19 +40,24 @@ export class Connection {
   #inFlight = 0;
   #closed = false;
 
-  constructor(socket: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
-    this.#socket = socket;
+  constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
     this.#broker = broker;
     this.#handlers = handlers;
-    this.#decoder = new FrameDecoder(broker.config.limits.maxRequestBytes);
-    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.#session = new Session(remote, broker.config.auth === 'sasl_plain');
+    const authRequired = broker.config.auth === 'sasl_plain';
+    this.#reader = new FrameReader(authRequired ? PRE_AUTH_MAX_FRAME_BYTES : broker.config.limits.maxRequestBytes);
+    const remote = `${accepted.remoteAddress}:${accepted.remotePort}`;
+    this.#session = new Session(remote, authRequired);
     this.#logger = broker.logger.child({ remote });
+    const socket = adoptSocket(accepted, { nextBuffer: () => this.#reader.nextBuffer(), onRead: (n) => this.#onRead(n) });
+    this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#updateFlow());
     socket.on('error', (err) => this.#logger.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.#onClose());
+  }
+
+  get socket(): Socket {
+    return this.#socket;
   }
 
   get closed(): boolean {
@@ -75,11 +84,12 @@ export class Connection {
     this.#abort.abort();
   }
 
-  #onData(chunk: Buffer): void {
+  #onRead(n: number): void {
     try {
-      for (const frame of this.#decoder.push(chunk)) {
+      for (const frame of this.#reader.commit(n)) {
         if (this.#closed) return;
         this.#onFrame(frame);
+        if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
       }
     } catch (err) {
       // Whatever a client sends costs it at most its own connection.

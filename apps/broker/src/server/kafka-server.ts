@@ -11,10 +11,11 @@ export class KafkaServer {
 
   constructor(broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
     this.#broker = broker;
-    this.#server = net.createServer((socket) => {
-      const connection = new Connection(socket, broker, handlers);
+    // Paused until the connection takes over the socket and chooses where its reads land.
+    this.#server = net.createServer({ pauseOnConnect: true }, (accepted) => {
+      const connection = new Connection(accepted, broker, handlers);
       this.#connections.add(connection);
-      socket.once('close', () => this.#connections.delete(connection));
+      connection.socket.once('close', () => this.#connections.delete(connection));
     });
     this.#server.on('error', (err) => broker.logger.error({ err }, 'listener error'));
   }
