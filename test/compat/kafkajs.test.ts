@@ -135,4 +135,44 @@ describe('kafkajs', () => {
     expect(await admin.listTopics()).not.toContain('admin-made');
     await admin.disconnect();
   });
+
+  it('splits partitions between the members of a group, and lists, describes and deletes the group', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'shared', numPartitions: 4 }] });
+
+    const received = [new Map<number, number>(), new Map<number, number>()];
+    const consumers = received.map(() => kafka.consumer({ groupId: 'pair', heartbeatInterval: 100, maxWaitTimeInMs: 100 }));
+    for (const [i, consumer] of consumers.entries()) {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'shared', fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ partition }) => {
+          received[i]!.set(partition, (received[i]!.get(partition) ?? 0) + 1);
+        },
+      });
+    }
+    const described = async () => (await admin.describeGroups(['pair'])).groups[0]!;
+    while ((await described()).members.length < 2 || (await described()).state !== 'Stable') await new Promise((r) => setTimeout(r, 50));
+
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'shared', acks: -1, messages: Array.from({ length: 400 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await producer.disconnect();
+    const total = () => received.reduce((n, m) => n + [...m.values()].reduce((a, b) => a + b, 0), 0);
+    while (total() < 400) await new Promise((r) => setTimeout(r, 50));
+
+    const [first, second] = received.map((m) => [...m.keys()].sort());
+    expect(first!.length).toBeGreaterThan(0);
+    expect(second!.length).toBeGreaterThan(0);
+    expect([...first!, ...second!].sort()).toEqual([0, 1, 2, 3]);
+    expect(total()).toBe(400);
+
+    await Promise.all(consumers.map((c) => c.disconnect()));
+    expect((await admin.listGroups()).groups.map((g) => g.groupId)).toContain('pair');
+    await admin.deleteGroups(['pair']);
+    const offsets = await admin.fetchOffsets({ groupId: 'pair', topics: ['shared'] });
+    expect(offsets[0]!.partitions.map((p) => p.offset)).toEqual(['-1', '-1', '-1', '-1']);
+    await admin.disconnect();
+  });
 });

@@ -21,6 +21,7 @@ export interface JoinRequest {
   protocolType: string;
   protocols: { name: string; metadata: Buffer }[];
   clientId: string;
+  clientHost: string;
 }
 
 export interface JoinResult {
@@ -43,6 +44,8 @@ export interface SyncResult {
 interface Member {
   memberId: string;
   groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   protocols: { name: string; metadata: Buffer }[];
@@ -67,7 +70,15 @@ export interface GroupSummary {
   groupId: string;
   state: GroupState;
   protocolType: string | null;
-  members: number;
+  protocolName: string | null;
+  members: {
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    metadata: Buffer;
+    assignment: Buffer;
+  }[];
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -107,6 +118,8 @@ export class GroupCoordinator {
       member = {
         memberId: `${request.clientId || 'member'}-${randomUUID()}`,
         groupInstanceId: request.groupInstanceId,
+        clientId: request.clientId,
+        clientHost: request.clientHost,
         sessionTimeoutMs: request.sessionTimeoutMs,
         rebalanceTimeoutMs: request.rebalanceTimeoutMs,
         protocols: request.protocols,
@@ -190,8 +203,37 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
+  /** Groups with live state; groups known only by their committed offsets are the caller's to add. */
   list(): GroupSummary[] {
-    return [...this.#groups.values()].map((g) => ({ groupId: g.groupId, state: g.state, protocolType: g.protocolType, members: g.members.size }));
+    return [...this.#groups.keys()].map((id) => this.describe(id)!);
+  }
+
+  describe(groupId: string): GroupSummary | undefined {
+    const group = this.#groups.get(groupId);
+    if (!group) return undefined;
+    return {
+      groupId,
+      state: group.state,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        metadata: m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? EMPTY,
+        assignment: m.assignment,
+      })),
+    };
+  }
+
+  /** Forgets an empty group. Returns NON_EMPTY_GROUP while it has members. */
+  delete(groupId: string): number {
+    const group = this.#groups.get(groupId);
+    if (group && group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    if (group) clearTimeout(group.rebalanceTimer);
+    this.#groups.delete(groupId);
+    return ErrorCode.NONE;
   }
 
   /** Ends every pending join and sync (the broker is going away) and stops all timers. */

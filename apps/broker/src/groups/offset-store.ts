@@ -1,4 +1,4 @@
-import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 
@@ -7,13 +7,8 @@ export interface CommittedOffset {
   metadata: string | null;
 }
 
-interface CommitLine {
-  g: string;
-  t: string;
-  p: number;
-  o: string;
-  m: string | null;
-}
+/** One committed offset, or (with `x`) the deletion of a whole group. */
+type CommitLine = { g: string; t: string; p: number; o: string; m: string | null } | { g: string; x: 1 };
 
 const FILE = 'group-offsets.jsonl';
 /** Rewrite the file as a snapshot once it holds this many more lines than live entries. */
@@ -62,6 +57,10 @@ export class OffsetStore {
       this.#set(groupId, c.topic, c.partition, { offset: c.offset, metadata: c.metadata });
       return JSON.stringify({ g: groupId, t: c.topic, p: c.partition, o: String(c.offset), m: c.metadata } satisfies CommitLine);
     });
+    return this.#append(lines);
+  }
+
+  #append(lines: string[]): Promise<void> {
     const write = this.#writes.then(async () => {
       await this.#file!.write(`${lines.join('\n')}\n`);
       await this.#file!.datasync();
@@ -72,9 +71,18 @@ export class OffsetStore {
     return write;
   }
 
-  /** Forgets a deleted topic's offsets in memory; the next compaction drops them from disk. */
-  forgetTopic(topic: string): void {
+  /** Drops every offset of a group, durably. */
+  deleteGroup(groupId: string): Promise<void> {
+    this.#offsets.delete(groupId);
+    return this.#append([JSON.stringify({ g: groupId, x: 1 } satisfies CommitLine)]);
+  }
+
+  /** Drops a deleted topic's offsets, so a new topic of the same name starts with none. Rewrites the file (deletions are rare). */
+  forgetTopic(topic: string): Promise<void> {
     for (const topics of this.#offsets.values()) topics.delete(topic);
+    const write = this.#writes.then(() => this.#compact());
+    this.#writes = write.catch((err: unknown) => this.#logger.error({ err }, 'offset file compaction failed'));
+    return write;
   }
 
   async close(): Promise<void> {
@@ -104,14 +112,21 @@ export class OffsetStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    for (const line of text.split('\n')) {
+    // A crash mid-write leaves a torn last line (a commit never acknowledged): cut it off, or the
+    // next append would be glued to it.
+    const end = text.lastIndexOf('\n') + 1;
+    if (end < text.length) {
+      this.#logger.warn('dropping a torn offset commit line');
+      await truncate(path.join(this.#dir, FILE), Buffer.byteLength(text.slice(0, end)));
+    }
+    for (const line of text.slice(0, end).split('\n')) {
       if (line.length === 0) continue;
       try {
         const c = JSON.parse(line) as CommitLine;
-        this.#set(c.g, c.t, c.p, { offset: BigInt(c.o), metadata: c.m });
+        if ('x' in c) this.#offsets.delete(c.g);
+        else this.#set(c.g, c.t, c.p, { offset: BigInt(c.o), metadata: c.m });
         this.#lines++;
       } catch {
-        // A torn last line from a crash mid-write: that commit was never acknowledged.
         this.#logger.warn('skipping an unreadable offset commit line');
       }
     }

@@ -21,7 +21,7 @@ export const deleteTopicsHandler = defineHandler(Api.DeleteTopics, async (reques
     }
     try {
       await broker.topics.delete(topic.name);
-      broker.offsets.forgetTopic(topic.name);
+      await broker.offsets.forgetTopic(topic.name);
       responses.push({ name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null });
     } catch (err) {
       responses.push({ name: topic.name, topicId: topic.topicId, ...topicErrorCode(err, logger, { topic: topic.name }) });

@@ -2,14 +2,17 @@ import { supportedVersions, type Handler } from './handler.ts';
 import { apiVersionsHandler } from './api-versions.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { createTopicsHandler } from './create-topics.ts';
+import { deleteGroupsHandler } from './delete-groups.ts';
 import { deleteTopicsHandler } from './delete-topics.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
+import { describeGroupsHandler } from './describe-groups.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { fetchHandler } from './fetch.ts';
 import { findCoordinatorHandler } from './find-coordinator.ts';
 import { heartbeatHandler } from './heartbeat.ts';
 import { joinGroupHandler } from './join-group.ts';
 import { leaveGroupHandler } from './leave-group.ts';
+import { listGroupsHandler } from './list-groups.ts';
 import { listOffsetsHandler } from './list-offsets.ts';
 import { metadataHandler } from './metadata.ts';
 import { offsetCommitHandler } from './offset-commit.ts';
@@ -43,6 +46,9 @@ export function createHandlers(): ReadonlyMap<number, Handler> {
     leaveGroupHandler,
     offsetCommitHandler,
     offsetFetchHandler,
+    listGroupsHandler,
+    describeGroupsHandler,
+    deleteGroupsHandler,
   ].forEach(register);
   return handlers;
 }

@@ -12,6 +12,7 @@ export const joinGroupHandler = defineHandler(Api.JoinGroup, async (request, ver
     protocolType: request.protocolType,
     protocols: request.protocols,
     clientId: session.clientId ?? '',
+    clientHost: session.remoteHost,
   });
   return { throttleTimeMs: 0, ...result };
 });

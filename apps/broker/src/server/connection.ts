@@ -45,9 +45,8 @@ export class Connection {
     this.#handlers = handlers;
     const authRequired = broker.config.auth === 'sasl_plain';
     this.#reader = new FrameReader(authRequired ? PRE_AUTH_MAX_FRAME_BYTES : broker.config.limits.maxRequestBytes);
-    const remote = `${accepted.remoteAddress}:${accepted.remotePort}`;
-    this.#session = new Session(remote, authRequired);
-    this.#logger = broker.logger.child({ remote });
+    this.#session = new Session(accepted.remoteAddress ?? '', accepted.remotePort ?? 0, authRequired);
+    this.#logger = broker.logger.child({ remote: this.#session.remoteAddress });
     const socket = adoptSocket(accepted, { nextBuffer: () => this.#reader.nextBuffer(), onRead: (n) => this.#onRead(n) });
     this.#socket = socket;
     socket.setNoDelay(true);

@@ -1,6 +1,8 @@
 /** Per-connection state: who the client is and where it stands in the SASL exchange. */
 export class Session {
+  /** `host:port` of the client. */
   readonly remoteAddress: string;
+  readonly remoteHost: string;
   authenticated: boolean;
   principal: string | undefined;
   /**
@@ -10,8 +12,9 @@ export class Session {
   sasl: 'none' | 'handshake-v0' | 'handshake-v1' | 'done' = 'none';
   clientId: string | null = null;
 
-  constructor(remoteAddress: string, authRequired: boolean) {
-    this.remoteAddress = remoteAddress;
+  constructor(remoteHost: string, remotePort: number, authRequired: boolean) {
+    this.remoteHost = remoteHost;
+    this.remoteAddress = `${remoteHost}:${remotePort}`;
     this.authenticated = !authRequired;
   }
 }

@@ -1,0 +1,40 @@
+import { Api, ErrorCode, type DescribeGroupsResponseDescribedGroup } from '@fjord/kafka-protocol';
+import { defineHandler } from './handler.ts';
+
+const OPERATIONS_OMITTED = -2147483648;
+
+export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request, _version, { broker }) => {
+  const groups = request.groups.map((groupId): DescribeGroupsResponseDescribedGroup => {
+    const live = broker.groups.describe(groupId);
+    if (!live) {
+      // As Kafka: a group with only committed offsets is Empty, an unknown one Dead.
+      const hasOffsets = broker.offsets.group(groupId).size > 0;
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        groupState: hasOffsets ? 'Empty' : 'Dead',
+        protocolType: hasOffsets ? 'consumer' : '',
+        protocolData: '',
+        members: [],
+        authorizedOperations: OPERATIONS_OMITTED,
+      };
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      groupState: live.state,
+      protocolType: live.protocolType ?? '',
+      protocolData: live.protocolName ?? '',
+      members: live.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: m.metadata,
+        memberAssignment: m.assignment,
+      })),
+      authorizedOperations: OPERATIONS_OMITTED,
+    };
+  });
+  return { throttleTimeMs: 0, groups };
+});
