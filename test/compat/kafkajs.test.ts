@@ -131,6 +131,18 @@ describe('kafkajs', () => {
     expect(entries.get('retention.ms')).toMatchObject({ configValue: '3600000', isDefault: false });
     expect(entries.get('cleanup.policy')).toMatchObject({ configValue: 'delete', isDefault: true });
 
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'admin-made', configEntries: [{ name: 'retention.ms', value: '7200000' }] }] });
+    const altered = await admin.describeConfigs({ resources: [{ type: 2, name: 'admin-made', configNames: ['retention.ms'] }], includeSynonyms: false });
+    expect(altered.resources[0]!.configEntries).toMatchObject([{ configName: 'retention.ms', configValue: '7200000' }]);
+
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'admin-made', acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ value: `r${i}`, partition: 0 })) });
+    await producer.disconnect();
+    await admin.deleteTopicRecords({ topic: 'admin-made', partitions: [{ partition: 0, offset: '5' }] });
+    const afterDelete = await admin.fetchTopicOffsets('admin-made');
+    expect(afterDelete.find((p) => p.partition === 0)).toMatchObject({ low: '5', high: '10' });
+
     await admin.deleteTopics({ topics: ['admin-made'] });
     expect(await admin.listTopics()).not.toContain('admin-made');
     await admin.disconnect();

@@ -161,6 +161,31 @@ describe('broker protocol handling (in process)', () => {
     client.close();
   });
 
+  it('alters topic configs incrementally and refuses broker configs', async () => {
+    const client = await authenticated();
+    const alter = (configs: { name: string; configOperation: number; value: string | null }[], resourceType = 2, resourceName = TOPIC) =>
+      client.request(Api.IncrementalAlterConfigs, 1, { resources: [{ resourceType, resourceName, configs }], validateOnly: false });
+    const retention = async () => {
+      const described = await client.request(Api.DescribeConfigs, 4, {
+        resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: ['retention.bytes'] }],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      });
+      return described.results[0].configs[0];
+    };
+    expect((await alter([{ name: 'retention.bytes', configOperation: 0, value: '1048576' }])).responses[0].errorCode).toBe(ErrorCode.NONE);
+    expect(await retention()).toMatchObject({ value: '1048576', configSource: 1 });
+    expect((await alter([{ name: 'retention.bytes', configOperation: 0, value: 'lots' }])).responses[0].errorCode).toBe(ErrorCode.INVALID_CONFIG);
+    expect((await alter([{ name: 'retention.bytes', configOperation: 1, value: null }])).responses[0].errorCode).toBe(ErrorCode.NONE);
+    expect(await retention()).toMatchObject({ value: '-1', configSource: 5 });
+    expect((await alter([{ name: 'log.retention.ms', configOperation: 0, value: '1' }], 4, '0')).responses[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await alter([], 2, 'missing')).responses[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    // The partition logs were reopened under the new settings and still serve their data.
+    const fetched = await client.request(Api.Fetch, 11, fetchRequest(0n, 0));
+    expect(fetched.responses[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 1n });
+    client.close();
+  });
+
   it('sends no response to acks=0 but still appends', async () => {
     const client = await authenticated();
     client.write(encodeRequestFrame(Api.Produce, 7, client.nextCorrelationId(), 't', produceRequest(0, 'fire-and-forget')));

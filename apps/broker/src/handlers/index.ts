@@ -1,8 +1,10 @@
 import { supportedVersions, type Handler } from './handler.ts';
+import { alterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { createTopicsHandler } from './create-topics.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
+import { deleteRecordsHandler } from './delete-records.ts';
 import { deleteTopicsHandler } from './delete-topics.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
@@ -10,6 +12,7 @@ import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { fetchHandler } from './fetch.ts';
 import { findCoordinatorHandler } from './find-coordinator.ts';
 import { heartbeatHandler } from './heartbeat.ts';
+import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
 import { joinGroupHandler } from './join-group.ts';
 import { leaveGroupHandler } from './leave-group.ts';
 import { listGroupsHandler } from './list-groups.ts';
@@ -49,6 +52,9 @@ export function createHandlers(): ReadonlyMap<number, Handler> {
     listGroupsHandler,
     describeGroupsHandler,
     deleteGroupsHandler,
+    incrementalAlterConfigsHandler,
+    alterConfigsHandler,
+    deleteRecordsHandler,
   ].forEach(register);
   return handlers;
 }

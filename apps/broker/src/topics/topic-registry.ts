@@ -11,8 +11,8 @@ import { topicNameProblem } from './topic-name.ts';
 export interface Topic {
   readonly name: string;
   readonly topicId: string;
-  /** Only the overrides; defaults come from the broker config. */
-  readonly configs: Readonly<Record<string, string>>;
+  /** Only the overrides; defaults come from the broker config. Replaced whole by alterConfigs. */
+  configs: Readonly<Record<string, string>>;
   readonly partitions: PartitionLog[];
 }
 
@@ -160,6 +160,32 @@ export class TopicRegistry {
       for (let p = topic.partitions.length; p < count; p++) topic.partitions.push(await this.#openLog(name, p, topic.configs));
       await this.#writeFile();
       this.#opts.logger.info({ topic: name, partitions: count }, 'partitions added');
+      return topic;
+    });
+  }
+
+  validateConfigs(name: string, overrides: Record<string, string | null>): Topic {
+    const topic = this.#topics.get(name);
+    if (!topic) throw new TopicError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const problem = topicConfigProblem(overrides);
+    if (problem) throw new TopicError('INVALID_CONFIG', problem);
+    return topic;
+  }
+
+  /**
+   * Replaces a topic's config overrides. The partition logs are reopened with the new settings;
+   * a request that held a log across the swap gets a retriable error and retries on the new one.
+   */
+  alterConfigs(name: string, overrides: Record<string, string>): Promise<Topic> {
+    return this.#serially(async () => {
+      const topic = this.validateConfigs(name, overrides);
+      topic.configs = { ...overrides };
+      await this.#writeFile();
+      for (const [p, log] of topic.partitions.entries()) {
+        await log.close();
+        topic.partitions[p] = await this.#openLog(name, p, topic.configs);
+      }
+      this.#opts.logger.info({ topic: name, configs: overrides }, 'topic configs altered');
       return topic;
     });
   }
