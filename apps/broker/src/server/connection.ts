@@ -189,25 +189,33 @@ export class Connection {
 
   #enqueue(reply: Promise<Reply | null>, api?: string): void {
     this.#inFlight++;
+    // Settle now: a handler failing while earlier requests are still pending must not be an unhandled rejection.
+    const settled = reply.then(
+      (r) => ({ ok: true as const, r }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
     // Start the next write only after the previous one, whatever order the handlers finish in.
     this.#tail = this.#tail
-      .then(() => reply)
-      .then(
-        (r) => {
-          if (r === null || this.#closed) return;
-          this.#write(r.chunks);
-          if (r.close) {
-            this.#closed = true;
-            this.#abort.abort();
-            this.#socket.end();
-          }
-        },
-        (err: unknown) => {
-          if (this.#closed) return;
-          this.#logger.error({ err, api }, 'closing connection: request failed');
+      .then(() => settled)
+      .then((outcome) => {
+        if (this.#closed) return;
+        if (!outcome.ok) {
+          this.#logger.error({ err: outcome.err, api }, 'closing connection: request failed');
           this.close();
-        },
-      )
+          return;
+        }
+        if (outcome.r === null) return;
+        this.#write(outcome.r.chunks);
+        if (outcome.r.close) {
+          this.#closed = true;
+          this.#abort.abort();
+          this.#socket.end();
+        }
+      })
+      .catch((err: unknown) => {
+        this.#logger.error({ err, api }, 'closing connection: response could not be written');
+        this.close();
+      })
       .finally(() => {
         this.#inFlight--;
         this.#updateFlow();
