@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   }
 
   const log = logger.child({ clusterId: config.clusterId, nodeId: config.nodeId });
-  const broker = await startBroker(config, log);
+  let broker;
+  try {
+    broker = await startBroker(config, log);
+  } catch (err) {
+    log.fatal({ err }, 'broker failed to start');
+    process.exit(1);
+  }
   log.info({ host: config.listen.host, port: broker.port, auth: config.auth }, 'broker listening');
 
   let stopping = false;

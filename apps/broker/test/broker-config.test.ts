@@ -47,6 +47,12 @@ describe('broker config', () => {
       const missing = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8' });
       expect(missing.status).toBe(1);
       expect(missing.stderr).toContain('--config');
+
+      // A config that parses but cannot be served (the data dir is a file) fails with a logged reason.
+      await writeFile(file, JSON.stringify({ ...minimal, dataDir: file }));
+      const unusable = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--config', file], { encoding: 'utf8' });
+      expect(unusable.status).toBe(1);
+      expect(unusable.stdout).toContain('broker failed to start');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
