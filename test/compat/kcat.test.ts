@@ -45,6 +45,16 @@ describe('kcat (librdkafka) over SASL_PLAINTEXT/PLAIN', () => {
     expect(received.sort()).toEqual([...lines].sort());
   });
 
+  it('consumes as a consumer group and resumes from the committed offsets', async () => {
+    const group = ['-b', broker.address, ...auth, '-G', 'kcat-group', '-X', 'auto.offset.reset=earliest', '-e', '-q'];
+    const first = await runKcat([...group, 'lines-gzip']);
+    expect(first.code).toBe(0);
+    expect(first.stdout.split('\n').filter((l) => l.length > 0)).toHaveLength(LINES);
+    const again = await runKcat([...group, 'lines-gzip']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+  });
+
   it('lists brokers and topics with -L', async () => {
     const listed = await runKcat(['-b', broker.address, ...auth, '-L', '-J']);
     expect(listed.code).toBe(0);
