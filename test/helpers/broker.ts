@@ -82,7 +82,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
       if (options.echo) process.stderr.write(d);
     });
     const boundPort = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`broker did not start in ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`broker did not start in ${STARTUP_TIMEOUT_MS} ms: ${stderr.join('')}`));
+      }, STARTUP_TIMEOUT_MS);
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (options.echo) process.stderr.write(`${line}\n`);
         let entry: Record<string, unknown>;
