@@ -97,6 +97,21 @@ describe('kafkajs', () => {
     await admin.disconnect();
   });
 
+  it('produces with an idempotent producer', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'idempotent', numPartitions: 2 }] });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let i = 0; i < 1000; i += 100) {
+      await producer.send({ topic: 'idempotent', acks: -1, messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${i + j}`, value: `v${i + j}` })) });
+    }
+    await producer.disconnect();
+    const offsets = await admin.fetchTopicOffsets('idempotent');
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(1000);
+    await admin.disconnect();
+  });
+
   it('lists offsets by timestamp, earliest and latest', async () => {
     const admin = kafka.admin();
     await admin.connect();

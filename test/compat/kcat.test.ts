@@ -45,6 +45,16 @@ describe('kcat (librdkafka) over SASL_PLAINTEXT/PLAIN', () => {
     expect(received.sort()).toEqual([...lines].sort());
   });
 
+  it('produces with enable.idempotence=true', async () => {
+    const lines = Array.from({ length: LINES }, (_, i) => `idempotent ${i}`);
+    const produced = await runKcat(['-b', broker.address, ...auth, '-P', '-t', 'lines-none', '-X', 'enable.idempotence=true'], `${lines.join('\n')}\n`);
+    expect(produced.stderr).toBe('');
+    expect(produced.code).toBe(0);
+    const consumed = await runKcat(['-b', broker.address, ...auth, '-C', '-t', 'lines-none', '-o', 'beginning', '-e', '-q']);
+    const received = consumed.stdout.split('\n').filter((l) => l.startsWith('idempotent '));
+    expect(received.sort()).toEqual([...lines].sort());
+  });
+
   it('consumes as a consumer group and resumes from the committed offsets', async () => {
     const group = ['-b', broker.address, ...auth, '-G', 'kcat-group', '-X', 'auto.offset.reset=earliest', '-e', '-q'];
     const first = await runKcat([...group, 'lines-gzip']);

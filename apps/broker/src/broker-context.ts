@@ -1,7 +1,10 @@
+import type { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.ts';
 import type { GroupCoordinator } from './groups/group-coordinator.ts';
 import type { OffsetStore } from './groups/offset-store.ts';
+import type { ProducerIdAllocator } from './producers/producer-ids.ts';
+import type { SequenceTracker } from './producers/sequence-tracker.ts';
 import type { CredentialStore } from './server/credentials.ts';
 import type { TopicRegistry } from './topics/topic-registry.ts';
 
@@ -12,6 +15,9 @@ export interface BrokerContext {
   readonly credentials: CredentialStore;
   readonly groups: GroupCoordinator;
   readonly offsets: OffsetStore;
+  readonly producerIds: ProducerIdAllocator;
+  /** Idempotent-producer state per partition log (a reopened or recreated log starts afresh). */
+  readonly sequences: WeakMap<PartitionLog, SequenceTracker>;
   readonly logger: Logger;
   /** The address clients are told to connect to (known once the listener is bound). */
   advertised(): { host: string; port: number };

@@ -7,6 +7,7 @@ import { ControlPlaneSource } from './config/control-plane-source.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { OffsetStore } from './groups/offset-store.ts';
 import { createHandlers } from './handlers/index.ts';
+import { ProducerIdAllocator } from './producers/producer-ids.ts';
 import { CredentialStore } from './server/credentials.ts';
 import { KafkaServer } from './server/kafka-server.ts';
 import { TopicRegistry } from './topics/topic-registry.ts';
@@ -41,6 +42,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
 
   const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
   const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
+  const producerIds = await ProducerIdAllocator.open(config.dataDir);
 
   let boundPort = config.listen.port;
   const context: BrokerContext = {
@@ -49,6 +51,8 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     credentials,
     groups,
     offsets,
+    producerIds,
+    sequences: new WeakMap(),
     logger,
     advertised: () => advertisedAddress(config, boundPort),
   };

@@ -186,6 +186,51 @@ describe('broker protocol handling (in process)', () => {
     client.close();
   });
 
+  it('deduplicates retried batches of an idempotent producer', async () => {
+    await broker.topics.create('idempotent', 1, 1, {});
+    const client = await authenticated();
+    const init = await client.request(Api.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+    expect(init).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 });
+    const send = (baseSequence: number, producerEpoch = 0) =>
+      client
+        .request(Api.Produce, 7, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 1000,
+          topicData: [
+            {
+              name: 'idempotent',
+              partitionData: [
+                {
+                  index: 0,
+                  records: encodeRecordBatch({
+                    producerId: init.producerId,
+                    producerEpoch,
+                    baseSequence,
+                    records: [{ value: `seq-${baseSequence}` }, { value: `seq-${baseSequence + 1}` }],
+                  }),
+                },
+              ],
+            },
+          ],
+        })
+        .then((r) => r.responses[0].partitionResponses[0]);
+    expect(await send(0)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(await send(0)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    expect(await send(2)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2n });
+    expect(await send(7)).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
+    expect(broker.topics.partition('idempotent', 0)!.highWatermark).toBe(4n);
+
+    const bumped = await client.request(Api.InitProducerId, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: init.producerId, producerEpoch: 0 });
+    expect(bumped).toMatchObject({ errorCode: ErrorCode.NONE, producerId: init.producerId, producerEpoch: 1 });
+    expect(await send(0, 1)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 4n });
+    expect(await send(2, 0)).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+
+    const transactional = await client.request(Api.InitProducerId, 4, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1 });
+    expect(transactional.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    client.close();
+  });
+
   it('sends no response to acks=0 but still appends', async () => {
     const client = await authenticated();
     client.write(encodeRequestFrame(Api.Produce, 7, client.nextCorrelationId(), 't', produceRequest(0, 'fire-and-forget')));

@@ -13,6 +13,7 @@ import { fetchHandler } from './fetch.ts';
 import { findCoordinatorHandler } from './find-coordinator.ts';
 import { heartbeatHandler } from './heartbeat.ts';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.ts';
+import { initProducerIdHandler } from './init-producer-id.ts';
 import { joinGroupHandler } from './join-group.ts';
 import { leaveGroupHandler } from './leave-group.ts';
 import { listGroupsHandler } from './list-groups.ts';
@@ -55,6 +56,7 @@ export function createHandlers(): ReadonlyMap<number, Handler> {
     incrementalAlterConfigsHandler,
     alterConfigsHandler,
     deleteRecordsHandler,
+    initProducerIdHandler,
   ].forEach(register);
   return handlers;
 }

@@ -1,4 +1,17 @@
-import { Api, ErrorCode, type ProduceResponsePartitionProduceResponse } from '@fjord/kafka-protocol';
+import {
+  Api,
+  BATCH_HEADER_SIZE,
+  BATCH_LOG_OVERHEAD,
+  BatchOffset,
+  CONTROL_FLAG,
+  ErrorCode,
+  TRANSACTIONAL_FLAG,
+  type ProduceResponsePartitionProduceResponse,
+} from '@fjord/kafka-protocol';
+import type { PartitionLog } from '@fjord/log';
+import type { Logger } from 'pino';
+import type { BrokerContext } from '../broker-context.ts';
+import { SequenceTracker } from '../producers/sequence-tracker.ts';
 import { defineHandler } from './handler.ts';
 import { logErrorCode } from './log-errors.ts';
 
@@ -6,6 +19,63 @@ const VALID_ACKS = new Set([0, 1, -1]);
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponse {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
+}
+
+function appended(index: number, baseOffset: bigint, logStartOffset: bigint): ProduceResponsePartitionProduceResponse {
+  return { index, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1n, logStartOffset, recordErrors: [], errorMessage: null };
+}
+
+async function append(
+  log: PartitionLog,
+  index: number,
+  records: Buffer,
+  logger: Logger,
+  context: object,
+): Promise<ProduceResponsePartitionProduceResponse> {
+  try {
+    const result = await log.append(records);
+    return appended(index, result.baseOffset, result.logStartOffset);
+  } catch (err) {
+    const { errorCode, errorMessage } = logErrorCode(err, logger, context);
+    return failed(index, errorCode, errorMessage);
+  }
+}
+
+/**
+ * A batch from an idempotent producer (producerId >= 0) passes the partition's sequence check
+ * first: a retry is answered with the offset it already got, a gap or a stale epoch is refused.
+ */
+async function appendIdempotent(
+  broker: BrokerContext,
+  log: PartitionLog,
+  index: number,
+  records: Buffer,
+  logger: Logger,
+  context: object,
+): Promise<ProduceResponsePartitionProduceResponse> {
+  const attributes = records.readInt16BE(BatchOffset.Attributes);
+  if (attributes & (TRANSACTIONAL_FLAG | CONTROL_FLAG)) return failed(index, ErrorCode.INVALID_RECORD, 'transactions are not supported');
+  if (BATCH_LOG_OVERHEAD + records.readInt32BE(BatchOffset.BatchLength) !== records.length) {
+    return failed(index, ErrorCode.INVALID_RECORD, 'an idempotent produce request carries exactly one batch per partition');
+  }
+  let tracker = broker.sequences.get(log);
+  if (!tracker) broker.sequences.set(log, (tracker = new SequenceTracker()));
+  const decision = tracker.check({
+    producerId: records.readBigInt64BE(BatchOffset.ProducerId),
+    producerEpoch: records.readInt16BE(BatchOffset.ProducerEpoch),
+    baseSequence: records.readInt32BE(BatchOffset.BaseSequence),
+    lastOffsetDelta: records.readInt32BE(BatchOffset.LastOffsetDelta),
+  });
+  if (decision.kind === 'reject') return failed(index, decision.errorCode);
+  if (decision.kind === 'duplicate') {
+    const baseOffset = await decision.baseOffset;
+    // The first attempt failed: let the producer retry once more, which then appends.
+    if (baseOffset === undefined) return failed(index, ErrorCode.KAFKA_STORAGE_ERROR, 'the first attempt of this batch failed');
+    return appended(index, baseOffset, log.logStartOffset);
+  }
+  const response = await append(log, index, records, logger, context);
+  decision.settle(response.errorCode === ErrorCode.NONE ? response.baseOffset : undefined);
+  return response;
 }
 
 /**
@@ -19,24 +89,17 @@ export const produceHandler = defineHandler(Api.Produce, async (request, _versio
     name,
     partitionResponses: partitionData.map(async ({ index, records }): Promise<ProduceResponsePartitionProduceResponse> => {
       if (!VALID_ACKS.has(acks)) return failed(index, ErrorCode.INVALID_REQUIRED_ACKS);
+      if (request.transactionalId !== null) {
+        return failed(index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported');
+      }
       const log = broker.topics.partition(name, index);
       if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (records === null || records.length === 0) return failed(index, ErrorCode.CORRUPT_MESSAGE, 'no record batch');
-      try {
-        const result = await log.append(records);
-        return {
-          index,
-          errorCode: ErrorCode.NONE,
-          baseOffset: result.baseOffset,
-          logAppendTimeMs: -1n,
-          logStartOffset: result.logStartOffset,
-          recordErrors: [],
-          errorMessage: null,
-        };
-      } catch (err) {
-        const { errorCode, errorMessage } = logErrorCode(err, logger, { topic: name, partition: index });
-        return failed(index, errorCode, errorMessage);
+      const context = { topic: name, partition: index };
+      if (records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n) {
+        return appendIdempotent(broker, log, index, records, logger, context);
       }
+      return append(log, index, records, logger, context);
     }),
   }));
   const settled = await Promise.all(
