@@ -99,5 +99,6 @@ describe.each(backends)('members and roles on $name', (backend) => {
     expect((await t.app.inject({ method: 'DELETE', url: `/v1/organization/members/${member.id}`, headers: owner.auth })).statusCode).toBe(204);
     expectProblem(await t.app.inject({ method: 'GET', url: '/v1/me', headers: auth }), 401, 'unauthorized');
     expectProblem(await t.app.inject({ method: 'GET', url: `/v1/organization/members/${member.id}`, headers: owner.auth }), 404, 'not-found');
+    expect(await t.db.prisma.session.count({ where: { orgId: owner.orgId, userId: member.userId } })).toBe(0);
   });
 });

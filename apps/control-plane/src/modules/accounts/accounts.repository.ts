@@ -21,8 +21,7 @@ export function sessionsRepository(db: Db) {
       db.session.create({ data: { ...data, orgId } }),
     /** Resolves a cookie to its session: the one lookup that establishes a tenant instead of taking one. */
     resolve: (tokenHash: string) =>
-      db.session.findUnique({ where: { tokenHash }, include: { user: true, organization: true } }),
+      db.session.findUnique({ where: { tokenHash }, include: { membership: { include: { user: true, organization: true } } } }),
     delete: (orgId: string, id: string) => db.session.deleteMany({ where: { orgId, id } }),
-    deleteForUser: (orgId: string, userId: string) => db.session.deleteMany({ where: { orgId, userId } }),
   };
 }

@@ -95,19 +95,18 @@ export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
       });
     },
 
-    /** The context of a session cookie, or undefined when it is unknown, expired or its membership is gone. */
+    /** The context of a session cookie, or undefined when it is unknown or expired. One indexed lookup. */
     async resolveSession(token: string, requestId: string): Promise<AuthContext | undefined> {
       if (!token.startsWith(sessionTokenPrefix)) return undefined;
       const session = await repos.sessions.resolve(sha256(token));
       if (!session || session.expiresAt.getTime() <= Date.now()) return undefined;
-      const membership = await repos.memberships.findByUser(session.orgId, session.userId);
-      if (!membership) return undefined;
+      const { user, organization, role } = session.membership;
       return {
-        actor: { type: 'user', id: session.user.id, label: session.user.email },
+        actor: { type: 'user', id: user.id, label: user.email },
         orgId: session.orgId,
-        orgName: session.organization.name,
-        role: toApiRole(membership.role),
-        user: { id: session.user.id, email: session.user.email, createdAt: session.user.createdAt },
+        orgName: organization.name,
+        role: toApiRole(role),
+        user: { id: user.id, email: user.email, createdAt: user.createdAt },
         sessionId: session.id,
         requestId,
       };

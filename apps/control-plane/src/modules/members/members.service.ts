@@ -82,9 +82,8 @@ export function membersService({ repos, transact }: Deps) {
         if (current.role === 'OWNER' && (await tx.memberships.countOwners(ctx.orgId)) === 1) {
           throw new ApiProblem('FJ_LAST_OWNER', 'make another member an owner first');
         }
+        // Their sessions in this organization hang off the membership and are deleted with it.
         await tx.memberships.delete(ctx.orgId, id);
-        // Their open sessions in this organization end with the membership.
-        await tx.sessions.deleteForUser(ctx.orgId, current.userId);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'member.delete', resource: { type: 'member', id }, requestId: ctx.requestId });
       });
     },

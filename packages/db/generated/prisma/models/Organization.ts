@@ -167,7 +167,6 @@ export type OrganizationWhereInput = {
   name?: Prisma.StringFilter<"Organization"> | string
   createdAt?: Prisma.DateTimeFilter<"Organization"> | Date | string
   memberships?: Prisma.MembershipListRelationFilter
-  sessions?: Prisma.SessionListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   auditEvents?: Prisma.AuditEventListRelationFilter
   idempotency?: Prisma.IdempotencyRecordListRelationFilter
@@ -178,7 +177,6 @@ export type OrganizationOrderByWithRelationInput = {
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   memberships?: Prisma.MembershipOrderByRelationAggregateInput
-  sessions?: Prisma.SessionOrderByRelationAggregateInput
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   auditEvents?: Prisma.AuditEventOrderByRelationAggregateInput
   idempotency?: Prisma.IdempotencyRecordOrderByRelationAggregateInput
@@ -192,7 +190,6 @@ export type OrganizationWhereUniqueInput = Prisma.AtLeast<{
   name?: Prisma.StringFilter<"Organization"> | string
   createdAt?: Prisma.DateTimeFilter<"Organization"> | Date | string
   memberships?: Prisma.MembershipListRelationFilter
-  sessions?: Prisma.SessionListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   auditEvents?: Prisma.AuditEventListRelationFilter
   idempotency?: Prisma.IdempotencyRecordListRelationFilter
@@ -221,7 +218,6 @@ export type OrganizationCreateInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
@@ -232,7 +228,6 @@ export type OrganizationUncheckedCreateInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
@@ -243,7 +238,6 @@ export type OrganizationUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
@@ -254,7 +248,6 @@ export type OrganizationUncheckedUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -315,20 +308,6 @@ export type OrganizationUpdateOneRequiredWithoutMembershipsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.OrganizationUpdateToOneWithWhereWithoutMembershipsInput, Prisma.OrganizationUpdateWithoutMembershipsInput>, Prisma.OrganizationUncheckedUpdateWithoutMembershipsInput>
 }
 
-export type OrganizationCreateNestedOneWithoutSessionsInput = {
-  create?: Prisma.XOR<Prisma.OrganizationCreateWithoutSessionsInput, Prisma.OrganizationUncheckedCreateWithoutSessionsInput>
-  connectOrCreate?: Prisma.OrganizationCreateOrConnectWithoutSessionsInput
-  connect?: Prisma.OrganizationWhereUniqueInput
-}
-
-export type OrganizationUpdateOneRequiredWithoutSessionsNestedInput = {
-  create?: Prisma.XOR<Prisma.OrganizationCreateWithoutSessionsInput, Prisma.OrganizationUncheckedCreateWithoutSessionsInput>
-  connectOrCreate?: Prisma.OrganizationCreateOrConnectWithoutSessionsInput
-  upsert?: Prisma.OrganizationUpsertWithoutSessionsInput
-  connect?: Prisma.OrganizationWhereUniqueInput
-  update?: Prisma.XOR<Prisma.XOR<Prisma.OrganizationUpdateToOneWithWhereWithoutSessionsInput, Prisma.OrganizationUpdateWithoutSessionsInput>, Prisma.OrganizationUncheckedUpdateWithoutSessionsInput>
-}
-
 export type OrganizationCreateNestedOneWithoutApiKeysInput = {
   create?: Prisma.XOR<Prisma.OrganizationCreateWithoutApiKeysInput, Prisma.OrganizationUncheckedCreateWithoutApiKeysInput>
   connectOrCreate?: Prisma.OrganizationCreateOrConnectWithoutApiKeysInput
@@ -375,7 +354,6 @@ export type OrganizationCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
-  sessions?: Prisma.SessionCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
@@ -385,7 +363,6 @@ export type OrganizationUncheckedCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
-  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
@@ -411,7 +388,6 @@ export type OrganizationUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  sessions?: Prisma.SessionUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
@@ -421,63 +397,6 @@ export type OrganizationUncheckedUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  sessions?: Prisma.SessionUncheckedUpdateManyWithoutOrganizationNestedInput
-  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
-  auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
-  idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
-}
-
-export type OrganizationCreateWithoutSessionsInput = {
-  id?: string
-  name: string
-  createdAt?: Date | string
-  memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
-  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
-  auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
-  idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
-}
-
-export type OrganizationUncheckedCreateWithoutSessionsInput = {
-  id?: string
-  name: string
-  createdAt?: Date | string
-  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
-  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
-  auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
-  idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
-}
-
-export type OrganizationCreateOrConnectWithoutSessionsInput = {
-  where: Prisma.OrganizationWhereUniqueInput
-  create: Prisma.XOR<Prisma.OrganizationCreateWithoutSessionsInput, Prisma.OrganizationUncheckedCreateWithoutSessionsInput>
-}
-
-export type OrganizationUpsertWithoutSessionsInput = {
-  update: Prisma.XOR<Prisma.OrganizationUpdateWithoutSessionsInput, Prisma.OrganizationUncheckedUpdateWithoutSessionsInput>
-  create: Prisma.XOR<Prisma.OrganizationCreateWithoutSessionsInput, Prisma.OrganizationUncheckedCreateWithoutSessionsInput>
-  where?: Prisma.OrganizationWhereInput
-}
-
-export type OrganizationUpdateToOneWithWhereWithoutSessionsInput = {
-  where?: Prisma.OrganizationWhereInput
-  data: Prisma.XOR<Prisma.OrganizationUpdateWithoutSessionsInput, Prisma.OrganizationUncheckedUpdateWithoutSessionsInput>
-}
-
-export type OrganizationUpdateWithoutSessionsInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  name?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
-  apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
-  auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
-  idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
-}
-
-export type OrganizationUncheckedUpdateWithoutSessionsInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  name?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -488,7 +407,6 @@ export type OrganizationCreateWithoutApiKeysInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
 }
@@ -498,7 +416,6 @@ export type OrganizationUncheckedCreateWithoutApiKeysInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
 }
@@ -524,7 +441,6 @@ export type OrganizationUpdateWithoutApiKeysInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
 }
@@ -534,7 +450,6 @@ export type OrganizationUncheckedUpdateWithoutApiKeysInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
 }
@@ -544,7 +459,6 @@ export type OrganizationCreateWithoutAuditEventsInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
 }
@@ -554,7 +468,6 @@ export type OrganizationUncheckedCreateWithoutAuditEventsInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
 }
@@ -580,7 +493,6 @@ export type OrganizationUpdateWithoutAuditEventsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
 }
@@ -590,7 +502,6 @@ export type OrganizationUncheckedUpdateWithoutAuditEventsInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
 }
@@ -600,7 +511,6 @@ export type OrganizationCreateWithoutIdempotencyInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
 }
@@ -610,7 +520,6 @@ export type OrganizationUncheckedCreateWithoutIdempotencyInput = {
   name: string
   createdAt?: Date | string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
-  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
 }
@@ -636,7 +545,6 @@ export type OrganizationUpdateWithoutIdempotencyInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
 }
@@ -646,7 +554,6 @@ export type OrganizationUncheckedUpdateWithoutIdempotencyInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
-  sessions?: Prisma.SessionUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
 }
@@ -658,7 +565,6 @@ export type OrganizationUncheckedUpdateWithoutIdempotencyInput = {
 
 export type OrganizationCountOutputType = {
   memberships: number
-  sessions: number
   apiKeys: number
   auditEvents: number
   idempotency: number
@@ -666,7 +572,6 @@ export type OrganizationCountOutputType = {
 
 export type OrganizationCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | OrganizationCountOutputTypeCountMembershipsArgs
-  sessions?: boolean | OrganizationCountOutputTypeCountSessionsArgs
   apiKeys?: boolean | OrganizationCountOutputTypeCountApiKeysArgs
   auditEvents?: boolean | OrganizationCountOutputTypeCountAuditEventsArgs
   idempotency?: boolean | OrganizationCountOutputTypeCountIdempotencyArgs
@@ -687,13 +592,6 @@ export type OrganizationCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types
  */
 export type OrganizationCountOutputTypeCountMembershipsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.MembershipWhereInput
-}
-
-/**
- * OrganizationCountOutputType without action
- */
-export type OrganizationCountOutputTypeCountSessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  where?: Prisma.SessionWhereInput
 }
 
 /**
@@ -723,7 +621,6 @@ export type OrganizationSelect<ExtArgs extends runtime.Types.Extensions.Internal
   name?: boolean
   createdAt?: boolean
   memberships?: boolean | Prisma.Organization$membershipsArgs<ExtArgs>
-  sessions?: boolean | Prisma.Organization$sessionsArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Organization$apiKeysArgs<ExtArgs>
   auditEvents?: boolean | Prisma.Organization$auditEventsArgs<ExtArgs>
   idempotency?: boolean | Prisma.Organization$idempotencyArgs<ExtArgs>
@@ -751,7 +648,6 @@ export type OrganizationSelectScalar = {
 export type OrganizationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt", ExtArgs["result"]["organization"]>
 export type OrganizationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | Prisma.Organization$membershipsArgs<ExtArgs>
-  sessions?: boolean | Prisma.Organization$sessionsArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Organization$apiKeysArgs<ExtArgs>
   auditEvents?: boolean | Prisma.Organization$auditEventsArgs<ExtArgs>
   idempotency?: boolean | Prisma.Organization$idempotencyArgs<ExtArgs>
@@ -764,7 +660,6 @@ export type $OrganizationPayload<ExtArgs extends runtime.Types.Extensions.Intern
   name: "Organization"
   objects: {
     memberships: Prisma.$MembershipPayload<ExtArgs>[]
-    sessions: Prisma.$SessionPayload<ExtArgs>[]
     apiKeys: Prisma.$ApiKeyPayload<ExtArgs>[]
     auditEvents: Prisma.$AuditEventPayload<ExtArgs>[]
     idempotency: Prisma.$IdempotencyRecordPayload<ExtArgs>[]
@@ -1168,7 +1063,6 @@ readonly fields: OrganizationFieldRefs;
 export interface Prisma__OrganizationClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   memberships<T extends Prisma.Organization$membershipsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$membershipsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MembershipPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
-  sessions<T extends Prisma.Organization$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   apiKeys<T extends Prisma.Organization$apiKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$apiKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   auditEvents<T extends Prisma.Organization$auditEventsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$auditEventsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AuditEventPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   idempotency<T extends Prisma.Organization$idempotencyArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$idempotencyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$IdempotencyRecordPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
@@ -1627,30 +1521,6 @@ export type Organization$membershipsArgs<ExtArgs extends runtime.Types.Extension
   take?: number
   skip?: number
   distinct?: Prisma.MembershipScalarFieldEnum | Prisma.MembershipScalarFieldEnum[]
-}
-
-/**
- * Organization.sessions
- */
-export type Organization$sessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  /**
-   * Select specific fields to fetch from the Session
-   */
-  select?: Prisma.SessionSelect<ExtArgs> | null
-  /**
-   * Omit specific fields from the Session
-   */
-  omit?: Prisma.SessionOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.SessionInclude<ExtArgs> | null
-  where?: Prisma.SessionWhereInput
-  orderBy?: Prisma.SessionOrderByWithRelationInput | Prisma.SessionOrderByWithRelationInput[]
-  cursor?: Prisma.SessionWhereUniqueInput
-  take?: number
-  skip?: number
-  distinct?: Prisma.SessionScalarFieldEnum | Prisma.SessionScalarFieldEnum[]
 }
 
 /**

@@ -190,8 +190,7 @@ export type SessionWhereInput = {
   tokenHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"Session"> | Date | string
-  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
-  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
+  membership?: Prisma.XOR<Prisma.MembershipScalarRelationFilter, Prisma.MembershipWhereInput>
 }
 
 export type SessionOrderByWithRelationInput = {
@@ -201,8 +200,7 @@ export type SessionOrderByWithRelationInput = {
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
-  organization?: Prisma.OrganizationOrderByWithRelationInput
-  user?: Prisma.UserOrderByWithRelationInput
+  membership?: Prisma.MembershipOrderByWithRelationInput
 }
 
 export type SessionWhereUniqueInput = Prisma.AtLeast<{
@@ -215,8 +213,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   userId?: Prisma.UuidFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"Session"> | Date | string
-  organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
-  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
+  membership?: Prisma.XOR<Prisma.MembershipScalarRelationFilter, Prisma.MembershipWhereInput>
 }, "id" | "tokenHash">
 
 export type SessionOrderByWithAggregationInput = {
@@ -248,8 +245,7 @@ export type SessionCreateInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
-  organization: Prisma.OrganizationCreateNestedOneWithoutSessionsInput
-  user: Prisma.UserCreateNestedOneWithoutSessionsInput
+  membership: Prisma.MembershipCreateNestedOneWithoutSessionsInput
 }
 
 export type SessionUncheckedCreateInput = {
@@ -266,8 +262,7 @@ export type SessionUpdateInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  organization?: Prisma.OrganizationUpdateOneRequiredWithoutSessionsNestedInput
-  user?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
+  membership?: Prisma.MembershipUpdateOneRequiredWithoutSessionsNestedInput
 }
 
 export type SessionUncheckedUpdateInput = {
@@ -341,130 +336,86 @@ export type SessionMinOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
 }
 
-export type SessionCreateNestedManyWithoutUserInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutUserInput, Prisma.SessionUncheckedCreateWithoutUserInput> | Prisma.SessionCreateWithoutUserInput[] | Prisma.SessionUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutUserInput | Prisma.SessionCreateOrConnectWithoutUserInput[]
-  createMany?: Prisma.SessionCreateManyUserInputEnvelope
+export type SessionCreateNestedManyWithoutMembershipInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutMembershipInput, Prisma.SessionUncheckedCreateWithoutMembershipInput> | Prisma.SessionCreateWithoutMembershipInput[] | Prisma.SessionUncheckedCreateWithoutMembershipInput[]
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutMembershipInput | Prisma.SessionCreateOrConnectWithoutMembershipInput[]
+  createMany?: Prisma.SessionCreateManyMembershipInputEnvelope
   connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
 }
 
-export type SessionUncheckedCreateNestedManyWithoutUserInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutUserInput, Prisma.SessionUncheckedCreateWithoutUserInput> | Prisma.SessionCreateWithoutUserInput[] | Prisma.SessionUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutUserInput | Prisma.SessionCreateOrConnectWithoutUserInput[]
-  createMany?: Prisma.SessionCreateManyUserInputEnvelope
+export type SessionUncheckedCreateNestedManyWithoutMembershipInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutMembershipInput, Prisma.SessionUncheckedCreateWithoutMembershipInput> | Prisma.SessionCreateWithoutMembershipInput[] | Prisma.SessionUncheckedCreateWithoutMembershipInput[]
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutMembershipInput | Prisma.SessionCreateOrConnectWithoutMembershipInput[]
+  createMany?: Prisma.SessionCreateManyMembershipInputEnvelope
   connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
 }
 
-export type SessionUpdateManyWithoutUserNestedInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutUserInput, Prisma.SessionUncheckedCreateWithoutUserInput> | Prisma.SessionCreateWithoutUserInput[] | Prisma.SessionUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutUserInput | Prisma.SessionCreateOrConnectWithoutUserInput[]
-  upsert?: Prisma.SessionUpsertWithWhereUniqueWithoutUserInput | Prisma.SessionUpsertWithWhereUniqueWithoutUserInput[]
-  createMany?: Prisma.SessionCreateManyUserInputEnvelope
+export type SessionUpdateManyWithoutMembershipNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutMembershipInput, Prisma.SessionUncheckedCreateWithoutMembershipInput> | Prisma.SessionCreateWithoutMembershipInput[] | Prisma.SessionUncheckedCreateWithoutMembershipInput[]
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutMembershipInput | Prisma.SessionCreateOrConnectWithoutMembershipInput[]
+  upsert?: Prisma.SessionUpsertWithWhereUniqueWithoutMembershipInput | Prisma.SessionUpsertWithWhereUniqueWithoutMembershipInput[]
+  createMany?: Prisma.SessionCreateManyMembershipInputEnvelope
   set?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
   disconnect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
   delete?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
   connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  update?: Prisma.SessionUpdateWithWhereUniqueWithoutUserInput | Prisma.SessionUpdateWithWhereUniqueWithoutUserInput[]
-  updateMany?: Prisma.SessionUpdateManyWithWhereWithoutUserInput | Prisma.SessionUpdateManyWithWhereWithoutUserInput[]
+  update?: Prisma.SessionUpdateWithWhereUniqueWithoutMembershipInput | Prisma.SessionUpdateWithWhereUniqueWithoutMembershipInput[]
+  updateMany?: Prisma.SessionUpdateManyWithWhereWithoutMembershipInput | Prisma.SessionUpdateManyWithWhereWithoutMembershipInput[]
   deleteMany?: Prisma.SessionScalarWhereInput | Prisma.SessionScalarWhereInput[]
 }
 
-export type SessionUncheckedUpdateManyWithoutUserNestedInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutUserInput, Prisma.SessionUncheckedCreateWithoutUserInput> | Prisma.SessionCreateWithoutUserInput[] | Prisma.SessionUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutUserInput | Prisma.SessionCreateOrConnectWithoutUserInput[]
-  upsert?: Prisma.SessionUpsertWithWhereUniqueWithoutUserInput | Prisma.SessionUpsertWithWhereUniqueWithoutUserInput[]
-  createMany?: Prisma.SessionCreateManyUserInputEnvelope
+export type SessionUncheckedUpdateManyWithoutMembershipNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutMembershipInput, Prisma.SessionUncheckedCreateWithoutMembershipInput> | Prisma.SessionCreateWithoutMembershipInput[] | Prisma.SessionUncheckedCreateWithoutMembershipInput[]
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutMembershipInput | Prisma.SessionCreateOrConnectWithoutMembershipInput[]
+  upsert?: Prisma.SessionUpsertWithWhereUniqueWithoutMembershipInput | Prisma.SessionUpsertWithWhereUniqueWithoutMembershipInput[]
+  createMany?: Prisma.SessionCreateManyMembershipInputEnvelope
   set?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
   disconnect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
   delete?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
   connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  update?: Prisma.SessionUpdateWithWhereUniqueWithoutUserInput | Prisma.SessionUpdateWithWhereUniqueWithoutUserInput[]
-  updateMany?: Prisma.SessionUpdateManyWithWhereWithoutUserInput | Prisma.SessionUpdateManyWithWhereWithoutUserInput[]
+  update?: Prisma.SessionUpdateWithWhereUniqueWithoutMembershipInput | Prisma.SessionUpdateWithWhereUniqueWithoutMembershipInput[]
+  updateMany?: Prisma.SessionUpdateManyWithWhereWithoutMembershipInput | Prisma.SessionUpdateManyWithWhereWithoutMembershipInput[]
   deleteMany?: Prisma.SessionScalarWhereInput | Prisma.SessionScalarWhereInput[]
 }
 
-export type SessionCreateNestedManyWithoutOrganizationInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutOrganizationInput, Prisma.SessionUncheckedCreateWithoutOrganizationInput> | Prisma.SessionCreateWithoutOrganizationInput[] | Prisma.SessionUncheckedCreateWithoutOrganizationInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutOrganizationInput | Prisma.SessionCreateOrConnectWithoutOrganizationInput[]
-  createMany?: Prisma.SessionCreateManyOrganizationInputEnvelope
-  connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-}
-
-export type SessionUncheckedCreateNestedManyWithoutOrganizationInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutOrganizationInput, Prisma.SessionUncheckedCreateWithoutOrganizationInput> | Prisma.SessionCreateWithoutOrganizationInput[] | Prisma.SessionUncheckedCreateWithoutOrganizationInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutOrganizationInput | Prisma.SessionCreateOrConnectWithoutOrganizationInput[]
-  createMany?: Prisma.SessionCreateManyOrganizationInputEnvelope
-  connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-}
-
-export type SessionUpdateManyWithoutOrganizationNestedInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutOrganizationInput, Prisma.SessionUncheckedCreateWithoutOrganizationInput> | Prisma.SessionCreateWithoutOrganizationInput[] | Prisma.SessionUncheckedCreateWithoutOrganizationInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutOrganizationInput | Prisma.SessionCreateOrConnectWithoutOrganizationInput[]
-  upsert?: Prisma.SessionUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.SessionUpsertWithWhereUniqueWithoutOrganizationInput[]
-  createMany?: Prisma.SessionCreateManyOrganizationInputEnvelope
-  set?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  disconnect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  delete?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  update?: Prisma.SessionUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.SessionUpdateWithWhereUniqueWithoutOrganizationInput[]
-  updateMany?: Prisma.SessionUpdateManyWithWhereWithoutOrganizationInput | Prisma.SessionUpdateManyWithWhereWithoutOrganizationInput[]
-  deleteMany?: Prisma.SessionScalarWhereInput | Prisma.SessionScalarWhereInput[]
-}
-
-export type SessionUncheckedUpdateManyWithoutOrganizationNestedInput = {
-  create?: Prisma.XOR<Prisma.SessionCreateWithoutOrganizationInput, Prisma.SessionUncheckedCreateWithoutOrganizationInput> | Prisma.SessionCreateWithoutOrganizationInput[] | Prisma.SessionUncheckedCreateWithoutOrganizationInput[]
-  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutOrganizationInput | Prisma.SessionCreateOrConnectWithoutOrganizationInput[]
-  upsert?: Prisma.SessionUpsertWithWhereUniqueWithoutOrganizationInput | Prisma.SessionUpsertWithWhereUniqueWithoutOrganizationInput[]
-  createMany?: Prisma.SessionCreateManyOrganizationInputEnvelope
-  set?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  disconnect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  delete?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  connect?: Prisma.SessionWhereUniqueInput | Prisma.SessionWhereUniqueInput[]
-  update?: Prisma.SessionUpdateWithWhereUniqueWithoutOrganizationInput | Prisma.SessionUpdateWithWhereUniqueWithoutOrganizationInput[]
-  updateMany?: Prisma.SessionUpdateManyWithWhereWithoutOrganizationInput | Prisma.SessionUpdateManyWithWhereWithoutOrganizationInput[]
-  deleteMany?: Prisma.SessionScalarWhereInput | Prisma.SessionScalarWhereInput[]
-}
-
-export type SessionCreateWithoutUserInput = {
+export type SessionCreateWithoutMembershipInput = {
   id?: string
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
-  organization: Prisma.OrganizationCreateNestedOneWithoutSessionsInput
 }
 
-export type SessionUncheckedCreateWithoutUserInput = {
+export type SessionUncheckedCreateWithoutMembershipInput = {
   id?: string
-  orgId: string
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
 }
 
-export type SessionCreateOrConnectWithoutUserInput = {
+export type SessionCreateOrConnectWithoutMembershipInput = {
   where: Prisma.SessionWhereUniqueInput
-  create: Prisma.XOR<Prisma.SessionCreateWithoutUserInput, Prisma.SessionUncheckedCreateWithoutUserInput>
+  create: Prisma.XOR<Prisma.SessionCreateWithoutMembershipInput, Prisma.SessionUncheckedCreateWithoutMembershipInput>
 }
 
-export type SessionCreateManyUserInputEnvelope = {
-  data: Prisma.SessionCreateManyUserInput | Prisma.SessionCreateManyUserInput[]
+export type SessionCreateManyMembershipInputEnvelope = {
+  data: Prisma.SessionCreateManyMembershipInput | Prisma.SessionCreateManyMembershipInput[]
   skipDuplicates?: boolean
 }
 
-export type SessionUpsertWithWhereUniqueWithoutUserInput = {
+export type SessionUpsertWithWhereUniqueWithoutMembershipInput = {
   where: Prisma.SessionWhereUniqueInput
-  update: Prisma.XOR<Prisma.SessionUpdateWithoutUserInput, Prisma.SessionUncheckedUpdateWithoutUserInput>
-  create: Prisma.XOR<Prisma.SessionCreateWithoutUserInput, Prisma.SessionUncheckedCreateWithoutUserInput>
+  update: Prisma.XOR<Prisma.SessionUpdateWithoutMembershipInput, Prisma.SessionUncheckedUpdateWithoutMembershipInput>
+  create: Prisma.XOR<Prisma.SessionCreateWithoutMembershipInput, Prisma.SessionUncheckedCreateWithoutMembershipInput>
 }
 
-export type SessionUpdateWithWhereUniqueWithoutUserInput = {
+export type SessionUpdateWithWhereUniqueWithoutMembershipInput = {
   where: Prisma.SessionWhereUniqueInput
-  data: Prisma.XOR<Prisma.SessionUpdateWithoutUserInput, Prisma.SessionUncheckedUpdateWithoutUserInput>
+  data: Prisma.XOR<Prisma.SessionUpdateWithoutMembershipInput, Prisma.SessionUncheckedUpdateWithoutMembershipInput>
 }
 
-export type SessionUpdateManyWithWhereWithoutUserInput = {
+export type SessionUpdateManyWithWhereWithoutMembershipInput = {
   where: Prisma.SessionScalarWhereInput
-  data: Prisma.XOR<Prisma.SessionUpdateManyMutationInput, Prisma.SessionUncheckedUpdateManyWithoutUserInput>
+  data: Prisma.XOR<Prisma.SessionUpdateManyMutationInput, Prisma.SessionUncheckedUpdateManyWithoutMembershipInput>
 }
 
 export type SessionScalarWhereInput = {
@@ -479,107 +430,29 @@ export type SessionScalarWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"Session"> | Date | string
 }
 
-export type SessionCreateWithoutOrganizationInput = {
+export type SessionCreateManyMembershipInput = {
   id?: string
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
-  user: Prisma.UserCreateNestedOneWithoutSessionsInput
 }
 
-export type SessionUncheckedCreateWithoutOrganizationInput = {
-  id?: string
-  userId: string
-  tokenHash: string
-  createdAt?: Date | string
-  expiresAt: Date | string
-}
-
-export type SessionCreateOrConnectWithoutOrganizationInput = {
-  where: Prisma.SessionWhereUniqueInput
-  create: Prisma.XOR<Prisma.SessionCreateWithoutOrganizationInput, Prisma.SessionUncheckedCreateWithoutOrganizationInput>
-}
-
-export type SessionCreateManyOrganizationInputEnvelope = {
-  data: Prisma.SessionCreateManyOrganizationInput | Prisma.SessionCreateManyOrganizationInput[]
-  skipDuplicates?: boolean
-}
-
-export type SessionUpsertWithWhereUniqueWithoutOrganizationInput = {
-  where: Prisma.SessionWhereUniqueInput
-  update: Prisma.XOR<Prisma.SessionUpdateWithoutOrganizationInput, Prisma.SessionUncheckedUpdateWithoutOrganizationInput>
-  create: Prisma.XOR<Prisma.SessionCreateWithoutOrganizationInput, Prisma.SessionUncheckedCreateWithoutOrganizationInput>
-}
-
-export type SessionUpdateWithWhereUniqueWithoutOrganizationInput = {
-  where: Prisma.SessionWhereUniqueInput
-  data: Prisma.XOR<Prisma.SessionUpdateWithoutOrganizationInput, Prisma.SessionUncheckedUpdateWithoutOrganizationInput>
-}
-
-export type SessionUpdateManyWithWhereWithoutOrganizationInput = {
-  where: Prisma.SessionScalarWhereInput
-  data: Prisma.XOR<Prisma.SessionUpdateManyMutationInput, Prisma.SessionUncheckedUpdateManyWithoutOrganizationInput>
-}
-
-export type SessionCreateManyUserInput = {
-  id?: string
-  orgId: string
-  tokenHash: string
-  createdAt?: Date | string
-  expiresAt: Date | string
-}
-
-export type SessionUpdateWithoutUserInput = {
+export type SessionUpdateWithoutMembershipInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  organization?: Prisma.OrganizationUpdateOneRequiredWithoutSessionsNestedInput
 }
 
-export type SessionUncheckedUpdateWithoutUserInput = {
+export type SessionUncheckedUpdateWithoutMembershipInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  orgId?: Prisma.StringFieldUpdateOperationsInput | string
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
-export type SessionUncheckedUpdateManyWithoutUserInput = {
+export type SessionUncheckedUpdateManyWithoutMembershipInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  orgId?: Prisma.StringFieldUpdateOperationsInput | string
-  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type SessionCreateManyOrganizationInput = {
-  id?: string
-  userId: string
-  tokenHash: string
-  createdAt?: Date | string
-  expiresAt: Date | string
-}
-
-export type SessionUpdateWithoutOrganizationInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  user?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
-}
-
-export type SessionUncheckedUpdateWithoutOrganizationInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
-  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type SessionUncheckedUpdateManyWithoutOrganizationInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -594,8 +467,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
-  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
 export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -605,8 +477,7 @@ export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
-  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
 export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -616,8 +487,7 @@ export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
-  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
 export type SessionSelectScalar = {
@@ -631,23 +501,19 @@ export type SessionSelectScalar = {
 
 export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "userId" | "tokenHash" | "createdAt" | "expiresAt", ExtArgs["result"]["session"]>
 export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }
 export type SessionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }
 export type SessionIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }
 
 export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Session"
   objects: {
-    organization: Prisma.$OrganizationPayload<ExtArgs>
-    user: Prisma.$UserPayload<ExtArgs>
+    membership: Prisma.$MembershipPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1050,8 +916,7 @@ readonly fields: SessionFieldRefs;
  */
 export interface Prisma__SessionClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
-  organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
-  user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  membership<T extends Prisma.MembershipDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.MembershipDefaultArgs<ExtArgs>>): Prisma.Prisma__MembershipClient<runtime.Types.Result.GetResult<Prisma.$MembershipPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
