@@ -76,6 +76,15 @@ describe.each(backends)('bad input on $name', (backend) => {
     expectProblem(text, 415, 'unsupported-media-type');
   });
 
+  it('answers every request with a request id, keeping a sane one the caller sent', async () => {
+    const mine = await t.app.inject({ method: 'HEAD', url: '/v1/me', headers: { ...org.auth, 'x-request-id': 'trace-42' } });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.headers['x-request-id']).toBe('trace-42');
+    const odd = await t.app.inject({ method: 'GET', url: '/v1/nope', headers: { 'x-request-id': 'not ok\u0001' } });
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.json().requestId).toBe(odd.headers['x-request-id']);
+  });
+
   it('no input yields a 500', async () => {
     const methods = fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE');
     const paths = fc.constantFrom(
