@@ -16,8 +16,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   readonly offsets: OffsetStore;
   readonly producerIds: ProducerIdAllocator;
-  /** Idempotent-producer state per partition log (a reopened or recreated log starts afresh). */
-  readonly sequences: WeakMap<PartitionLog, SequenceTracker>;
+  /** Idempotent-producer state per partition log, rebuilt from the log's tail on first use. */
+  readonly sequences: WeakMap<PartitionLog, Promise<SequenceTracker>>;
   readonly logger: Logger;
   /** The address clients are told to connect to (known once the listener is bound). */
   advertised(): { host: string; port: number };

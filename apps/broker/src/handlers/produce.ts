@@ -11,7 +11,7 @@ import {
 import type { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
 import type { BrokerContext } from '../broker-context.ts';
-import { SequenceTracker } from '../producers/sequence-tracker.ts';
+import { recoverSequences } from '../producers/sequence-recovery.ts';
 import { defineHandler } from './handler.ts';
 import { logErrorCode } from './log-errors.ts';
 
@@ -58,8 +58,10 @@ async function appendIdempotent(
   if (BATCH_LOG_OVERHEAD + records.readInt32BE(BatchOffset.BatchLength) !== records.length) {
     return failed(index, ErrorCode.INVALID_RECORD, 'an idempotent produce request carries exactly one batch per partition');
   }
-  let tracker = broker.sequences.get(log);
-  if (!tracker) broker.sequences.set(log, (tracker = new SequenceTracker()));
+  let recovered = broker.sequences.get(log);
+  if (!recovered) broker.sequences.set(log, (recovered = recoverSequences(log)));
+  // Awaiting one shared promise resumes requests in arrival order, so pipelined batches are still checked in order.
+  const tracker = await recovered;
   const decision = tracker.check({
     producerId: records.readBigInt64BE(BatchOffset.ProducerId),
     producerEpoch: records.readInt16BE(BatchOffset.ProducerEpoch),

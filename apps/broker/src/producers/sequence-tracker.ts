@@ -36,10 +36,20 @@ const SEQUENCE_WRAP = 2 ** 31;
  * must carry consecutive sequence numbers within an epoch, and a retried batch is recognised and
  * answered with its first offset instead of being written twice. Decisions are taken when the
  * request arrives, in arrival order, so pipelined batches are checked against each other.
- * State lives in memory: after a restart a producer is accepted from whatever sequence it sends.
+ * State lives in memory and is rebuilt from the tail of the log when a partition is first used.
  */
 export class SequenceTracker {
   readonly #producers = new Map<bigint, ProducerState>();
+
+  /** Replays batches already in the log (oldest first), so retries across a restart are still recognised. */
+  static fromLog(batches: Iterable<ProducerBatch & { baseOffset: bigint }>): SequenceTracker {
+    const tracker = new SequenceTracker();
+    for (const batch of batches) {
+      const decision = tracker.check(batch);
+      if (decision.kind === 'append') decision.settle(batch.baseOffset);
+    }
+    return tracker;
+  }
 
   check(batch: ProducerBatch): SequenceDecision {
     const first = batch.baseSequence;
