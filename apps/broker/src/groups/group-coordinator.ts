@@ -177,8 +177,8 @@ export class GroupCoordinator {
     const member = group?.members.get(memberId);
     if (!group || !member) return ErrorCode.UNKNOWN_MEMBER_ID;
     this.#touch(group, member);
-    if (group.state === 'PreparingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (group.state === 'PreparingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     return ErrorCode.NONE;
   }
 
@@ -190,15 +190,20 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
-  /** Whether a member may commit offsets for the group now; simple (group-less) commits use generation -1. */
+  /**
+   * Whether a member may commit offsets for the group now; simple (group-less) commits use generation -1.
+   * As in Kafka, members of the current generation may commit while the group prepares a rebalance:
+   * that is when clients commit what they processed before giving their partitions up. Only between
+   * JoinGroup and the leader's SyncGroup, when the new assignment is not out yet, is a commit refused.
+   */
   checkCommit(groupId: string, generationId: number, memberId: string): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.#groups.get(groupId);
     if (generationId < 0 && (!group || group.members.size === 0)) return ErrorCode.NONE;
+    if (group?.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     const member = group?.members.get(memberId);
     if (!group || !member) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    if (group.state === 'PreparingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     this.#touch(group, member);
     return ErrorCode.NONE;
   }
