@@ -37,6 +37,8 @@ export interface TestBroker {
   readonly logs: Record<string, unknown>[];
   /** SIGTERM and wait for exit; removes the data dir if the helper made it. */
   stop(): Promise<void>;
+  /** SIGTERM and wait for exit; the data dir is kept, for restart(). */
+  shutdown(): Promise<void>;
   /** SIGKILL and wait for exit; the data dir is kept. */
   kill9(): Promise<void>;
   /** Start again on the same port and data dir (after stop without cleanup, or kill9). */
@@ -136,6 +138,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
         await rm(dataDir, { recursive: true, force: true });
         await rm(configFile, { force: true });
       }
+    },
+    async shutdown() {
+      child.kill('SIGTERM');
+      await waitExit();
     },
     async kill9() {
       child.kill('SIGKILL');
