@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { makeCredential, type Credential } from '@fjord/broker';
+import { CONFIG_ENV, makeCredential, type Credential } from '@fjord/broker';
 
 export { makeCredential };
 
@@ -21,6 +21,8 @@ export interface StartBrokerOptions {
   clusterId?: string;
   /** Extra config fields, merged over the generated ones (log, limits, controlPlane...). */
   config?: Record<string, unknown>;
+  /** Pass the config as a file (`--config`, the default) or as JSON in FJORD_BROKER_CONFIG_JSON, as ECS tasks get it. */
+  configVia?: 'file' | 'env';
   /** Copy the broker's stdout/stderr to this process's stderr. */
   echo?: boolean;
 }
@@ -56,28 +58,29 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
   let port = options.port ?? 0;
   const logs: Record<string, unknown>[] = [];
 
-  const writeConfig = () =>
-    writeFile(
-      configFile,
-      JSON.stringify({
-        clusterId: options.clusterId ?? 'c_test',
-        nodeId: 0,
-        listen: { host, port },
-        dataDir,
-        auth: options.auth ?? 'none',
-        credentials: options.credentials ?? [],
-        ...options.config,
-      }),
-    );
+  const configJson = () =>
+    JSON.stringify({
+      clusterId: options.clusterId ?? 'c_test',
+      nodeId: 0,
+      listen: { host, port },
+      dataDir,
+      auth: options.auth ?? 'none',
+      credentials: options.credentials ?? [],
+      ...options.config,
+    });
 
   let child: ChildProcess;
   const launch = async () => {
-    await writeConfig();
-    child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', configFile], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: process.env.BROKER_LOG_LEVEL ?? 'info' },
-    });
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.BROKER_LOG_LEVEL ?? 'info' };
+    delete env[CONFIG_ENV];
+    const args = ['--import', 'tsx', MAIN];
+    if (options.configVia === 'env') {
+      env[CONFIG_ENV] = configJson();
+    } else {
+      await writeFile(configFile, configJson());
+      args.push('--config', configFile);
+    }
+    child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
     const stderr: string[] = [];
     child.stderr!.on('data', (d: Buffer) => {
       stderr.push(d.toString());

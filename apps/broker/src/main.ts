@@ -2,9 +2,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startBroker } from './broker.ts';
-import { ConfigError, loadBrokerConfig } from './config/broker-config.ts';
+import { CONFIG_ENV, ConfigError, loadBrokerConfig, parseBrokerConfigJson, type BrokerConfig } from './config/broker-config.ts';
 
-const USAGE = 'usage: broker --config <file.json>  (or: broker <file.json>)';
+const USAGE = `usage: broker --config <file.json>  (or: broker <file.json>, or the config JSON in ${CONFIG_ENV})`;
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'fjord-broker', level: process.env.LOG_LEVEL ?? 'info' });
@@ -17,15 +17,19 @@ async function main(): Promise<void> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(1);
   }
-  if (!configFile) {
+  const fromEnv = process.env[CONFIG_ENV];
+  if (!configFile && !fromEnv) {
     console.error(USAGE);
     process.exit(1);
   }
-  // `npm run broker -- --config f` runs in apps/broker: resolve against where the user typed it.
-  const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), configFile);
-  let config;
+  let config: BrokerConfig;
   try {
-    config = await loadBrokerConfig(file);
+    if (configFile) {
+      // `npm run broker -- --config f` runs in apps/broker: resolve against where the user typed it.
+      config = await loadBrokerConfig(path.resolve(process.env.INIT_CWD ?? process.cwd(), configFile));
+    } else {
+      config = parseBrokerConfigJson(fromEnv!, CONFIG_ENV);
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseBrokerConfig } from '../src/config/broker-config.ts';
+import { Api } from '@fjord/kafka-protocol';
+import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
+import { startBroker } from '../../../test/helpers/broker.ts';
+import { CONFIG_ENV, ConfigError, parseBrokerConfig } from '../src/config/broker-config.ts';
 import { makeCredential } from '../src/server/credentials.ts';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
@@ -44,7 +47,9 @@ describe('broker config', () => {
       const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--config', file], { encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('nodeId');
-      const missing = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8' });
+      const env = { ...process.env };
+      delete env[CONFIG_ENV];
+      const missing = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8', env });
       expect(missing.status).toBe(1);
       expect(missing.stderr).toContain('--config');
 
@@ -53,8 +58,24 @@ describe('broker config', () => {
       const unusable = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--config', file], { encoding: 'utf8' });
       expect(unusable.status).toBe(1);
       expect(unusable.stdout).toContain('broker failed to start');
+
+      const badEnv = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8', env: { ...env, [CONFIG_ENV]: '{"clusterId":' } });
+      expect(badEnv.status).toBe(1);
+      expect(badEnv.stderr).toContain(`${CONFIG_ENV} is not JSON`);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`starts from the JSON in ${CONFIG_ENV} when no config file is given`, async () => {
+    const broker = await startBroker({ configVia: 'env', clusterId: 'c_from_env' });
+    try {
+      const client = await RawKafkaClient.connect(broker.port);
+      const cluster = await client.request(Api.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      expect(cluster).toMatchObject({ errorCode: 0, clusterId: 'c_from_env', controllerId: 0, brokers: [{ brokerId: 0, host: '127.0.0.1', port: broker.port }] });
+      client.close();
+    } finally {
+      await broker.stop();
     }
   });
 });

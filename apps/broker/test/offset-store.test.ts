@@ -50,4 +50,20 @@ describe('OffsetStore', () => {
     expect(store.get('g1', 'other', 0)).toEqual({ offset: 4n, metadata: null });
     await store.close();
   });
+
+  it('deletes single partitions durably (OffsetDelete)', async () => {
+    let store = await OffsetStore.open(dir, logger);
+    await store.commit('g', [
+      { topic: 't', partition: 0, offset: 5n, metadata: null },
+      { topic: 't', partition: 1, offset: 6n, metadata: null },
+    ]);
+    await store.deleteOffsets('g', [{ topic: 't', partition: 0 }]);
+    await store.close();
+    store = await OffsetStore.open(dir, logger);
+    expect(store.get('g', 't', 0)).toBeUndefined();
+    expect(store.get('g', 't', 1)).toEqual({ offset: 6n, metadata: null });
+    await store.deleteOffsets('g', [{ topic: 't', partition: 1 }]);
+    expect(store.groupIds()).toEqual([]);
+    await store.close();
+  });
 });

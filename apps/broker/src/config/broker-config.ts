@@ -72,13 +72,20 @@ export async function loadBrokerConfig(file: string): Promise<BrokerConfig> {
   } catch (err) {
     throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`);
   }
+  return parseBrokerConfigJson(text, `config ${file}`);
+}
+
+/** The environment variable holding the whole config as JSON, for containers that get no file (ECS). */
+export const CONFIG_ENV = 'FJORD_BROKER_CONFIG_JSON';
+
+export function parseBrokerConfigJson(text: string, source: string): BrokerConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config ${file} is not JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${source} is not JSON: ${(err as Error).message}`);
   }
-  return parseBrokerConfig(json, `config ${file}`);
+  return parseBrokerConfig(json, source);
 }
 
 export function advertisedAddress(config: BrokerConfig, boundPort: number): { host: string; port: number } {

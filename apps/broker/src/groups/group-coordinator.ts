@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '@fjord/kafka-protocol';
+import { ErrorCode, Reader } from '@fjord/kafka-protocol';
 import type { Logger } from 'pino';
 
 /*
@@ -232,6 +232,25 @@ export class GroupCoordinator {
     };
   }
 
+  /**
+   * Topics the live members of a consumer group subscribe to, read from their ConsumerProtocolSubscription
+   * metadata (int16 version, then an array of topic names; later fields are not needed). A member whose
+   * metadata cannot be read is taken to subscribe to nothing it could lose: its group keeps all offsets.
+   */
+  subscribedTopics(groupId: string): { has(topic: string): boolean } {
+    const group = this.#groups.get(groupId);
+    if (!group || group.members.size === 0) return new Set<string>();
+    if (group.protocolType !== 'consumer') return { has: () => true };
+    const topics = new Set<string>();
+    for (const member of group.members.values()) {
+      const metadata = member.protocols.find((p) => p.name === group.protocolName)?.metadata ?? member.protocols[0]?.metadata;
+      const names = metadata ? subscriptionTopics(metadata) : undefined;
+      if (!names) return { has: () => true };
+      for (const name of names) topics.add(name);
+    }
+    return topics;
+  }
+
   /** Forgets an empty group. Returns NON_EMPTY_GROUP while it has members. */
   delete(groupId: string): number {
     const group = this.#groups.get(groupId);
@@ -354,4 +373,19 @@ function commonProtocols(memberProtocols: { name: string }[][]): string[] {
   const [first, ...rest] = memberProtocols;
   if (!first) return [];
   return first.map((p) => p.name).filter((name) => rest.every((ps) => ps.some((p) => p.name === name)));
+}
+
+/** The topic names of a ConsumerProtocolSubscription, or undefined when the bytes are not one. */
+function subscriptionTopics(metadata: Buffer): string[] | undefined {
+  try {
+    const reader = new Reader(metadata);
+    reader.readInt16();
+    const count = reader.readInt32();
+    if (count < 0 || count > reader.remaining) return undefined;
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) names.push(reader.readString());
+    return names;
+  } catch {
+    return undefined;
+  }
 }

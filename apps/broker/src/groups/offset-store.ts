@@ -7,8 +7,11 @@ export interface CommittedOffset {
   metadata: string | null;
 }
 
-/** One committed offset, or (with `x`) the deletion of a whole group. */
-type CommitLine = { g: string; t: string; p: number; o: string; m: string | null } | { g: string; x: 1 };
+/** One committed offset, the deletion of one partition's offset (`d`), or of a whole group (`x`). */
+type CommitLine =
+  | { g: string; t: string; p: number; o: string; m: string | null }
+  | { g: string; t: string; p: number; d: 1 }
+  | { g: string; x: 1 };
 
 const FILE = 'group-offsets.jsonl';
 /** Rewrite the file as a snapshot once it holds this many more lines than live entries. */
@@ -77,6 +80,12 @@ export class OffsetStore {
     return this.#append([JSON.stringify({ g: groupId, x: 1 } satisfies CommitLine)]);
   }
 
+  /** Drops some partitions' offsets of a group (OffsetDelete), durably. */
+  deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): Promise<void> {
+    for (const { topic, partition } of partitions) this.#unset(groupId, topic, partition);
+    return this.#append(partitions.map(({ topic, partition }) => JSON.stringify({ g: groupId, t: topic, p: partition, d: 1 } satisfies CommitLine)));
+  }
+
   /** Drops a deleted topic's offsets, so a new topic of the same name starts with none. Rewrites the file (deletions are rare). */
   forgetTopic(topic: string): Promise<void> {
     for (const topics of this.#offsets.values()) topics.delete(topic);
@@ -96,6 +105,15 @@ export class OffsetStore {
     let partitions = topics.get(topic);
     if (!partitions) topics.set(topic, (partitions = new Map()));
     partitions.set(partition, value);
+  }
+
+  #unset(groupId: string, topic: string, partition: number): void {
+    const topics = this.#offsets.get(groupId);
+    const partitions = topics?.get(topic);
+    if (!topics || !partitions) return;
+    partitions.delete(partition);
+    if (partitions.size === 0) topics.delete(topic);
+    if (topics.size === 0) this.#offsets.delete(groupId);
   }
 
   #liveEntries(): number {
@@ -124,6 +142,7 @@ export class OffsetStore {
       try {
         const c = JSON.parse(line) as CommitLine;
         if ('x' in c) this.#offsets.delete(c.g);
+        else if ('d' in c) this.#unset(c.g, c.t, c.p);
         else this.#set(c.g, c.t, c.p, { offset: BigInt(c.o), metadata: c.m });
         this.#lines++;
       } catch {

@@ -6,6 +6,7 @@ import { createTopicsHandler } from './create-topics.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
 import { deleteRecordsHandler } from './delete-records.ts';
 import { deleteTopicsHandler } from './delete-topics.ts';
+import { describeClusterHandler } from './describe-cluster.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
@@ -20,6 +21,7 @@ import { listGroupsHandler } from './list-groups.ts';
 import { listOffsetsHandler } from './list-offsets.ts';
 import { metadataHandler } from './metadata.ts';
 import { offsetCommitHandler } from './offset-commit.ts';
+import { offsetDeleteHandler } from './offset-delete.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { produceHandler } from './produce.ts';
 import { saslAuthenticateHandler } from './sasl-authenticate.ts';
@@ -57,6 +59,8 @@ export function createHandlers(): ReadonlyMap<number, Handler> {
     alterConfigsHandler,
     deleteRecordsHandler,
     initProducerIdHandler,
+    offsetDeleteHandler,
+    describeClusterHandler,
   ].forEach(register);
   return handlers;
 }

@@ -14,5 +14,7 @@ export const joinGroupHandler = defineHandler(Api.JoinGroup, async (request, ver
     clientId: session.clientId ?? '',
     clientHost: session.remoteHost,
   });
-  return { throttleTimeMs: 0, ...result };
+  // A failed join has no protocol; before v7 the field cannot be null, and Kafka sends an empty name.
+  const protocolName = result.protocolName ?? (version >= 7 ? null : '');
+  return { throttleTimeMs: 0, ...result, protocolName };
 });
