@@ -6,7 +6,7 @@
  * the log start offset and whether the last close was clean.
  */
 export { PartitionLog } from './partition-log.ts';
-export type { AppendResult, PartitionLogOptions, ReadResult } from './partition-log.ts';
+export type { AppendResult, CompactionResult, CompactOptions, PartitionLogOptions, ReadResult } from './partition-log.ts';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig } from './config.ts';
 export type { FlushPolicy, LogConfig } from './config.ts';
 export { LogError, LOG_ERRORS } from './errors.ts';

@@ -1,12 +1,13 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BatchOffset, COMPRESSION_MASK } from '@fjord/kafka-protocol';
 import { pino, type Logger } from 'pino';
 import { checkProducedBatches, type ProducedBatch } from './batch-check.ts';
+import { compactBatch, indexKeys, type KeyOffsets } from './compaction.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { resolveLogConfig, type LogConfig } from './config.ts';
 import { LogError } from './errors.ts';
-import { fsyncDir } from './files.ts';
+import { fsyncDir, writeAllAt } from './files.ts';
 import { firstRecordAtOrAfter, recordSection } from './record-timestamps.ts';
 import { segmentsToDelete } from './retention.ts';
 import { LOG_SUFFIX, OFFSET_INDEX_SUFFIX, Segment, TIME_INDEX_SUFFIX, type AppendChunk, type SegmentInfo } from './segment.ts';
@@ -27,6 +28,18 @@ export interface AppendResult {
   /** -1: batches keep the producer's CreateTime. */
   logAppendTime: bigint;
   logStartOffset: bigint;
+}
+
+export interface CompactOptions {
+  /** How long a tombstone survives, counted from its timestamp (Kafka's delete.retention.ms, default one day). */
+  deleteRetentionMs?: number;
+  now?: number;
+}
+
+export interface CompactionResult {
+  /** Closed segments rewritten. */
+  cleanedSegments: number;
+  removedRecords: number;
 }
 
 export interface ReadResult {
@@ -57,6 +70,8 @@ interface Waiter {
 const MAX_TIMER_MS = 0x7fffffff;
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+/** A compacted segment being written; an interrupted one is discarded at open. */
+const CLEANED_SUFFIX = '.cleaned';
 
 /**
  * A partition's log: a directory of segments, appended by one writer loop. Appends that arrive
@@ -88,6 +103,8 @@ export class PartitionLog {
   #unflushed = false;
   #failure: LogError | null = null;
   #closed = false;
+  /** What the last compaction saw: nothing to do until new data, a new segment or a tombstone's expiry. */
+  #compacted: { highWatermark: bigint; segments: number; tombstoneExpiry: number } | null = null;
 
   private constructor(
     dir: string,
@@ -486,6 +503,95 @@ export class PartitionLog {
     });
   }
 
+  /**
+   * Compacts the closed segments (cleanup.policy=compact): for each key only the record with the
+   * highest offset in the whole log survives, and tombstones go once `deleteRetentionMs` has passed
+   * since their timestamp. Offsets are kept (see compaction.ts). Each changed segment is written to
+   * `<base>.log.cleaned` and swapped in so that a crash at any point leaves the old or the new
+   * segment, whose indexes the next open rebuilds: indexes are removed, the clean file renamed over
+   * the log, then new indexes written.
+   */
+  compact(options: CompactOptions = {}): Promise<CompactionResult> {
+    const deleteRetentionMs = options.deleteRetentionMs ?? 86_400_000;
+    return this.#exclusive(async () => {
+      const now = options.now ?? this.#now();
+      const closed = this.#segments.slice(0, -1);
+      const last = this.#compacted;
+      if (
+        closed.length === 0 ||
+        (last && last.highWatermark === this.#highWatermark && last.segments === this.#segments.length && now < last.tombstoneExpiry)
+      ) {
+        return { cleanedSegments: 0, removedRecords: 0 };
+      }
+      const end = this.#highWatermark;
+      const segments = this.#segments.slice();
+      const latest: KeyOffsets = new Map();
+      for (const segment of segments) await this.#eachBatch(segment, end, (batch) => indexKeys(batch, latest));
+
+      let cleanedSegments = 0;
+      let removedRecords = 0;
+      let tombstoneExpiry = Number.POSITIVE_INFINITY;
+      for (const [i, segment] of closed.entries()) {
+        const kept: Buffer[] = [];
+        let removed = 0;
+        await this.#eachBatch(segment, end, (batch) => {
+          const result = compactBatch(batch, latest, { deleteRetentionMs, now });
+          if (result.batch) kept.push(result.batch);
+          removed += result.removedRecords;
+          tombstoneExpiry = Math.min(tombstoneExpiry, result.tombstoneExpiry);
+        });
+        if (removed === 0) continue;
+        await this.#replaceSegment(segment, kept, segments[i + 1]!.baseOffset);
+        cleanedSegments++;
+        removedRecords += removed;
+      }
+      this.#compacted = { highWatermark: end, segments: segments.length, tombstoneExpiry };
+      if (cleanedSegments > 0) this.#logger.info({ cleanedSegments, removedRecords }, 'compacted the log');
+      return { cleanedSegments, removedRecords };
+    });
+  }
+
+  /** Calls `visit` with each whole batch of a segment below `end`. */
+  async #eachBatch(segment: Segment, end: bigint, visit: (batch: Buffer) => void): Promise<void> {
+    segment.pin();
+    try {
+      await segment.loadIndexes();
+      for await (const location of segment.headers(segment.baseOffset)) {
+        if (location.baseOffset >= end) break;
+        visit(await segment.readBatch(location));
+      }
+    } finally {
+      await segment.unpin();
+    }
+  }
+
+  async #replaceSegment(old: Segment, batches: Buffer[], endOffset: bigint): Promise<void> {
+    const cleaned = `${old.files.log}${CLEANED_SUFFIX}`;
+    const handle = await open(cleaned, 'w');
+    try {
+      await writeAllAt(handle, batches, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rm(old.files.offsetIndex, { force: true });
+    await rm(old.files.timeIndex, { force: true });
+    await fsyncDir(this.dir);
+    await rename(cleaned, old.files.log);
+    await fsyncDir(this.dir);
+    const fresh = await Segment.load(this.dir, old.baseOffset, {
+      indexIntervalBytes: this.#config.indexIntervalBytes,
+      logger: this.#logger,
+      now: this.#now(),
+      endOffset,
+      trustIndexes: false,
+      compacted: true,
+    });
+    this.#segments[this.#segments.indexOf(old)] = fresh;
+    // Readers still holding the old segment keep reading its (now unlinked) file until they unpin.
+    await old.release();
+  }
+
   #activeExpired(now: number): boolean {
     const active = this.#active;
     return (
@@ -571,7 +677,7 @@ async function listSegmentBases(dir: string): Promise<bigint[]> {
   for (const name of names) {
     const match = SEGMENT_FILE.exec(name);
     const orphanIndex = match && match[2] !== 'log' && !logs.has(match[1]);
-    if (orphanIndex || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+    if (orphanIndex || name.endsWith('.tmp') || name.endsWith(CLEANED_SUFFIX)) await rm(join(dir, name), { force: true });
   }
   return [...logs].map((base) => BigInt(base)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -50,6 +50,8 @@ export interface SegmentLoadOptions {
   endOffset: bigint | null;
   /** After a clean shutdown the active segment's indexes are trusted and only the tail past them is scanned. */
   trustIndexes: boolean;
+  /** A segment compaction just wrote: its indexes are built now, without a warning. */
+  compacted?: boolean;
 }
 
 /** Header reads during a lookup: one interval of the sparse index plus a few headers. */
@@ -136,14 +138,16 @@ export class Segment {
       this.maxTimestamp = new TimeIndex(this.baseOffset, timeBytes).last()?.timestamp ?? -1n;
       return;
     }
-    options.logger.warn({ segment: this.files.log }, 'rebuilding the indexes of a closed segment');
-    await this.#recover(0, this.baseOffset, options.logger);
-    if (this.nextOffset !== endOffset) {
+    if (!options.compacted) options.logger.warn({ segment: this.files.log }, 'rebuilding the indexes of a closed segment');
+    // Compaction leaves gaps between the batches of closed segments, and may empty their tails.
+    await this.#recover(0, this.baseOffset, options.logger, true);
+    if (this.nextOffset > endOffset) {
       options.logger.warn(
         { segment: this.files.log, expected: endOffset.toString(), found: this.nextOffset.toString() },
-        'closed segment ends early; its missing offsets are skipped',
+        'closed segment overlaps the next one',
       );
     }
+    this.nextOffset = endOffset;
     this.#appendFinalTimeEntry();
     await writeFileDurably(this.files.offsetIndex, this.#offsetIndex!.bytes);
     await writeFileDurably(this.files.timeIndex, this.#timeIndex!.bytes);
@@ -181,7 +185,7 @@ export class Segment {
    * magic, CRC and offset continuity; cuts the file after the last good batch and indexes what it
    * keeps. Indexes are rebuilt from scratch when the scan starts at 0.
    */
-  async #recover(position: number, offset: bigint, logger: Logger): Promise<void> {
+  async #recover(position: number, offset: bigint, logger: Logger, allowGaps = false): Promise<void> {
     if (position === 0) {
       this.#offsetIndex = new OffsetIndex(this.baseOffset);
       this.#timeIndex = new TimeIndex(this.baseOffset);
@@ -213,7 +217,7 @@ export class Segment {
       }
       problem = batchProblem(chunk.subarray(rel, rel + Math.max(size, BATCH_HEADER_SIZE)), 0);
       const baseOffset = chunk.readBigInt64BE(rel + BatchOffset.BaseOffset);
-      if (!problem && baseOffset !== expected) problem = 'offset-gap';
+      if (!problem && (allowGaps ? baseOffset < expected : baseOffset !== expected)) problem = 'offset-gap';
       if (problem) break;
       const lastOffset = baseOffset + BigInt(chunk.readInt32BE(rel + BatchOffset.LastOffsetDelta));
       this.#indexBatch(at, size, baseOffset, chunk.readBigInt64BE(rel + BatchOffset.MaxTimestamp));
@@ -375,6 +379,11 @@ export class Segment {
       end += size;
     }
     return buf.subarray(0, end);
+  }
+
+  /** Loads the indexes of a closed segment now, so later lookups never read index files that compaction replaces. */
+  async loadIndexes(): Promise<void> {
+    await this.#indexes();
   }
 
   /** Reads the whole batch at a location. */
