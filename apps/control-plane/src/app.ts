@@ -28,6 +28,8 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
+    /** Set when shutdown begins: readiness fails so load balancers stop sending traffic while requests drain. */
+    draining: boolean;
   }
 }
 
@@ -76,10 +78,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
 
-  app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, async (_req, reply) => {
+  app.decorate('draining', false);
+  // Liveness: the process answers. Readiness (/readyz, and /healthz as the load balancer's check):
+  // the database answers and we are not draining.
+  app.get('/livez', { schema: { hide: true }, config: { auth: 'public' } }, async () => ({ status: 'ok' }));
+  const ready = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    if (app.draining) return reply.code(503).send({ status: 'draining' });
     await services.ping();
     return reply.send({ status: 'ok' });
-  });
+  };
+  app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, ready);
+  app.get('/readyz', { schema: { hide: true }, config: { auth: 'public' } }, ready);
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
   await registerModules(app, services, {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 
 export interface ControlPlaneConfig {
   host: string;
@@ -9,28 +10,91 @@ export interface ControlPlaneConfig {
   databaseUrl?: string;
   logLevel: string;
   secureCookies: boolean;
+  /** NODE_ENV=production: an external database and public URL are required. */
+  production: boolean;
+  /** Where users reach the API; also the default address brokers call back on. */
+  publicUrl?: string;
+  /** Where brokers reach the control plane when that differs from the public URL. */
+  internalUrl?: string;
+  /** How long readiness fails before the server closes on SIGTERM (the load balancer's deregistration time). */
+  drainMs: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const httpUrl = optional.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'must be an http(s):// URL');
+
+const EnvSchema = z.object({
+  NODE_ENV: optional,
+  HOST: optional,
+  PORT: optional.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), 'must be an integer from 0 to 65535'),
+  FJORD_DATA_DIR: optional,
+  DATABASE_URL: optional.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgresql:// URL'),
+  DATABASE_HOST: optional,
+  DATABASE_PORT: optional.refine((v) => v === undefined || /^\d+$/.test(v), 'must be a port number'),
+  DATABASE_NAME: optional,
+  DATABASE_USER: optional,
+  DATABASE_PASSWORD: optional,
+  DATABASE_SSLMODE: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  FJORD_SECURE_COOKIES: z.enum(['true', 'false']).optional(),
+  FJORD_PUBLIC_URL: httpUrl,
+  FJORD_INTERNAL_URL: httpUrl,
+  FJORD_DRAIN_MS: optional.refine((v) => v === undefined || /^\d+$/.test(v), 'must be a number of milliseconds'),
+  INIT_CWD: optional,
+});
+type Env = z.infer<typeof EnvSchema>;
+
+/** The parts infra passes from the RDS secret, composed when DATABASE_URL itself is absent. */
+const DATABASE_PARTS = ['DATABASE_HOST', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'] as const;
+
+function databaseUrlFrom(env: Env): string | undefined {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  const given = DATABASE_PARTS.filter((k) => env[k] !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = DATABASE_PARTS.filter((k) => env[k] === undefined);
+  if (missing.length > 0) throw new ConfigError(`${missing.join(', ')} must be set together with ${given.join(', ')} (or set DATABASE_URL)`);
+  const user = encodeURIComponent(env.DATABASE_USER!);
+  const password = encodeURIComponent(env.DATABASE_PASSWORD!);
+  const query = env.DATABASE_SSLMODE ? `?sslmode=${env.DATABASE_SSLMODE}` : '';
+  return `postgresql://${user}:${password}@${env.DATABASE_HOST}:${env.DATABASE_PORT ?? '5432'}/${encodeURIComponent(env.DATABASE_NAME!)}${query}`;
+}
+
 /**
- * Reads the environment. Relative FJORD_DATA_DIR paths resolve against the directory the command
- * was started from: `npm start -w` runs in the workspace, but npm keeps the original in INIT_CWD.
+ * Reads and validates the environment; every problem names its variable. Relative FJORD_DATA_DIR
+ * paths resolve against the directory the command was started from (npm keeps it in INIT_CWD).
  */
 export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
-  const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer from 0 to 65535, got ${env.PORT}`);
-  const startDir = env.INIT_CWD ?? process.cwd();
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgresql:// URL');
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const databaseUrl = databaseUrlFrom(e);
+  if (production) {
+    const missing: string[] = [];
+    if (!databaseUrl) missing.push('DATABASE_URL (or DATABASE_HOST, DATABASE_NAME, DATABASE_USER, DATABASE_PASSWORD)');
+    if (!e.FJORD_PUBLIC_URL) missing.push('FJORD_PUBLIC_URL');
+    if (missing.length > 0) throw new ConfigError(`NODE_ENV=production requires ${missing.join(' and ')}`);
+  }
   return {
-    host: env.HOST ?? '127.0.0.1',
-    port,
-    dataDir: path.resolve(startDir, env.FJORD_DATA_DIR ?? '.fjord'),
+    host: e.HOST ?? '127.0.0.1',
+    port: Number(e.PORT ?? 8080),
+    dataDir: path.resolve(e.INIT_CWD ?? process.cwd(), e.FJORD_DATA_DIR ?? '.fjord'),
     databaseUrl,
-    logLevel: env.LOG_LEVEL ?? 'info',
-    secureCookies: env.FJORD_SECURE_COOKIES === 'true',
+    logLevel: e.LOG_LEVEL ?? 'info',
+    secureCookies: e.FJORD_SECURE_COOKIES === 'true',
+    production,
+    publicUrl: e.FJORD_PUBLIC_URL,
+    internalUrl: e.FJORD_INTERNAL_URL,
+    drainMs: Number(e.FJORD_DRAIN_MS ?? (production ? 5000 : 0)),
   };
 }

@@ -39,7 +39,10 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  app.log.info({ signal }, 'shutting down');
+  app.log.info({ signal, drainMs: config.drainMs }, 'shutting down');
+  // Fail readiness first so a load balancer stops routing here, then let in-flight requests finish.
+  app.draining = true;
+  if (config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
   await app.close();
   await db.close();
   process.exit(0);

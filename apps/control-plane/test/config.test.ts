@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { repoRoot, startControlPlane } from './process.ts';
+
+const mainTs = path.join(repoRoot, 'apps/control-plane/src/main.ts');
+
+describe('loadConfig', () => {
+  it('composes DATABASE_URL from the parts infra passes, URL-encoding the credentials', () => {
+    const config = loadConfig({
+      DATABASE_HOST: 'db.internal',
+      DATABASE_PORT: '5433',
+      DATABASE_NAME: 'fjord',
+      DATABASE_USER: 'fjord',
+      DATABASE_PASSWORD: 'p@ss/word:1',
+      DATABASE_SSLMODE: 'verify-full',
+    });
+    expect(config.databaseUrl).toBe('postgresql://fjord:p%40ss%2Fword%3A1@db.internal:5433/fjord?sslmode=verify-full');
+  });
+
+  it('names the missing parts when only some are given', () => {
+    expect(() => loadConfig({ DATABASE_HOST: 'db', DATABASE_NAME: 'fjord' })).toThrow(/DATABASE_USER, DATABASE_PASSWORD/);
+  });
+
+  it('names each invalid variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', FJORD_PUBLIC_URL: 'ftp://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ FJORD_PUBLIC_URL: 'ftp://x' })).toThrow(/FJORD_PUBLIC_URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('requires an external database and a public URL in production only', () => {
+    expect(loadConfig({}).production).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', FJORD_PUBLIC_URL: 'https://api.example.com' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db' })).toThrow(/FJORD_PUBLIC_URL/);
+    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', FJORD_PUBLIC_URL: 'https://api.example.com' });
+    expect(ok).toMatchObject({ production: true, drainMs: 5000, publicUrl: 'https://api.example.com' });
+  });
+});
+
+describe('control plane process in production mode', () => {
+  it('refuses to start without a required variable, naming it, with exit code 1', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', mainTs], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'postgresql://127.0.0.1:5432/test', FJORD_PUBLIC_URL: '', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += String(c)));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/FJORD_PUBLIC_URL/);
+  });
+});
+
+describe('readiness and draining', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('fails readiness but stays live while draining on SIGTERM, then exits 0', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-drain-'));
+    dirs.push(dataDir);
+    const cp = await startControlPlane([process.execPath, '--import', 'tsx', mainTs], {
+      cwd: repoRoot,
+      env: { FJORD_DATA_DIR: dataDir, FJORD_DRAIN_MS: '3000' },
+    });
+    expect((await fetch(`${cp.url}/readyz`)).status).toBe(200);
+    const exited = cp.stop('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    const [ready, live] = await Promise.all([fetch(`${cp.url}/readyz`), fetch(`${cp.url}/livez`)]);
+    expect(ready.status).toBe(503);
+    expect(live.status).toBe(200);
+    expect(await exited).toBe(0);
+  });
+});
