@@ -85,7 +85,7 @@ export class FaultProxy {
 
 /** Calls `onFrame` with each whole size-prefixed frame (prefix included) read from `socket`. */
 function frames(socket: net.Socket, onFrame: (frame: Buffer) => void): void {
-  let buffer = Buffer.alloc(0);
+  let buffer: Buffer = Buffer.alloc(0);
   socket.on('data', (data: Buffer) => {
     buffer = buffer.length === 0 ? data : Buffer.concat([buffer, data]);
     while (buffer.length >= 4 && buffer.length >= 4 + buffer.readInt32BE(0)) {

@@ -68,6 +68,14 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
 
   const retention = setInterval(() => void topics.applyRetention(), config.log.retentionCheckIntervalMs);
   retention.unref();
+  // One cleaner pass at a time: a slow pass skips the ticks that come due while it runs.
+  let cleaning: Promise<void> | undefined;
+  const cleaner = setInterval(() => {
+    cleaning ??= topics.compactLogs().finally(() => {
+      cleaning = undefined;
+    });
+  }, config.log.cleanerIntervalMs);
+  cleaner.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -76,6 +84,8 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     close: () =>
       (closing ??= (async () => {
         clearInterval(retention);
+        clearInterval(cleaner);
+        await cleaning;
         controlPlane?.stop();
         groups.close();
         await server.close();

@@ -21,6 +21,8 @@ const logSchema = z.object({
   flush: z.enum(['every-write', 'interval', 'none']).default('every-write'),
   flushIntervalMs: z.number().int().positive().default(1000),
   retentionCheckIntervalMs: z.number().int().positive().default(60_000),
+  /** How often compacted topics are cleaned (a pass over an unchanged log costs nothing). */
+  cleanerIntervalMs: z.number().int().positive().default(15_000),
 });
 
 const limitsSchema = z.object({

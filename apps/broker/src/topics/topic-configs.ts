@@ -6,7 +6,7 @@ import type { LogDefaults } from '../config/broker-config.ts';
  */
 export interface TopicConfigDefinition {
   name: string;
-  type: 'long' | 'int' | 'string' | 'boolean';
+  type: 'long' | 'int' | 'string' | 'boolean' | 'list';
   brokerDefault: (defaults: BrokerTopicDefaults) => string;
   validate?: (value: string) => boolean;
   /** The broker-level config name shown for the default (DescribeConfigs synonyms). */
@@ -22,7 +22,20 @@ const isLong = (min: number) => (v: string) => /^-?\d+$/.test(v) && Number(v) >=
 const oneOf = (...values: string[]) => (v: string) => values.includes(v);
 
 export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
-  { name: 'cleanup.policy', type: 'string', brokerName: 'log.cleanup.policy', brokerDefault: () => 'delete', validate: oneOf('delete') },
+  {
+    name: 'cleanup.policy',
+    type: 'list',
+    brokerName: 'log.cleanup.policy',
+    brokerDefault: () => 'delete',
+    validate: (v) => cleanupPolicies(v) !== undefined,
+  },
+  {
+    name: 'delete.retention.ms',
+    type: 'long',
+    brokerName: 'log.cleaner.delete.retention.ms',
+    brokerDefault: () => '86400000',
+    validate: isLong(0),
+  },
   { name: 'retention.ms', type: 'long', brokerName: 'log.retention.ms', brokerDefault: (d) => String(d.log.retentionMs), validate: isLong(-1) },
   { name: 'retention.bytes', type: 'long', brokerName: 'log.retention.bytes', brokerDefault: (d) => String(d.log.retentionBytes), validate: isLong(-1) },
   { name: 'segment.bytes', type: 'int', brokerName: 'log.segment.bytes', brokerDefault: (d) => String(d.log.segmentBytes), validate: isLong(1024) },
@@ -45,6 +58,13 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
   },
   { name: 'min.insync.replicas', type: 'int', brokerName: 'min.insync.replicas', brokerDefault: () => '1', validate: oneOf('1') },
 ];
+
+/** The policies named by a cleanup.policy value ("delete", "compact", or both, comma-separated), or undefined when invalid. */
+export function cleanupPolicies(value: string): { delete: boolean; compact: boolean } | undefined {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.length === 0 || names.some((name) => name !== 'delete' && name !== 'compact')) return undefined;
+  return { delete: names.includes('delete'), compact: names.includes('compact') };
+}
 
 const BY_NAME = new Map(TOPIC_CONFIGS.map((c) => [c.name, c]));
 

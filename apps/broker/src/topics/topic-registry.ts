@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PartitionLog } from '@fjord/log';
+import { LogError, PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
-import { effectiveTopicConfig, topicConfigProblem, type BrokerTopicDefaults } from './topic-configs.ts';
+import { cleanupPolicies, effectiveTopicConfig, topicConfigProblem, type BrokerTopicDefaults } from './topic-configs.ts';
 import { TopicError } from './topic-error.ts';
 import { topicNameProblem } from './topic-name.ts';
 
@@ -203,6 +203,24 @@ export class TopicRegistry {
     }
   }
 
+  /** Compacts the partitions of topics whose cleanup.policy includes compact. Errors on one partition do not stop the others. */
+  async compactLogs(): Promise<void> {
+    for (const topic of this.list()) {
+      const effective = this.effectiveConfig(topic);
+      if (!cleanupPolicies(effective.get('cleanup.policy')!.value)?.compact) continue;
+      const deleteRetentionMs = Number(effective.get('delete.retention.ms')!.value);
+      for (const [p, log] of topic.partitions.entries()) {
+        try {
+          await log.compact({ deleteRetentionMs });
+        } catch (err) {
+          // A log reopened by alterConfigs (or closed by a delete) meanwhile is compacted on the next pass.
+          if (err instanceof LogError && err.code === 'LOG_CLOSED') continue;
+          this.#opts.logger.error({ err, topic: topic.name, partition: p }, 'compaction failed');
+        }
+      }
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -240,11 +258,13 @@ export class TopicRegistry {
     const effective = effectiveTopicConfig(overrides, this.#opts.defaults);
     const num = (key: string) => Number(effective.get(key)!.value);
     const { log } = this.#opts.defaults;
+    // A compact-only topic keeps every key's latest record however old: time and size retention are off.
+    const deletes = cleanupPolicies(effective.get('cleanup.policy')!.value)?.delete ?? true;
     return PartitionLog.open(this.#partitionDir(name, partition), {
       segmentBytes: num('segment.bytes'),
       segmentMs: num('segment.ms'),
-      retentionMs: num('retention.ms'),
-      retentionBytes: num('retention.bytes'),
+      retentionMs: deletes ? num('retention.ms') : -1,
+      retentionBytes: deletes ? num('retention.bytes') : -1,
       // max.message.bytes counts the batch after its offset and length fields, as in Kafka.
       maxBatchBytes: num('max.message.bytes') + 12,
       flush: log.flush,
