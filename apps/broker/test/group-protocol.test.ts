@@ -44,11 +44,18 @@ describe('consumer-group protocol errors (in process)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const join = (groupId: string, fields: { memberId?: string; protocolType?: string; protocols?: { name: string; metadata: Buffer }[]; sessionTimeoutMs?: number }) =>
-    client.request(Api.JoinGroup, 5, {
+  type JoinFields = {
+    memberId?: string;
+    protocolType?: string;
+    protocols?: { name: string; metadata: Buffer }[];
+    sessionTimeoutMs?: number;
+    rebalanceTimeoutMs?: number;
+  };
+  const join = (groupId: string, fields: JoinFields, on = client) =>
+    on.request(Api.JoinGroup, 5, {
       groupId,
       sessionTimeoutMs: fields.sessionTimeoutMs ?? 6000,
-      rebalanceTimeoutMs: 6000,
+      rebalanceTimeoutMs: fields.rebalanceTimeoutMs ?? 6000,
       memberId: fields.memberId ?? '',
       groupInstanceId: null,
       protocolType: fields.protocolType ?? 'consumer',
@@ -132,6 +139,28 @@ describe('consumer-group protocol errors (in process)', () => {
     expect((await offsetDelete('subscribed')).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
     expect(await committed('subscribed')).toBe(-1n);
     expect((await offsetDelete('never-seen')).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+  });
+
+  it('evicts a member whose session times out, and one that does not rejoin within its rebalance timeout', async () => {
+    const sync = (groupId: string, joined: { generationId: number; memberId: string }) =>
+      client.request(Api.SyncGroup, 3, { groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, assignments: [] });
+    const silent = await join('sessions', { sessionTimeoutMs: 1000, rebalanceTimeoutMs: 1000 });
+    await sync('sessions', silent);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await heartbeat('sessions', silent.generationId, silent.memberId)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    const empty = await client.request(Api.DescribeGroups, 5, { groups: ['sessions'], includeAuthorizedOperations: false });
+    expect(empty.groups[0]).toMatchObject({ groupState: 'Empty', members: [] });
+
+    // A member whose session is still alive but who never rejoins holds the rebalance up for the rebalance timeout only.
+    const stale = await join('rebalance', { sessionTimeoutMs: 6000, rebalanceTimeoutMs: 1000 });
+    await sync('rebalance', stale);
+    const other = await RawKafkaClient.connect(broker.port);
+    const newcomer = await join('rebalance', { rebalanceTimeoutMs: 1000 }, other);
+    other.close();
+    expect(newcomer).toMatchObject({ errorCode: ErrorCode.NONE, generationId: stale.generationId + 1 });
+    expect(newcomer.leader).toBe(newcomer.memberId);
+    expect(newcomer.members.map((m: { memberId: string }) => m.memberId)).toEqual([newcomer.memberId]);
+    expect(await heartbeat('rebalance', stale.generationId, stale.memberId)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
   it('describes the cluster', async () => {

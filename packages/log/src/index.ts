@@ -3,7 +3,8 @@
  * base offset (20 digits): `.log` holds record batches v2 exactly as produced (the broker's
  * offset and a zero leader epoch written in place, both outside the CRC), `.index` maps offsets
  * to file positions and `.timeindex` timestamps to offsets, both sparse. `partition.json` keeps
- * the log start offset and whether the last close was clean.
+ * the log start offset and whether the last close was clean. `compact()` cleans closed segments of
+ * compacted topics (newest record per key, offsets kept, so closed segments may have offset gaps).
  */
 export { PartitionLog } from './partition-log.ts';
 export type { AppendResult, CompactionResult, CompactOptions, PartitionLogOptions, ReadResult } from './partition-log.ts';
