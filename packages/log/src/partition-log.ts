@@ -33,6 +33,11 @@ export interface AppendResult {
 export interface CompactOptions {
   /** How long a tombstone survives, counted from its timestamp (Kafka's delete.retention.ms, default one day). */
   deleteRetentionMs?: number;
+  /**
+   * Share of the log written since the last pass that makes a new pass worth its cost (Kafka's
+   * min.cleanable.dirty.ratio, default 0.5). The first pass after opening always runs.
+   */
+  minCleanableDirtyRatio?: number;
   now?: number;
 }
 
@@ -103,8 +108,8 @@ export class PartitionLog {
   #unflushed = false;
   #failure: LogError | null = null;
   #closed = false;
-  /** What the last compaction saw: nothing to do until new data, a new segment or a tombstone's expiry. */
-  #compacted: { highWatermark: bigint; segments: number; tombstoneExpiry: number } | null = null;
+  /** What the last compaction left: the next pass waits for enough new data or a tombstone's expiry. */
+  #compacted: { highWatermark: bigint; size: number; tombstoneExpiry: number } | null = null;
 
   private constructor(
     dir: string,
@@ -513,15 +518,16 @@ export class PartitionLog {
    */
   compact(options: CompactOptions = {}): Promise<CompactionResult> {
     const deleteRetentionMs = options.deleteRetentionMs ?? 86_400_000;
+    const minCleanableDirtyRatio = options.minCleanableDirtyRatio ?? 0.5;
     return this.#exclusive(async () => {
       const now = options.now ?? this.#now();
       const closed = this.#segments.slice(0, -1);
       const last = this.#compacted;
-      if (
-        closed.length === 0 ||
-        (last && last.highWatermark === this.#highWatermark && last.segments === this.#segments.length && now < last.tombstoneExpiry)
-      ) {
-        return { cleanedSegments: 0, removedRecords: 0 };
+      if (closed.length === 0) return { cleanedSegments: 0, removedRecords: 0 };
+      if (last && now < last.tombstoneExpiry) {
+        const dirtyBytes = this.size - last.size;
+        const worthIt = this.#highWatermark > last.highWatermark && dirtyBytes >= minCleanableDirtyRatio * this.size;
+        if (!worthIt) return { cleanedSegments: 0, removedRecords: 0 };
       }
       const end = this.#highWatermark;
       const segments = this.#segments.slice();
@@ -545,7 +551,7 @@ export class PartitionLog {
         cleanedSegments++;
         removedRecords += removed;
       }
-      this.#compacted = { highWatermark: end, segments: segments.length, tombstoneExpiry };
+      this.#compacted = { highWatermark: end, size: this.size, tombstoneExpiry };
       if (cleanedSegments > 0) this.#logger.info({ cleanedSegments, removedRecords }, 'compacted the log');
       return { cleanedSegments, removedRecords };
     });

@@ -4,7 +4,7 @@ import { defineHandler } from './handler.ts';
 
 export const RESOURCE_TYPE = { TOPIC: 2, BROKER: 4 } as const;
 export const CONFIG_SOURCE = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
-const CONFIG_TYPE = { boolean: 1, string: 2, int: 3, long: 5, list: 7 } as const;
+const CONFIG_TYPE = { boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7 } as const;
 
 interface ConfigEntry {
   name: string;

@@ -6,7 +6,7 @@ import type { LogDefaults } from '../config/broker-config.ts';
  */
 export interface TopicConfigDefinition {
   name: string;
-  type: 'long' | 'int' | 'string' | 'boolean' | 'list';
+  type: 'long' | 'int' | 'double' | 'string' | 'boolean' | 'list';
   brokerDefault: (defaults: BrokerTopicDefaults) => string;
   validate?: (value: string) => boolean;
   /** The broker-level config name shown for the default (DescribeConfigs synonyms). */
@@ -28,6 +28,13 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     brokerName: 'log.cleanup.policy',
     brokerDefault: () => 'delete',
     validate: (v) => cleanupPolicies(v) !== undefined,
+  },
+  {
+    name: 'min.cleanable.dirty.ratio',
+    type: 'double',
+    brokerName: 'log.cleaner.min.cleanable.ratio',
+    brokerDefault: () => '0.5',
+    validate: (v) => /^\d+(\.\d+)?$/.test(v) && Number(v) <= 1,
   },
   {
     name: 'delete.retention.ms',

@@ -209,9 +209,10 @@ export class TopicRegistry {
       const effective = this.effectiveConfig(topic);
       if (!cleanupPolicies(effective.get('cleanup.policy')!.value)?.compact) continue;
       const deleteRetentionMs = Number(effective.get('delete.retention.ms')!.value);
+      const minCleanableDirtyRatio = Number(effective.get('min.cleanable.dirty.ratio')!.value);
       for (const [p, log] of topic.partitions.entries()) {
         try {
-          await log.compact({ deleteRetentionMs });
+          await log.compact({ deleteRetentionMs, minCleanableDirtyRatio });
         } catch (err) {
           // A log reopened by alterConfigs (or closed by a delete) meanwhile is compacted on the next pass.
           if (err instanceof LogError && err.code === 'LOG_CLOSED') continue;
