@@ -10,13 +10,15 @@ export type Action =
   | 'members:manage-owners'
   | 'api-keys:read'
   | 'api-keys:write'
-  | 'audit:read';
+  | 'audit:read'
+  | 'topics:read'
+  | 'topics:write';
 
-const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read'];
+const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read'];
 
 const grants: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write']),
-  admin: new Set([...reads, 'members:write', 'api-keys:write']),
+  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write', 'topics:write']),
+  admin: new Set([...reads, 'members:write', 'api-keys:write', 'topics:write']),
   viewer: new Set(reads),
 };
 

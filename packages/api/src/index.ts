@@ -5,4 +5,5 @@ export * from './accounts.ts';
 export * from './api-keys.ts';
 export * from './members.ts';
 export * from './audit.ts';
+export * from './topics.ts';
 export * from './endpoints.ts';

@@ -41,6 +41,7 @@ export const problems = {
   // Server
   FJ_INTERNAL: define('FJ_INTERNAL', 500, 'internal', 'Internal server error'),
   FJ_UNAVAILABLE: define('FJ_UNAVAILABLE', 503, 'unavailable', 'The service is not ready'),
+  FJ_CLUSTER_UNAVAILABLE: define('FJ_CLUSTER_UNAVAILABLE', 503, 'cluster-unavailable', 'The cluster cannot be reached right now'),
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof problems;

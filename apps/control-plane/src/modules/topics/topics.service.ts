@@ -1,0 +1,153 @@
+import { TopicName, type CreateTopicRequest, type Page, type PageQuery, type Topic, type UpdateTopicRequest } from '@fjord/api';
+import type { z } from 'zod';
+import type { AuthContext } from '../../auth-context.ts';
+import type { Repositories } from '../../composition.ts';
+import { decodeCursor, toPage } from '../../cursor.ts';
+import { KafkaError, partitionKey, type AdminClient, type AdminPool, type ClusterTarget, type TopicMetadata } from '../../kafka/index.ts';
+import { authorize } from '../../permissions.ts';
+import { topicProblem, type TopicRequestFields } from './topic-problems.ts';
+
+/** How the control plane reaches a cluster's brokers: its bootstrap servers and the control plane's own SASL key. */
+export interface ClusterConnections {
+  /** Throws not-found for another organization's or an unknown cluster, and a conflict while it is not running. */
+  connection(orgId: string, clusterId: string): Promise<ClusterTarget>;
+}
+
+type Deps = {
+  clusters: ClusterConnections;
+  kafka: AdminPool;
+  repos: Pick<Repositories, 'audit'>;
+};
+
+const isTopicName = (key: string) => TopicName.safeParse(key).success;
+
+/** After a create, brokers other than the controller may take a moment to learn of the topic. */
+const METADATA_ATTEMPTS = 20;
+const METADATA_RETRY_MS = 100;
+
+/**
+ * Topics live in the cluster, not in the database: every call here is Kafka Admin protocol to the
+ * cluster's brokers, so topics made with any Kafka tool show up, and the cluster has the final word.
+ */
+export function topicsService({ clusters, kafka, repos }: Deps) {
+  async function withAdmin<T>(ctx: AuthContext, clusterId: string, request: TopicRequestFields, fn: (admin: AdminClient) => Promise<T>): Promise<T> {
+    const target = await clusters.connection(ctx.orgId, clusterId);
+    try {
+      return await kafka.use(clusterId, target, fn);
+    } catch (err) {
+      throw topicProblem(err, request);
+    }
+  }
+
+  const audit = (ctx: AuthContext, action: string, clusterId: string, name: string) =>
+    repos.audit.record(ctx.orgId, { actor: ctx.actor, action, resource: { type: 'topic', id: `${clusterId}/${name}` }, requestId: ctx.requestId });
+
+  return {
+    async list(ctx: AuthContext, clusterId: string, query: PageQuery): Promise<Page<Topic>> {
+      authorize(ctx, 'topics:read');
+      const after = decodeCursor(query.cursor, isTopicName);
+      return withAdmin(ctx, clusterId, { topic: '' }, async (admin) => {
+        const { topics } = await admin.metadata(null);
+        const visible = topics
+          .filter((t) => !t.internal && (after === undefined || t.name > after))
+          .sort((a, b) => (a.name < b.name ? -1 : 1))
+          .slice(0, query.limit + 1);
+        const page = toPage(visible, query.limit, (t) => t.name, (t) => t);
+        return { items: await describe(admin, page.items), nextCursor: page.nextCursor };
+      });
+    },
+
+    async get(ctx: AuthContext, clusterId: string, name: string): Promise<Topic> {
+      authorize(ctx, 'topics:read');
+      return withAdmin(ctx, clusterId, { topic: name }, async (admin) => {
+        const { topics } = await admin.metadata([name]);
+        return (await describe(admin, topics))[0];
+      });
+    },
+
+    async create(ctx: AuthContext, clusterId: string, body: z.output<typeof CreateTopicRequest>): Promise<Topic> {
+      authorize(ctx, 'topics:write');
+      const configs: Record<string, string> = Object.fromEntries(Object.entries(body.configs ?? {}).filter(([, value]) => value !== undefined));
+      const request = { topic: body.name, configKeys: Object.keys(configs) };
+      return withAdmin(ctx, clusterId, request, async (admin) => {
+        await admin.createTopic({ name: body.name, partitions: body.partitions, replicationFactor: body.replicationFactor ?? -1, configs });
+        await audit(ctx, 'topic.create', clusterId, body.name);
+        return (await describe(admin, await createdMetadata(admin, body.name)))[0];
+      });
+    },
+
+    /** Validates both changes with the cluster before applying either, so a refused config adds no partitions. */
+    async update(ctx: AuthContext, clusterId: string, name: string, body: z.output<typeof UpdateTopicRequest>): Promise<Topic> {
+      authorize(ctx, 'topics:write');
+      const changes: Record<string, string | null> = Object.fromEntries(Object.entries(body.configs ?? {}).filter(([, value]) => value !== undefined));
+      const request = { topic: name, configKeys: Object.keys(changes) };
+      return withAdmin(ctx, clusterId, request, async (admin) => {
+        const [current] = (await admin.metadata([name])).topics;
+        const partitions = body.partitions !== undefined && body.partitions !== current.partitions.length ? body.partitions : undefined;
+        const hasChanges = Object.keys(changes).length > 0;
+        if (hasChanges) await admin.alterTopicConfigs(name, changes, { validateOnly: true });
+        if (partitions !== undefined) await admin.createPartitions(name, partitions, { validateOnly: true });
+        if (hasChanges) await admin.alterTopicConfigs(name, changes);
+        if (partitions !== undefined) await admin.createPartitions(name, partitions);
+        if (hasChanges || partitions !== undefined) await audit(ctx, 'topic.update', clusterId, name);
+        return (await describe(admin, await createdMetadata(admin, name, partitions)))[0];
+      });
+    },
+
+    async delete(ctx: AuthContext, clusterId: string, name: string): Promise<void> {
+      authorize(ctx, 'topics:write');
+      await withAdmin(ctx, clusterId, { topic: name }, async (admin) => {
+        await admin.deleteTopic(name);
+        await audit(ctx, 'topic.delete', clusterId, name);
+      });
+    },
+
+    /** Closes every open connection to the clusters. */
+    close(): void {
+      kafka.close();
+    },
+  };
+}
+
+/** Partitions with their offsets and sizes, and the configs set on each topic, in the order given. */
+async function describe(admin: AdminClient, topics: TopicMetadata[]): Promise<Topic[]> {
+  const [offsets, sizes, configs] = await Promise.all([
+    admin.offsets(topics),
+    admin.logSizes(topics),
+    admin.describeTopicConfigs(topics.map((t) => t.name)),
+  ]);
+  return topics.map((t) => ({
+    name: t.name,
+    replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+    partitions: t.partitions.map(({ partition }) => {
+      const key = partitionKey(t.name, partition);
+      const offset = offsets.get(key);
+      return {
+        partition,
+        logStartOffset: Number(offset?.logStartOffset ?? 0n),
+        highWatermark: Number(offset?.highWatermark ?? 0n),
+        localBytes: Number(sizes.get(key) ?? 0n),
+        // Tiered storage does not exist yet: every byte is on the brokers.
+        remoteBytes: 0,
+      };
+    }),
+    configs: Object.fromEntries(
+      [...(configs.get(t.name) ?? new Map())].filter(([, c]) => c.isOverride && !c.sensitive && c.value !== null).map(([key, c]) => [key, c.value!]),
+    ),
+  }));
+}
+
+/** Metadata of a topic just created or grown, once every partition has a leader (Kafka makes leaders asynchronously). */
+async function createdMetadata(admin: AdminClient, name: string, partitions?: number): Promise<TopicMetadata[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { topics } = await admin.metadata([name]);
+      const ready = topics[0].partitions.every((p) => p.leader >= 0) && (partitions === undefined || topics[0].partitions.length >= partitions);
+      if (ready || attempt === METADATA_ATTEMPTS) return topics;
+    } catch (err) {
+      const propagating = err instanceof KafkaError && (err.type === 'UNKNOWN_TOPIC_OR_PARTITION' || err.type === 'LEADER_NOT_AVAILABLE');
+      if (!propagating || attempt === METADATA_ATTEMPTS) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, METADATA_RETRY_MS));
+  }
+}
