@@ -89,6 +89,8 @@ export class AdminClient {
     this.#brokers = brokers;
     const out: TopicMetadata[] = [];
     for (const t of response.topics) {
+      // Asked for everything, a topic in flux (being created or deleted) is left out rather than failing the whole answer.
+      if (topics === null && t.errorCode !== ErrorCode.NONE) continue;
       throwIfError(t.errorCode, t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `topic ${t.name} does not exist` : undefined);
       out.push({
         name: t.name!,
