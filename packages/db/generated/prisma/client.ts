@@ -76,3 +76,18 @@ export type AuditEvent = Prisma.AuditEventModel
  * 
  */
 export type IdempotencyRecord = Prisma.IdempotencyRecordModel
+/**
+ * Model Cluster
+ * 
+ */
+export type Cluster = Prisma.ClusterModel
+/**
+ * Model ClusterApiKey
+ * 
+ */
+export type ClusterApiKey = Prisma.ClusterApiKeyModel
+/**
+ * Model ClusterEvent
+ * 
+ */
+export type ClusterEvent = Prisma.ClusterEventModel

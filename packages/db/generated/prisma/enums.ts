@@ -16,3 +16,14 @@ export const Role = {
 } as const
 
 export type Role = (typeof Role)[keyof typeof Role]
+
+
+export const ClusterStatus = {
+  PROVISIONING: 'PROVISIONING',
+  RUNNING: 'RUNNING',
+  DELETING: 'DELETING',
+  DELETED: 'DELETED',
+  FAILED: 'FAILED'
+} as const
+
+export type ClusterStatus = (typeof ClusterStatus)[keyof typeof ClusterStatus]

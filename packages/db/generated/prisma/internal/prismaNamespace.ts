@@ -403,7 +403,10 @@ export const ModelName = {
   Session: 'Session',
   ApiKey: 'ApiKey',
   AuditEvent: 'AuditEvent',
-  IdempotencyRecord: 'IdempotencyRecord'
+  IdempotencyRecord: 'IdempotencyRecord',
+  Cluster: 'Cluster',
+  ClusterApiKey: 'ClusterApiKey',
+  ClusterEvent: 'ClusterEvent'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +422,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord"
+    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -941,6 +944,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Cluster: {
+      payload: Prisma.$ClusterPayload<ExtArgs>
+      fields: Prisma.ClusterFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ClusterFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ClusterFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>
+        }
+        findFirst: {
+          args: Prisma.ClusterFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ClusterFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>
+        }
+        findMany: {
+          args: Prisma.ClusterFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>[]
+        }
+        create: {
+          args: Prisma.ClusterCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>
+        }
+        createMany: {
+          args: Prisma.ClusterCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ClusterCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>[]
+        }
+        delete: {
+          args: Prisma.ClusterDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>
+        }
+        update: {
+          args: Prisma.ClusterUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>
+        }
+        deleteMany: {
+          args: Prisma.ClusterDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ClusterUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ClusterUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>[]
+        }
+        upsert: {
+          args: Prisma.ClusterUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterPayload>
+        }
+        aggregate: {
+          args: Prisma.ClusterAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateCluster>
+        }
+        groupBy: {
+          args: Prisma.ClusterGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ClusterGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ClusterCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ClusterCountAggregateOutputType> | number
+        }
+      }
+    }
+    ClusterApiKey: {
+      payload: Prisma.$ClusterApiKeyPayload<ExtArgs>
+      fields: Prisma.ClusterApiKeyFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ClusterApiKeyFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ClusterApiKeyFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>
+        }
+        findFirst: {
+          args: Prisma.ClusterApiKeyFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ClusterApiKeyFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>
+        }
+        findMany: {
+          args: Prisma.ClusterApiKeyFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>[]
+        }
+        create: {
+          args: Prisma.ClusterApiKeyCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>
+        }
+        createMany: {
+          args: Prisma.ClusterApiKeyCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ClusterApiKeyCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>[]
+        }
+        delete: {
+          args: Prisma.ClusterApiKeyDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>
+        }
+        update: {
+          args: Prisma.ClusterApiKeyUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>
+        }
+        deleteMany: {
+          args: Prisma.ClusterApiKeyDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ClusterApiKeyUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ClusterApiKeyUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>[]
+        }
+        upsert: {
+          args: Prisma.ClusterApiKeyUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterApiKeyPayload>
+        }
+        aggregate: {
+          args: Prisma.ClusterApiKeyAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateClusterApiKey>
+        }
+        groupBy: {
+          args: Prisma.ClusterApiKeyGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ClusterApiKeyGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ClusterApiKeyCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ClusterApiKeyCountAggregateOutputType> | number
+        }
+      }
+    }
+    ClusterEvent: {
+      payload: Prisma.$ClusterEventPayload<ExtArgs>
+      fields: Prisma.ClusterEventFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ClusterEventFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ClusterEventFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>
+        }
+        findFirst: {
+          args: Prisma.ClusterEventFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ClusterEventFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>
+        }
+        findMany: {
+          args: Prisma.ClusterEventFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>[]
+        }
+        create: {
+          args: Prisma.ClusterEventCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>
+        }
+        createMany: {
+          args: Prisma.ClusterEventCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ClusterEventCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>[]
+        }
+        delete: {
+          args: Prisma.ClusterEventDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>
+        }
+        update: {
+          args: Prisma.ClusterEventUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>
+        }
+        deleteMany: {
+          args: Prisma.ClusterEventDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ClusterEventUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ClusterEventUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>[]
+        }
+        upsert: {
+          args: Prisma.ClusterEventUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ClusterEventPayload>
+        }
+        aggregate: {
+          args: Prisma.ClusterEventAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateClusterEvent>
+        }
+        groupBy: {
+          args: Prisma.ClusterEventGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ClusterEventGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ClusterEventCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ClusterEventCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1073,6 +1298,54 @@ export const IdempotencyRecordScalarFieldEnum = {
 export type IdempotencyRecordScalarFieldEnum = (typeof IdempotencyRecordScalarFieldEnum)[keyof typeof IdempotencyRecordScalarFieldEnum]
 
 
+export const ClusterScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  name: 'name',
+  plan: 'plan',
+  region: 'region',
+  status: 'status',
+  host: 'host',
+  port: 'port',
+  brokerTokenHash: 'brokerTokenHash',
+  failureReason: 'failureReason',
+  attempts: 'attempts',
+  configVersion: 'configVersion',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  runningAt: 'runningAt'
+} as const
+
+export type ClusterScalarFieldEnum = (typeof ClusterScalarFieldEnum)[keyof typeof ClusterScalarFieldEnum]
+
+
+export const ClusterApiKeyScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  clusterId: 'clusterId',
+  key: 'key',
+  description: 'description',
+  secretHash: 'secretHash',
+  createdAt: 'createdAt'
+} as const
+
+export type ClusterApiKeyScalarFieldEnum = (typeof ClusterApiKeyScalarFieldEnum)[keyof typeof ClusterApiKeyScalarFieldEnum]
+
+
+export const ClusterEventScalarFieldEnum = {
+  id: 'id',
+  seq: 'seq',
+  orgId: 'orgId',
+  clusterId: 'clusterId',
+  type: 'type',
+  status: 'status',
+  message: 'message',
+  createdAt: 'createdAt'
+} as const
+
+export type ClusterEventScalarFieldEnum = (typeof ClusterEventScalarFieldEnum)[keyof typeof ClusterEventScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1170,6 +1443,20 @@ export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'In
  * Reference to a field of type 'Int[]'
  */
 export type ListIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int[]'>
+    
+
+
+/**
+ * Reference to a field of type 'ClusterStatus'
+ */
+export type EnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ClusterStatus'>
+    
+
+
+/**
+ * Reference to a field of type 'ClusterStatus[]'
+ */
+export type ListEnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ClusterStatus[]'>
     
 
 
@@ -1344,6 +1631,9 @@ export type GlobalOmitConfig = {
   apiKey?: Prisma.ApiKeyOmit
   auditEvent?: Prisma.AuditEventOmit
   idempotencyRecord?: Prisma.IdempotencyRecordOmit
+  cluster?: Prisma.ClusterOmit
+  clusterApiKey?: Prisma.ClusterApiKeyOmit
+  clusterEvent?: Prisma.ClusterEventOmit
 }
 
 /* Types for Logging */

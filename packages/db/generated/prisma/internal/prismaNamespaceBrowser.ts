@@ -57,7 +57,10 @@ export const ModelName = {
   Session: 'Session',
   ApiKey: 'ApiKey',
   AuditEvent: 'AuditEvent',
-  IdempotencyRecord: 'IdempotencyRecord'
+  IdempotencyRecord: 'IdempotencyRecord',
+  Cluster: 'Cluster',
+  ClusterApiKey: 'ClusterApiKey',
+  ClusterEvent: 'ClusterEvent'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -167,6 +170,54 @@ export const IdempotencyRecordScalarFieldEnum = {
 } as const
 
 export type IdempotencyRecordScalarFieldEnum = (typeof IdempotencyRecordScalarFieldEnum)[keyof typeof IdempotencyRecordScalarFieldEnum]
+
+
+export const ClusterScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  name: 'name',
+  plan: 'plan',
+  region: 'region',
+  status: 'status',
+  host: 'host',
+  port: 'port',
+  brokerTokenHash: 'brokerTokenHash',
+  failureReason: 'failureReason',
+  attempts: 'attempts',
+  configVersion: 'configVersion',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  runningAt: 'runningAt'
+} as const
+
+export type ClusterScalarFieldEnum = (typeof ClusterScalarFieldEnum)[keyof typeof ClusterScalarFieldEnum]
+
+
+export const ClusterApiKeyScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  clusterId: 'clusterId',
+  key: 'key',
+  description: 'description',
+  secretHash: 'secretHash',
+  createdAt: 'createdAt'
+} as const
+
+export type ClusterApiKeyScalarFieldEnum = (typeof ClusterApiKeyScalarFieldEnum)[keyof typeof ClusterApiKeyScalarFieldEnum]
+
+
+export const ClusterEventScalarFieldEnum = {
+  id: 'id',
+  seq: 'seq',
+  orgId: 'orgId',
+  clusterId: 'clusterId',
+  type: 'type',
+  status: 'status',
+  message: 'message',
+  createdAt: 'createdAt'
+} as const
+
+export type ClusterEventScalarFieldEnum = (typeof ClusterEventScalarFieldEnum)[keyof typeof ClusterEventScalarFieldEnum]
 
 
 export const SortOrder = {

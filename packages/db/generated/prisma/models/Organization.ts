@@ -170,6 +170,7 @@ export type OrganizationWhereInput = {
   apiKeys?: Prisma.ApiKeyListRelationFilter
   auditEvents?: Prisma.AuditEventListRelationFilter
   idempotency?: Prisma.IdempotencyRecordListRelationFilter
+  clusters?: Prisma.ClusterListRelationFilter
 }
 
 export type OrganizationOrderByWithRelationInput = {
@@ -180,6 +181,7 @@ export type OrganizationOrderByWithRelationInput = {
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   auditEvents?: Prisma.AuditEventOrderByRelationAggregateInput
   idempotency?: Prisma.IdempotencyRecordOrderByRelationAggregateInput
+  clusters?: Prisma.ClusterOrderByRelationAggregateInput
 }
 
 export type OrganizationWhereUniqueInput = Prisma.AtLeast<{
@@ -193,6 +195,7 @@ export type OrganizationWhereUniqueInput = Prisma.AtLeast<{
   apiKeys?: Prisma.ApiKeyListRelationFilter
   auditEvents?: Prisma.AuditEventListRelationFilter
   idempotency?: Prisma.IdempotencyRecordListRelationFilter
+  clusters?: Prisma.ClusterListRelationFilter
 }, "id">
 
 export type OrganizationOrderByWithAggregationInput = {
@@ -221,6 +224,7 @@ export type OrganizationCreateInput = {
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationUncheckedCreateInput = {
@@ -231,6 +235,7 @@ export type OrganizationUncheckedCreateInput = {
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterUncheckedCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationUpdateInput = {
@@ -241,6 +246,7 @@ export type OrganizationUpdateInput = {
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationUncheckedUpdateInput = {
@@ -251,6 +257,7 @@ export type OrganizationUncheckedUpdateInput = {
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUncheckedUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationCreateManyInput = {
@@ -350,6 +357,20 @@ export type OrganizationUpdateOneRequiredWithoutIdempotencyNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.OrganizationUpdateToOneWithWhereWithoutIdempotencyInput, Prisma.OrganizationUpdateWithoutIdempotencyInput>, Prisma.OrganizationUncheckedUpdateWithoutIdempotencyInput>
 }
 
+export type OrganizationCreateNestedOneWithoutClustersInput = {
+  create?: Prisma.XOR<Prisma.OrganizationCreateWithoutClustersInput, Prisma.OrganizationUncheckedCreateWithoutClustersInput>
+  connectOrCreate?: Prisma.OrganizationCreateOrConnectWithoutClustersInput
+  connect?: Prisma.OrganizationWhereUniqueInput
+}
+
+export type OrganizationUpdateOneRequiredWithoutClustersNestedInput = {
+  create?: Prisma.XOR<Prisma.OrganizationCreateWithoutClustersInput, Prisma.OrganizationUncheckedCreateWithoutClustersInput>
+  connectOrCreate?: Prisma.OrganizationCreateOrConnectWithoutClustersInput
+  upsert?: Prisma.OrganizationUpsertWithoutClustersInput
+  connect?: Prisma.OrganizationWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.OrganizationUpdateToOneWithWhereWithoutClustersInput, Prisma.OrganizationUpdateWithoutClustersInput>, Prisma.OrganizationUncheckedUpdateWithoutClustersInput>
+}
+
 export type OrganizationCreateWithoutMembershipsInput = {
   id?: string
   name: string
@@ -357,6 +378,7 @@ export type OrganizationCreateWithoutMembershipsInput = {
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationUncheckedCreateWithoutMembershipsInput = {
@@ -366,6 +388,7 @@ export type OrganizationUncheckedCreateWithoutMembershipsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterUncheckedCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationCreateOrConnectWithoutMembershipsInput = {
@@ -391,6 +414,7 @@ export type OrganizationUpdateWithoutMembershipsInput = {
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationUncheckedUpdateWithoutMembershipsInput = {
@@ -400,6 +424,7 @@ export type OrganizationUncheckedUpdateWithoutMembershipsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUncheckedUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationCreateWithoutApiKeysInput = {
@@ -409,6 +434,7 @@ export type OrganizationCreateWithoutApiKeysInput = {
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationUncheckedCreateWithoutApiKeysInput = {
@@ -418,6 +444,7 @@ export type OrganizationUncheckedCreateWithoutApiKeysInput = {
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterUncheckedCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationCreateOrConnectWithoutApiKeysInput = {
@@ -443,6 +470,7 @@ export type OrganizationUpdateWithoutApiKeysInput = {
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationUncheckedUpdateWithoutApiKeysInput = {
@@ -452,6 +480,7 @@ export type OrganizationUncheckedUpdateWithoutApiKeysInput = {
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUncheckedUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationCreateWithoutAuditEventsInput = {
@@ -461,6 +490,7 @@ export type OrganizationCreateWithoutAuditEventsInput = {
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationUncheckedCreateWithoutAuditEventsInput = {
@@ -470,6 +500,7 @@ export type OrganizationUncheckedCreateWithoutAuditEventsInput = {
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterUncheckedCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationCreateOrConnectWithoutAuditEventsInput = {
@@ -495,6 +526,7 @@ export type OrganizationUpdateWithoutAuditEventsInput = {
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationUncheckedUpdateWithoutAuditEventsInput = {
@@ -504,6 +536,7 @@ export type OrganizationUncheckedUpdateWithoutAuditEventsInput = {
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUncheckedUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationCreateWithoutIdempotencyInput = {
@@ -513,6 +546,7 @@ export type OrganizationCreateWithoutIdempotencyInput = {
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationUncheckedCreateWithoutIdempotencyInput = {
@@ -522,6 +556,7 @@ export type OrganizationUncheckedCreateWithoutIdempotencyInput = {
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
+  clusters?: Prisma.ClusterUncheckedCreateNestedManyWithoutOrganizationInput
 }
 
 export type OrganizationCreateOrConnectWithoutIdempotencyInput = {
@@ -547,6 +582,7 @@ export type OrganizationUpdateWithoutIdempotencyInput = {
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUpdateManyWithoutOrganizationNestedInput
 }
 
 export type OrganizationUncheckedUpdateWithoutIdempotencyInput = {
@@ -556,6 +592,63 @@ export type OrganizationUncheckedUpdateWithoutIdempotencyInput = {
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
+  clusters?: Prisma.ClusterUncheckedUpdateManyWithoutOrganizationNestedInput
+}
+
+export type OrganizationCreateWithoutClustersInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
+  auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
+  idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
+}
+
+export type OrganizationUncheckedCreateWithoutClustersInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
+  auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
+  idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
+}
+
+export type OrganizationCreateOrConnectWithoutClustersInput = {
+  where: Prisma.OrganizationWhereUniqueInput
+  create: Prisma.XOR<Prisma.OrganizationCreateWithoutClustersInput, Prisma.OrganizationUncheckedCreateWithoutClustersInput>
+}
+
+export type OrganizationUpsertWithoutClustersInput = {
+  update: Prisma.XOR<Prisma.OrganizationUpdateWithoutClustersInput, Prisma.OrganizationUncheckedUpdateWithoutClustersInput>
+  create: Prisma.XOR<Prisma.OrganizationCreateWithoutClustersInput, Prisma.OrganizationUncheckedCreateWithoutClustersInput>
+  where?: Prisma.OrganizationWhereInput
+}
+
+export type OrganizationUpdateToOneWithWhereWithoutClustersInput = {
+  where?: Prisma.OrganizationWhereInput
+  data: Prisma.XOR<Prisma.OrganizationUpdateWithoutClustersInput, Prisma.OrganizationUncheckedUpdateWithoutClustersInput>
+}
+
+export type OrganizationUpdateWithoutClustersInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
+  auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
+  idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
+}
+
+export type OrganizationUncheckedUpdateWithoutClustersInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
+  auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
+  idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
 }
 
 
@@ -568,6 +661,7 @@ export type OrganizationCountOutputType = {
   apiKeys: number
   auditEvents: number
   idempotency: number
+  clusters: number
 }
 
 export type OrganizationCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -575,6 +669,7 @@ export type OrganizationCountOutputTypeSelect<ExtArgs extends runtime.Types.Exte
   apiKeys?: boolean | OrganizationCountOutputTypeCountApiKeysArgs
   auditEvents?: boolean | OrganizationCountOutputTypeCountAuditEventsArgs
   idempotency?: boolean | OrganizationCountOutputTypeCountIdempotencyArgs
+  clusters?: boolean | OrganizationCountOutputTypeCountClustersArgs
 }
 
 /**
@@ -615,6 +710,13 @@ export type OrganizationCountOutputTypeCountIdempotencyArgs<ExtArgs extends runt
   where?: Prisma.IdempotencyRecordWhereInput
 }
 
+/**
+ * OrganizationCountOutputType without action
+ */
+export type OrganizationCountOutputTypeCountClustersArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ClusterWhereInput
+}
+
 
 export type OrganizationSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -624,6 +726,7 @@ export type OrganizationSelect<ExtArgs extends runtime.Types.Extensions.Internal
   apiKeys?: boolean | Prisma.Organization$apiKeysArgs<ExtArgs>
   auditEvents?: boolean | Prisma.Organization$auditEventsArgs<ExtArgs>
   idempotency?: boolean | Prisma.Organization$idempotencyArgs<ExtArgs>
+  clusters?: boolean | Prisma.Organization$clustersArgs<ExtArgs>
   _count?: boolean | Prisma.OrganizationCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["organization"]>
 
@@ -651,6 +754,7 @@ export type OrganizationInclude<ExtArgs extends runtime.Types.Extensions.Interna
   apiKeys?: boolean | Prisma.Organization$apiKeysArgs<ExtArgs>
   auditEvents?: boolean | Prisma.Organization$auditEventsArgs<ExtArgs>
   idempotency?: boolean | Prisma.Organization$idempotencyArgs<ExtArgs>
+  clusters?: boolean | Prisma.Organization$clustersArgs<ExtArgs>
   _count?: boolean | Prisma.OrganizationCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type OrganizationIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -663,6 +767,7 @@ export type $OrganizationPayload<ExtArgs extends runtime.Types.Extensions.Intern
     apiKeys: Prisma.$ApiKeyPayload<ExtArgs>[]
     auditEvents: Prisma.$AuditEventPayload<ExtArgs>[]
     idempotency: Prisma.$IdempotencyRecordPayload<ExtArgs>[]
+    clusters: Prisma.$ClusterPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1066,6 +1171,7 @@ export interface Prisma__OrganizationClient<T, Null = never, ExtArgs extends run
   apiKeys<T extends Prisma.Organization$apiKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$apiKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   auditEvents<T extends Prisma.Organization$auditEventsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$auditEventsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AuditEventPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   idempotency<T extends Prisma.Organization$idempotencyArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$idempotencyArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$IdempotencyRecordPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  clusters<T extends Prisma.Organization$clustersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Organization$clustersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ClusterPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1593,6 +1699,30 @@ export type Organization$idempotencyArgs<ExtArgs extends runtime.Types.Extension
   take?: number
   skip?: number
   distinct?: Prisma.IdempotencyRecordScalarFieldEnum | Prisma.IdempotencyRecordScalarFieldEnum[]
+}
+
+/**
+ * Organization.clusters
+ */
+export type Organization$clustersArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Cluster
+   */
+  select?: Prisma.ClusterSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Cluster
+   */
+  omit?: Prisma.ClusterOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ClusterInclude<ExtArgs> | null
+  where?: Prisma.ClusterWhereInput
+  orderBy?: Prisma.ClusterOrderByWithRelationInput | Prisma.ClusterOrderByWithRelationInput[]
+  cursor?: Prisma.ClusterWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ClusterScalarFieldEnum | Prisma.ClusterScalarFieldEnum[]
 }
 
 /**
