@@ -4,8 +4,13 @@ import swagger from '@fastify/swagger';
 import type { PrismaClient } from '@fjord/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomBytes } from 'node:crypto';
+import { findFreePort } from '@fjord/orchestrator';
+import { ClusterSecrets } from './cluster-secrets.ts';
 import { createServices, type Services } from './composition.ts';
 import { ApiProblem } from './errors.ts';
+import { internalRoutes } from './internal/internal.routes.ts';
+import type { BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { registerModules } from './modules/index.ts';
 import { authContext, sessionCookie } from './plugins/auth-context.ts';
 import { idempotency } from './plugins/idempotency.ts';
@@ -23,6 +28,12 @@ export interface AppDeps {
   /** Mark the session cookie Secure (set when served over HTTPS). */
   secureCookies?: boolean;
   sessionTtlMs?: number;
+  /** Derives the per-cluster broker tokens and admin credentials (random per app when absent: tests). */
+  clusterSecrets?: ClusterSecrets;
+  /** Where new clusters' brokers listen (default: a free port on 127.0.0.1). */
+  placement?: BrokerPlacement;
+  /** Wakes the reconciler after a cluster change. */
+  onClusterChange?: () => void;
 }
 
 declare module 'fastify' {
@@ -47,7 +58,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const services = createServices(deps.prisma, { sessionTtlMs: deps.sessionTtlMs ?? 30 * 24 * 3600 * 1000 });
+  const services = createServices(deps.prisma, {
+    sessionTtlMs: deps.sessionTtlMs ?? 30 * 24 * 3600 * 1000,
+    clusterSecrets: deps.clusterSecrets ?? new ClusterSecrets(randomBytes(32)),
+    placement: deps.placement ?? { host: '127.0.0.1', allocatePort: () => findFreePort('127.0.0.1') },
+    onClusterChange: deps.onClusterChange,
+  });
   app.decorate('services', services);
 
   await app.register(requestId);
@@ -95,5 +111,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authRateLimit: deps.authRateLimit ?? { max: 10, timeWindow: 60_000 },
     secureCookies: deps.secureCookies ?? false,
   });
+  await app.register(internalRoutes, { services });
   return app;
 }

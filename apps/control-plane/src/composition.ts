@@ -9,6 +9,14 @@ import { idempotencyRepository } from './modules/idempotency/idempotency.reposit
 import { idempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { membershipsRepository } from './modules/members/members.repository.ts';
 import { membersService } from './modules/members/members.service.ts';
+import type { ClusterSecrets } from './cluster-secrets.ts';
+import { clusterConfigService } from './internal/cluster-config.ts';
+import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
+import { clusterApiKeysService } from './modules/cluster-api-keys/cluster-api-keys.service.ts';
+import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
+import { clusterEventsService } from './modules/cluster-events/cluster-events.service.ts';
+import { clustersRepository } from './modules/clusters/clusters.repository.ts';
+import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import type { Db } from './repository.ts';
 
 /** Every repository, bound to the client or to an open transaction. */
@@ -21,6 +29,9 @@ export function createRepositories(db: Db) {
     apiKeys: apiKeysRepository(db),
     audit: auditRepository(db),
     idempotency: idempotencyRepository(db),
+    clusters: clustersRepository(db),
+    clusterApiKeys: clusterApiKeysRepository(db),
+    clusterEvents: clusterEventsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;
@@ -30,6 +41,10 @@ export type Transact = <T>(fn: (repos: Repositories) => Promise<T>) => Promise<T
 
 export interface ServiceOptions {
   sessionTtlMs: number;
+  clusterSecrets: ClusterSecrets;
+  placement: BrokerPlacement;
+  /** Wakes the reconciler after a cluster change. */
+  onClusterChange?: () => void;
 }
 
 /** The composition root: repositories, then the services built on them. */
@@ -44,6 +59,10 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     apiKeys: apiKeysService({ repos, transact }),
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
+    clusters: clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange }),
+    clusterApiKeys: clusterApiKeysService({ repos, transact }),
+    clusterEvents: clusterEventsService({ repos }),
+    clusterConfig: clusterConfigService({ repos, secrets: options.clusterSecrets }),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

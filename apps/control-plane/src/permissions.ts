@@ -12,13 +12,17 @@ export type Action =
   | 'api-keys:write'
   | 'audit:read'
   | 'topics:read'
-  | 'topics:write';
+  | 'topics:write'
+  | 'clusters:read'
+  | 'clusters:write'
+  | 'cluster-api-keys:read'
+  | 'cluster-api-keys:write';
 
-const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read'];
+const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read', 'clusters:read', 'cluster-api-keys:read'];
 
 const grants: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write', 'topics:write']),
-  admin: new Set([...reads, 'members:write', 'api-keys:write', 'topics:write']),
+  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write', 'topics:write', 'clusters:write', 'cluster-api-keys:write']),
+  admin: new Set([...reads, 'members:write', 'api-keys:write', 'topics:write', 'clusters:write', 'cluster-api-keys:write']),
   viewer: new Set(reads),
 };
 

@@ -5,5 +5,8 @@ export * from './accounts.ts';
 export * from './api-keys.ts';
 export * from './members.ts';
 export * from './audit.ts';
+export * from './plans.ts';
+export * from './clusters.ts';
+export * from './cluster-api-keys.ts';
 export * from './topics.ts';
 export * from './endpoints.ts';

@@ -37,6 +37,7 @@ export const problems = {
   FJ_LAST_OWNER: define('FJ_LAST_OWNER', 409, 'last-owner', 'An organization needs at least one owner'),
   FJ_IDEMPOTENCY_IN_PROGRESS: define('FJ_IDEMPOTENCY_IN_PROGRESS', 409, 'idempotency-in-progress', 'A request with this Idempotency-Key is still being processed'),
   FJ_IDEMPOTENCY_KEY_REUSED: define('FJ_IDEMPOTENCY_KEY_REUSED', 422, 'idempotency-key-reused', 'This Idempotency-Key was used for a different request'),
+  FJ_CLUSTER_NOT_READY: define('FJ_CLUSTER_NOT_READY', 409, 'cluster-not-ready', 'The cluster is not running'),
   FJ_QUOTA_EXCEEDED: define('FJ_QUOTA_EXCEEDED', 403, 'quota-exceeded', "The organization's plan does not allow more"),
   // Server
   FJ_INTERNAL: define('FJ_INTERNAL', 500, 'internal', 'Internal server error'),

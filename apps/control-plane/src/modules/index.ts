@@ -3,7 +3,10 @@ import type { Services } from '../composition.ts';
 import { accountsRoutes, type AccountsRoutesOptions } from './accounts/accounts.routes.ts';
 import { apiKeysRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { clusterApiKeysRoutes } from './cluster-api-keys/cluster-api-keys.routes.ts';
+import { clustersRoutes } from './clusters/clusters.routes.ts';
 import { membersRoutes } from './members/members.routes.ts';
+import { plansRoutes } from './plans/plans.routes.ts';
 
 export type ModuleOptions = Omit<AccountsRoutesOptions, 'services'>;
 
@@ -13,4 +16,7 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(membersRoutes, { services });
   await app.register(apiKeysRoutes, { services });
   await app.register(auditRoutes, { services });
+  await app.register(plansRoutes);
+  await app.register(clustersRoutes, { services });
+  await app.register(clusterApiKeysRoutes, { services });
 }

@@ -1,0 +1,82 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Per-cluster secrets derived from one server secret, so none is stored: the broker token the
+ * control plane hands a cluster's brokers, and the SASL credential it uses itself to administer the
+ * cluster. The same derivation after a restart gives the same values, so running brokers keep working.
+ */
+export class ClusterSecrets {
+  readonly #key: Buffer;
+
+  constructor(serverSecret: Buffer) {
+    if (serverSecret.length < 32) throw new Error('the server secret must be at least 32 bytes');
+    this.#key = serverSecret;
+  }
+
+  #derive(purpose: string, clusterId: string): Buffer {
+    return createHmac('sha256', this.#key).update(`${purpose}\0${clusterId}`).digest();
+  }
+
+  /** What the cluster's brokers send as `Authorization: Bearer` to `/internal`. */
+  brokerToken(clusterId: string): string {
+    return `fjb_${this.#derive('broker-token', clusterId).toString('base64url')}`;
+  }
+
+  /** The control plane's own SASL/PLAIN credential on the cluster. */
+  adminCredential(clusterId: string): { username: string; password: string } {
+    return { username: `fjord-admin-${clusterId}`, password: this.#derive('admin-password', clusterId).toString('base64url') };
+  }
+
+  /** The admin credential as the broker verifies it; the salt is derived too, so the config is stable. */
+  adminCredentialHash(clusterId: string): { key: string; secretHash: string } {
+    const { username, password } = this.adminCredential(clusterId);
+    const salt = this.#derive('admin-salt', clusterId).subarray(0, 16);
+    return { key: username, secretHash: saltedSecretHash(password, salt) };
+  }
+}
+
+/** The broker's credential format: `sha256$<salt b64>$<sha256(salt || secret) b64>`. */
+export function saltedSecretHash(secret: string, salt: Buffer = randomBytes(16)): string {
+  const digest = createHash('sha256').update(salt).update(secret, 'utf8').digest();
+  return `sha256$${salt.toString('base64')}$${digest.toString('base64')}`;
+}
+
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The server secret: `FJORD_SECRET_KEY` (base64 or hex, at least 32 bytes) when set, else one
+ * generated on first start and kept in `<dataDir>/secret-key` (mode 0600). Replicas on PostgreSQL
+ * must share it, so production sets the variable.
+ */
+export async function loadServerSecret(given: string | undefined, dataDir: string): Promise<Buffer> {
+  if (given) {
+    const bytes = /^[0-9a-f]+$/i.test(given) && given.length % 2 === 0 ? Buffer.from(given, 'hex') : Buffer.from(given, 'base64');
+    if (bytes.length < 32) throw new Error('FJORD_SECRET_KEY must encode at least 32 bytes (hex or base64)');
+    return bytes;
+  }
+  const file = path.join(dataDir, 'secret-key');
+  try {
+    const bytes = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
+    if (bytes.length >= 32) return bytes;
+    throw new Error(`${file} holds fewer than 32 bytes`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const bytes = randomBytes(32);
+  // `wx`: two processes starting at once on one data dir must not both write a different secret.
+  try {
+    await writeFile(file, `${bytes.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadServerSecret(undefined, dataDir);
+    throw err;
+  }
+  await chmod(file, 0o600);
+  return bytes;
+}

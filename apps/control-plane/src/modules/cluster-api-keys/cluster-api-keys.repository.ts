@@ -1,0 +1,16 @@
+import type { Db, PageRequest } from '../../repository.ts';
+
+export function clusterApiKeysRepository(db: Db) {
+  return {
+    create: (orgId: string, clusterId: string, data: { key: string; description: string; secretHash: string }) =>
+      db.clusterApiKey.create({ data: { ...data, orgId, clusterId } }),
+    get: (orgId: string, clusterId: string, id: string) => db.clusterApiKey.findFirst({ where: { orgId, clusterId, id } }),
+    list: (orgId: string, clusterId: string, page: PageRequest) =>
+      db.clusterApiKey.findMany({
+        where: { orgId, clusterId, ...(page.after ? { id: { gt: page.after } } : {}) },
+        orderBy: { id: 'asc' },
+        take: page.limit + 1,
+      }),
+    delete: (orgId: string, clusterId: string, id: string) => db.clusterApiKey.deleteMany({ where: { orgId, clusterId, id } }),
+  };
+}

@@ -1,0 +1,77 @@
+import type { ClusterApiKey, CreatedClusterApiKey, Page, PageQuery } from '@fjord/api';
+import { randomBytes } from 'node:crypto';
+import type { AuthContext } from '../../auth-context.ts';
+import { saltedSecretHash } from '../../cluster-secrets.ts';
+import type { Repositories, Transact } from '../../composition.ts';
+import { newSecret } from '../../credentials.ts';
+import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
+import { ApiProblem, notFound } from '../../errors.ts';
+import { authorize } from '../../permissions.ts';
+
+type Deps = { repos: Pick<Repositories, 'clusters' | 'clusterApiKeys'>; transact: Transact };
+type Row = { id: string; clusterId: string; key: string; description: string; createdAt: Date };
+
+const toClusterApiKey = (row: Row): ClusterApiKey => ({
+  id: row.id,
+  clusterId: row.clusterId,
+  key: row.key,
+  description: row.description,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** SASL usernames: short, unambiguous, upper case like the keys of other Kafka clouds. */
+const newKey = () => `FJ${randomBytes(10).toString('hex').toUpperCase()}`;
+
+/**
+ * SASL/PLAIN credentials of a cluster. Every change bumps the cluster's config version, which its
+ * brokers poll, so a new key works and a deleted one stops working within one poll interval.
+ */
+export function clusterApiKeysService({ repos, transact }: Deps) {
+  async function cluster(orgId: string, clusterId: string) {
+    const row = await repos.clusters.get(orgId, clusterId);
+    if (!row || row.status === 'DELETED') throw notFound('cluster', clusterId);
+    return row;
+  }
+
+  return {
+    async create(ctx: AuthContext, clusterId: string, input: { description: string }): Promise<CreatedClusterApiKey> {
+      authorize(ctx, 'cluster-api-keys:write');
+      const secret = newSecret('fjs_');
+      const row = await transact(async (tx) => {
+        const owner = await tx.clusters.get(ctx.orgId, clusterId);
+        if (!owner || owner.status === 'DELETED') throw notFound('cluster', clusterId);
+        if (owner.status === 'DELETING') throw new ApiProblem('FJ_CLUSTER_NOT_READY', `cluster ${clusterId} is being deleted`);
+        const key = await tx.clusterApiKeys.create(ctx.orgId, clusterId, { key: newKey(), description: input.description, secretHash: saltedSecretHash(secret) });
+        await tx.clusters.bumpConfigVersion(ctx.orgId, clusterId);
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster_api_key.create', resource: { type: 'cluster_api_key', id: key.id }, requestId: ctx.requestId });
+        return key;
+      });
+      return { ...toClusterApiKey(row), secret };
+    },
+
+    async list(ctx: AuthContext, clusterId: string, query: PageQuery): Promise<Page<ClusterApiKey>> {
+      authorize(ctx, 'cluster-api-keys:read');
+      await cluster(ctx.orgId, clusterId);
+      const rows = await repos.clusterApiKeys.list(ctx.orgId, clusterId, { limit: query.limit, after: decodeCursor(query.cursor, isUuid) });
+      return toPage(rows, query.limit, (r) => r.id, toClusterApiKey);
+    },
+
+    async get(ctx: AuthContext, clusterId: string, id: string): Promise<ClusterApiKey> {
+      authorize(ctx, 'cluster-api-keys:read');
+      await cluster(ctx.orgId, clusterId);
+      const row = await repos.clusterApiKeys.get(ctx.orgId, clusterId, id);
+      if (!row) throw notFound('cluster API key', id);
+      return toClusterApiKey(row);
+    },
+
+    async delete(ctx: AuthContext, clusterId: string, id: string): Promise<void> {
+      authorize(ctx, 'cluster-api-keys:write');
+      await transact(async (tx) => {
+        const { count } = await tx.clusterApiKeys.delete(ctx.orgId, clusterId, id);
+        if (count === 0) throw notFound('cluster API key', id);
+        await tx.clusters.bumpConfigVersion(ctx.orgId, clusterId);
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster_api_key.delete', resource: { type: 'cluster_api_key', id }, requestId: ctx.requestId });
+      });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { ClusterStatus, Prisma } from '@fjord/db';
+import type { Db, PageRequest } from '../../repository.ts';
+
+export interface NewCluster {
+  name: string;
+  plan: string;
+  region: string;
+  host: string;
+  port: number;
+  brokerTokenHash: string;
+}
+
+/** Statuses a delete request may move to DELETING from. */
+const deletable: ClusterStatus[] = ['PROVISIONING', 'RUNNING', 'FAILED'];
+
+export function clustersRepository(db: Db) {
+  return {
+    create: (orgId: string, data: NewCluster) => db.cluster.create({ data: { ...data, orgId } }),
+    get: (orgId: string, id: string) => db.cluster.findFirst({ where: { orgId, id } }),
+    findByName: (orgId: string, name: string) => db.cluster.findFirst({ where: { orgId, name } }),
+    list: (orgId: string, page: PageRequest) =>
+      db.cluster.findMany({
+        where: { orgId, ...(page.after ? { id: { gt: page.after } } : {}) },
+        orderBy: { id: 'asc' },
+        take: page.limit + 1,
+      }),
+    /** Moves the cluster to DELETING unless it is already on its way out; says whether it did. */
+    async requestDelete(orgId: string, id: string): Promise<boolean> {
+      const { count } = await db.cluster.updateMany({ where: { orgId, id, status: { in: deletable } }, data: { status: 'DELETING', failureReason: null } });
+      return count === 1;
+    },
+    /** Tells the brokers a new config exists (they compare versions). */
+    bumpConfigVersion: (orgId: string, id: string) => db.cluster.updateMany({ where: { orgId, id }, data: { configVersion: { increment: 1 } } }),
+
+    // The reconciler and the brokers act for every organization: these lookups establish a tenant
+    // from the cluster row instead of taking one.
+
+    /** Every cluster the reconciler has to look after. */
+    listAll: () => db.cluster.findMany({ orderBy: { id: 'asc' } }),
+    resolve: (id: string) => db.cluster.findUnique({ where: { id }, include: { apiKeys: { select: { key: true, secretHash: true }, orderBy: { id: 'asc' } } } }),
+    /** Changes a cluster that is still in `from`; a concurrent delete request wins over a reconciler's transition. */
+    async transition(orgId: string, id: string, from: ClusterStatus, data: Prisma.ClusterUpdateManyMutationInput): Promise<boolean> {
+      const { count } = await db.cluster.updateMany({ where: { orgId, id, status: from }, data });
+      return count === 1;
+    },
+    remove: (orgId: string, id: string) => db.cluster.deleteMany({ where: { orgId, id, status: 'DELETING' } }),
+  };
+}

@@ -1,0 +1,137 @@
+import type { Cluster, ClusterStatus, CreateClusterRequest, Page, PageQuery, PlanName } from '@fjord/api';
+import type { Cluster as ClusterRow } from '@fjord/db';
+import type { z } from 'zod';
+import type { AuthContext } from '../../auth-context.ts';
+import type { ClusterSecrets } from '../../cluster-secrets.ts';
+import type { Repositories, Transact } from '../../composition.ts';
+import { sha256 } from '../../credentials.ts';
+import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
+import { ApiProblem, notFound } from '../../errors.ts';
+import { authorize } from '../../permissions.ts';
+import { isUniqueViolation } from '../../repository.ts';
+
+/** Where new clusters' brokers listen: the host clients reach and a port allocated once per cluster. */
+export interface BrokerPlacement {
+  host: string;
+  allocatePort(): Promise<number>;
+}
+
+/** How the control plane reaches a cluster's brokers as an administrator. */
+export interface ClusterConnection {
+  bootstrapServers: string;
+  sasl: { mechanism: 'plain'; username: string; password: string } | null;
+}
+
+type Deps = {
+  repos: Pick<Repositories, 'clusters'>;
+  transact: Transact;
+  secrets: ClusterSecrets;
+  placement: BrokerPlacement;
+  /** Called after a change the reconciler should act on now rather than at its next tick. */
+  onChange?: () => void;
+};
+
+const PORT_ATTEMPTS = 5;
+
+export const bootstrapServersOf = (row: Pick<ClusterRow, 'host' | 'port'>) => `${row.host}:${row.port}`;
+
+export function toCluster(row: ClusterRow): Cluster {
+  return {
+    id: row.id,
+    name: row.name,
+    plan: row.plan as PlanName,
+    region: row.region,
+    status: row.status as ClusterStatus,
+    bootstrapServers: bootstrapServersOf(row),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    ...(row.failureReason ? { failureReason: row.failureReason } : {}),
+  };
+}
+
+export function clustersService({ repos, transact, secrets, placement, onChange }: Deps) {
+  async function load(orgId: string, id: string): Promise<ClusterRow> {
+    const row = await repos.clusters.get(orgId, id);
+    if (!row || row.status === 'DELETED') throw notFound('cluster', id);
+    return row;
+  }
+
+  return {
+    async create(ctx: AuthContext, input: z.output<typeof CreateClusterRequest>): Promise<Cluster> {
+      authorize(ctx, 'clusters:write');
+      for (let attempt = 1; ; attempt++) {
+        const port = await placement.allocatePort();
+        try {
+          const row = await transact(async (tx) => {
+            const cluster = await tx.clusters.create(ctx.orgId, {
+              name: input.name,
+              plan: input.plan,
+              region: input.region,
+              host: placement.host,
+              port,
+              // The id is only known after the insert; the hash is set right after, in the same transaction.
+              brokerTokenHash: '',
+            });
+            const brokerTokenHash = sha256(secrets.brokerToken(cluster.id));
+            await tx.clusters.transition(ctx.orgId, cluster.id, 'PROVISIONING', { brokerTokenHash });
+            await tx.clusterEvents.record(ctx.orgId, cluster.id, {
+              type: 'cluster.requested',
+              status: 'PROVISIONING',
+              message: `${input.plan} cluster ${input.name} requested in ${input.region} on ${placement.host}:${port}`,
+            });
+            await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.create', resource: { type: 'cluster', id: cluster.id }, requestId: ctx.requestId });
+            return { ...cluster, brokerTokenHash };
+          });
+          onChange?.();
+          return toCluster(row);
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+          if (await repos.clusters.findByName(ctx.orgId, input.name)) {
+            throw new ApiProblem('FJ_CONFLICT', `a cluster named ${input.name} already exists in this organization`);
+          }
+          // Another cluster got the same port between allocation and insert: pick another.
+          if (attempt >= PORT_ATTEMPTS) throw err;
+        }
+      }
+    },
+
+    async list(ctx: AuthContext, query: PageQuery): Promise<Page<Cluster>> {
+      authorize(ctx, 'clusters:read');
+      const rows = await repos.clusters.list(ctx.orgId, { limit: query.limit, after: decodeCursor(query.cursor, isUuid) });
+      return toPage(rows, query.limit, (r) => r.id, toCluster);
+    },
+
+    async get(ctx: AuthContext, id: string): Promise<Cluster> {
+      authorize(ctx, 'clusters:read');
+      return toCluster(await load(ctx.orgId, id));
+    },
+
+    /** Asks for the cluster's teardown; the reconciler stops its brokers, removes its data, then the cluster. */
+    async delete(ctx: AuthContext, id: string): Promise<Cluster> {
+      authorize(ctx, 'clusters:write');
+      const row = await transact(async (tx) => {
+        const existing = await tx.clusters.get(ctx.orgId, id);
+        if (!existing || existing.status === 'DELETED') throw notFound('cluster', id);
+        if (await tx.clusters.requestDelete(ctx.orgId, id)) {
+          await tx.clusterEvents.record(ctx.orgId, id, { type: 'cluster.delete-requested', status: 'DELETING', message: 'deletion requested' });
+          await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.delete', resource: { type: 'cluster', id }, requestId: ctx.requestId });
+        }
+        return (await tx.clusters.get(ctx.orgId, id))!;
+      });
+      onChange?.();
+      return toCluster(row);
+    },
+
+    /**
+     * The address of a running cluster and the control plane's own credential on it. Another
+     * organization's, an unknown or a deleted cluster is not found; one that is not RUNNING is a conflict.
+     */
+    async connection(orgId: string, clusterId: string): Promise<ClusterConnection> {
+      const row = await load(orgId, clusterId);
+      if (row.status !== 'RUNNING') {
+        throw new ApiProblem('FJ_CLUSTER_NOT_READY', `cluster ${clusterId} is ${row.status}, not RUNNING`);
+      }
+      return { bootstrapServers: bootstrapServersOf(row), sasl: { mechanism: 'plain', ...secrets.adminCredential(clusterId) } };
+    },
+  };
+}

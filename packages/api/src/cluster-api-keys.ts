@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.ts';
+import { page } from './pagination.ts';
+
+export const ClusterApiKeyParams = z.object({ id: Id, keyId: Id }).strict();
+
+export const CreateClusterApiKeyRequest = z
+  .object({ description: z.string().trim().min(1).max(200) })
+  .strict()
+  .meta({ id: 'CreateClusterApiKeyRequest' });
+export type CreateClusterApiKeyRequest = z.input<typeof CreateClusterApiKeyRequest>;
+
+export const ClusterApiKey = z
+  .object({
+    id: Id,
+    clusterId: Id,
+    key: z.string().describe('The SASL/PLAIN username'),
+    description: z.string(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'ClusterApiKey' });
+export type ClusterApiKey = z.infer<typeof ClusterApiKey>;
+
+/** Answer to a create: the only time the secret is ever shown. */
+export const CreatedClusterApiKey = ClusterApiKey.extend({
+  secret: z.string().describe('The SASL/PLAIN password. Shown once; Fjord keeps only a salted hash.'),
+}).meta({ id: 'CreatedClusterApiKey' });
+export type CreatedClusterApiKey = z.infer<typeof CreatedClusterApiKey>;
+
+export const ClusterApiKeyPage = page(ClusterApiKey).meta({ id: 'ClusterApiKeyPage' });

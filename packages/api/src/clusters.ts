@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.ts';
+import { page } from './pagination.ts';
+import { PlanName } from './plans.ts';
+
+export const ClusterStatus = z.enum(['PROVISIONING', 'RUNNING', 'DELETING', 'DELETED', 'FAILED']).meta({ id: 'ClusterStatus' });
+export type ClusterStatus = z.infer<typeof ClusterStatus>;
+
+export const ClusterName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Letters, digits, ".", "_" and "-", starting with a letter or digit');
+
+export const Region = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'A region name such as local or eu-west-1')
+  .max(32);
+
+export const CreateClusterRequest = z
+  .object({ name: ClusterName, plan: PlanName, region: Region.default('local') })
+  .strict()
+  .meta({ id: 'CreateClusterRequest' });
+export type CreateClusterRequest = z.input<typeof CreateClusterRequest>;
+
+export const Cluster = z
+  .object({
+    id: Id,
+    name: z.string(),
+    plan: PlanName,
+    region: z.string(),
+    status: ClusterStatus,
+    bootstrapServers: z.string().describe('host:port[,host:port] for Kafka clients (SASL_PLAINTEXT, PLAIN with a cluster API key)'),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    failureReason: z.string().optional().describe('Why the cluster is FAILED'),
+  })
+  .meta({ id: 'Cluster' });
+export type Cluster = z.infer<typeof Cluster>;
+
+export const ClusterPage = page(Cluster).meta({ id: 'ClusterPage' });
+
+export const ClusterEvent = z
+  .object({
+    id: Id,
+    type: z.string().describe('What happened, e.g. cluster.requested, broker.started, cluster.running, broker.restarted, cluster.failed'),
+    status: ClusterStatus.describe('The cluster status after the event'),
+    message: z.string(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'ClusterEvent' });
+export type ClusterEvent = z.infer<typeof ClusterEvent>;
+
+export const ClusterEventPage = page(ClusterEvent).meta({ id: 'ClusterEventPage' });

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+export const PlanName = z.enum(['basic', 'standard', 'dedicated']).meta({ id: 'PlanName' });
+export type PlanName = z.infer<typeof PlanName>;
+
+/** Money is an integer number of millionths of a US dollar, so sums never round. */
+const Micros = z.number().int().nonnegative();
+
+export const PlanLimits = z
+  .object({
+    ingressBytesPerSecond: z.number().int().positive().describe('Produce throughput of the whole cluster'),
+    egressBytesPerSecond: z.number().int().positive().describe('Fetch throughput of the whole cluster'),
+    maxPartitions: z.number().int().positive(),
+    storageBytes: z.number().int().positive().describe('Hot (broker-local) storage'),
+    maxRetentionMs: z.number().int().describe('Longest topic retention; -1 is unlimited'),
+    maxMessageBytes: z.number().int().positive(),
+    maxConnections: z.number().int().positive(),
+  })
+  .meta({ id: 'PlanLimits' });
+export type PlanLimits = z.infer<typeof PlanLimits>;
+
+export const PlanPrices = z
+  .object({
+    currency: z.literal('USD'),
+    clusterHourMicros: Micros.describe('Per cluster and hour it exists'),
+    ingressGbMicros: Micros.describe('Per GB (10^9 bytes) produced'),
+    egressGbMicros: Micros.describe('Per GB consumed'),
+    hotStorageGbMonthMicros: Micros.describe('Per GB-month kept on brokers'),
+    coldStorageGbMonthMicros: Micros.describe('Per GB-month kept in object storage'),
+    partitionHourMicros: Micros.describe('Per partition and hour'),
+  })
+  .meta({ id: 'PlanPrices' });
+export type PlanPrices = z.infer<typeof PlanPrices>;
+
+export const Plan = z
+  .object({
+    name: PlanName,
+    displayName: z.string(),
+    description: z.string(),
+    limits: PlanLimits,
+    prices: PlanPrices,
+    tiering: z.object({
+      enabled: z.boolean(),
+      localRetentionMs: z.number().int().describe('How long closed segments stay on the broker before they live only in object storage'),
+    }),
+  })
+  .meta({ id: 'Plan' });
+export type Plan = z.infer<typeof Plan>;
+
+export const PlanList = z.object({ items: z.array(Plan) }).meta({ id: 'PlanList' });
+
+const MB = 1024 * 1024;
+const GB = 1024 * MB;
+const DAY = 24 * 3600 * 1000;
+
+/**
+ * The plan table: limits the brokers enforce, the tiering policy, and the prices metering bills at.
+ * The one source for quotas, metering, the console and the CLI.
+ */
+export const plans: Readonly<Record<PlanName, Plan>> = {
+  basic: {
+    name: 'basic',
+    displayName: 'Basic',
+    description: 'Development and small workloads',
+    limits: {
+      ingressBytesPerSecond: 5 * MB,
+      egressBytesPerSecond: 15 * MB,
+      maxPartitions: 100,
+      storageBytes: 50 * GB,
+      maxRetentionMs: 7 * DAY,
+      maxMessageBytes: 1 * MB,
+      maxConnections: 100,
+    },
+    prices: {
+      currency: 'USD',
+      clusterHourMicros: 0,
+      ingressGbMicros: 50_000,
+      egressGbMicros: 50_000,
+      hotStorageGbMonthMicros: 100_000,
+      coldStorageGbMonthMicros: 25_000,
+      partitionHourMicros: 0,
+    },
+    tiering: { enabled: false, localRetentionMs: -1 },
+  },
+  standard: {
+    name: 'standard',
+    displayName: 'Standard',
+    description: 'Production workloads with tiered storage',
+    limits: {
+      ingressBytesPerSecond: 50 * MB,
+      egressBytesPerSecond: 150 * MB,
+      maxPartitions: 1000,
+      storageBytes: 500 * GB,
+      maxRetentionMs: 30 * DAY,
+      maxMessageBytes: 8 * MB,
+      maxConnections: 1000,
+    },
+    prices: {
+      currency: 'USD',
+      clusterHourMicros: 750_000,
+      ingressGbMicros: 40_000,
+      egressGbMicros: 40_000,
+      hotStorageGbMonthMicros: 100_000,
+      coldStorageGbMonthMicros: 25_000,
+      partitionHourMicros: 1_500,
+    },
+    tiering: { enabled: true, localRetentionMs: DAY },
+  },
+  dedicated: {
+    name: 'dedicated',
+    displayName: 'Dedicated',
+    description: 'Isolated capacity, unlimited retention',
+    limits: {
+      ingressBytesPerSecond: 250 * MB,
+      egressBytesPerSecond: 750 * MB,
+      maxPartitions: 10_000,
+      storageBytes: 5 * 1024 * GB,
+      maxRetentionMs: -1,
+      maxMessageBytes: 8 * MB,
+      maxConnections: 10_000,
+    },
+    prices: {
+      currency: 'USD',
+      clusterHourMicros: 3_000_000,
+      ingressGbMicros: 30_000,
+      egressGbMicros: 30_000,
+      hotStorageGbMonthMicros: 90_000,
+      coldStorageGbMonthMicros: 20_000,
+      partitionHourMicros: 1_000,
+    },
+    tiering: { enabled: true, localRetentionMs: 6 * 3600 * 1000 },
+  },
+};
