@@ -17,6 +17,8 @@ import { clusterEventsRepository } from './modules/cluster-events/cluster-events
 import { clusterEventsService } from './modules/cluster-events/cluster-events.service.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
+import { AdminPool } from './kafka/index.ts';
+import { topicsService } from './modules/topics/topics.service.ts';
 import type { Db } from './repository.ts';
 
 /** Every repository, bound to the client or to an open transaction. */
@@ -53,16 +55,19 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   // PGlite runs one transaction at a time, so a transaction may wait its turn behind others.
   const transact: Transact = (fn) =>
     prisma.$transaction((tx) => fn(createRepositories(tx)), { maxWait: 10_000, timeout: 15_000 });
+  const clusters = clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange });
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
     members: membersService({ repos, transact }),
     apiKeys: apiKeysService({ repos, transact }),
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
-    clusters: clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange }),
+    clusters,
     clusterApiKeys: clusterApiKeysService({ repos, transact }),
     clusterEvents: clusterEventsService({ repos }),
     clusterConfig: clusterConfigService({ repos, secrets: options.clusterSecrets }),
+    // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
+    topics: topicsService({ repos, clusters, kafka: new AdminPool() }),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

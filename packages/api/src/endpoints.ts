@@ -8,6 +8,7 @@ import { IdParams } from './common.ts';
 import { AddMemberRequest, Member, MemberPage, UpdateMemberRequest } from './members.ts';
 import { PageQuery } from './pagination.ts';
 import { PlanList } from './plans.ts';
+import { ClusterTopicsParams, CreateTopicRequest, Topic, TopicPage, TopicParams, UpdateTopicRequest } from './topics.ts';
 
 /**
  * One operation of the REST API. The control plane registers its routes from these, the OpenAPI
@@ -295,6 +296,63 @@ export const endpoints = {
     query: PageQuery,
     status: 200,
     response: AuditEventPage,
+  }),
+  listTopics: endpoint({
+    operationId: 'listTopics',
+    method: 'GET',
+    path: '/v1/clusters/:id/topics',
+    summary: "List the cluster's topics with their partitions, offsets and sizes (read from the cluster)",
+    tag: 'topics',
+    auth: 'required',
+    params: ClusterTopicsParams,
+    query: PageQuery,
+    status: 200,
+    response: TopicPage,
+  }),
+  createTopic: endpoint({
+    operationId: 'createTopic',
+    method: 'POST',
+    path: '/v1/clusters/:id/topics',
+    summary: 'Create a topic on the cluster',
+    tag: 'topics',
+    auth: 'required',
+    params: ClusterTopicsParams,
+    body: CreateTopicRequest,
+    status: 201,
+    response: Topic,
+  }),
+  getTopic: endpoint({
+    operationId: 'getTopic',
+    method: 'GET',
+    path: '/v1/clusters/:id/topics/:name',
+    summary: 'Get a topic: partitions, offsets, sizes and configs',
+    tag: 'topics',
+    auth: 'required',
+    params: TopicParams,
+    status: 200,
+    response: Topic,
+  }),
+  updateTopic: endpoint({
+    operationId: 'updateTopic',
+    method: 'PATCH',
+    path: '/v1/clusters/:id/topics/:name',
+    summary: 'Add partitions to a topic or change its configs',
+    tag: 'topics',
+    auth: 'required',
+    params: TopicParams,
+    body: UpdateTopicRequest,
+    status: 200,
+    response: Topic,
+  }),
+  deleteTopic: endpoint({
+    operationId: 'deleteTopic',
+    method: 'DELETE',
+    path: '/v1/clusters/:id/topics/:name',
+    summary: 'Delete a topic and its data',
+    tag: 'topics',
+    auth: 'required',
+    params: TopicParams,
+    status: 204,
   }),
 } as const;
 

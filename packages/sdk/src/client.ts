@@ -120,6 +120,18 @@ export class FjordClient {
     remove: (id: string, options?: RequestOptions) => this.request('removeMember', { params: { id } }, options),
   };
 
+  /** Topics of a cluster, read from and changed in the cluster itself (Kafka Admin protocol). */
+  readonly topics = {
+    list: (clusterId: string, query?: { limit?: number; cursor?: string }) => this.request('listTopics', { params: { id: clusterId }, query }),
+    all: (clusterId: string) => this.paginate((cursor) => this.topics.list(clusterId, { cursor, limit: 100 })),
+    create: (clusterId: string, body: EndpointInput<Endpoints['createTopic']>['body'], options?: RequestOptions) =>
+      this.request('createTopic', { params: { id: clusterId }, body }, options),
+    get: (clusterId: string, name: string) => this.request('getTopic', { params: { id: clusterId, name } }),
+    update: (clusterId: string, name: string, body: EndpointInput<Endpoints['updateTopic']>['body'], options?: RequestOptions) =>
+      this.request('updateTopic', { params: { id: clusterId, name }, body }, options),
+    delete: (clusterId: string, name: string, options?: RequestOptions) => this.request('deleteTopic', { params: { id: clusterId, name } }, options),
+  };
+
   readonly auditEvents = {
     list: (query?: { limit?: number; cursor?: string }) => this.request('listAuditEvents', { query }),
     all: () => this.paginate((cursor) => this.auditEvents.list({ cursor, limit: 100 })),

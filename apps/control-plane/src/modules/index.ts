@@ -7,6 +7,7 @@ import { clusterApiKeysRoutes } from './cluster-api-keys/cluster-api-keys.routes
 import { clustersRoutes } from './clusters/clusters.routes.ts';
 import { membersRoutes } from './members/members.routes.ts';
 import { plansRoutes } from './plans/plans.routes.ts';
+import { topicsRoutes } from './topics/topics.routes.ts';
 
 export type ModuleOptions = Omit<AccountsRoutesOptions, 'services'>;
 
@@ -19,4 +20,5 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(plansRoutes);
   await app.register(clustersRoutes, { services });
   await app.register(clusterApiKeysRoutes, { services });
+  await app.register(topicsRoutes, { services });
 }
