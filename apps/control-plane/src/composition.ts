@@ -49,12 +49,17 @@ export interface ServiceOptions {
   onClusterChange?: () => void;
 }
 
-/** The composition root: repositories, then the services built on them. */
-export function createServices(prisma: PrismaClient, options: ServiceOptions) {
-  const repos = createRepositories(prisma);
+/** Repositories on the client, and `transact` for work that must commit together. */
+export function createDataAccess(prisma: PrismaClient): { repos: Repositories; transact: Transact } {
   // PGlite runs one transaction at a time, so a transaction may wait its turn behind others.
   const transact: Transact = (fn) =>
     prisma.$transaction((tx) => fn(createRepositories(tx)), { maxWait: 10_000, timeout: 15_000 });
+  return { repos: createRepositories(prisma), transact };
+}
+
+/** The composition root: repositories, then the services built on them. */
+export function createServices(prisma: PrismaClient, options: ServiceOptions) {
+  const { repos, transact } = createDataAccess(prisma);
   const clusters = clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange });
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),

@@ -18,6 +18,10 @@ export interface ControlPlaneConfig {
   internalUrl?: string;
   /** How long readiness fails before the server closes on SIGTERM (the load balancer's deregistration time). */
   drainMs: number;
+  /** Server secret the per-cluster broker tokens and admin credentials derive from (else generated under dataDir). */
+  secretKey?: string;
+  /** Host clients reach new clusters' brokers on (their bootstrap address); locally brokers listen on it. */
+  brokerHost: string;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +52,8 @@ const EnvSchema = z.object({
   FJORD_PUBLIC_URL: httpUrl,
   FJORD_INTERNAL_URL: httpUrl,
   FJORD_DRAIN_MS: optional.refine((v) => v === undefined || /^\d+$/.test(v), 'must be a number of milliseconds'),
+  FJORD_SECRET_KEY: optional,
+  FJORD_BROKER_HOST: optional,
   INIT_CWD: optional,
 });
 type Env = z.infer<typeof EnvSchema>;
@@ -96,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     publicUrl: e.FJORD_PUBLIC_URL,
     internalUrl: e.FJORD_INTERNAL_URL,
     drainMs: Number(e.FJORD_DRAIN_MS ?? (production ? 5000 : 0)),
+    secretKey: e.FJORD_SECRET_KEY,
+    brokerHost: e.FJORD_BROKER_HOST ?? '127.0.0.1',
   };
 }

@@ -1,7 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { openDatabase, type Database } from '@fjord/db';
+import { createObjectStore } from '@fjord/object-store';
+import { createOrchestrator, findFreePort, orchestratorConfigFromEnv } from '@fjord/orchestrator';
 import { buildApp } from './app.ts';
+import { ClusterSecrets, loadServerSecret } from './cluster-secrets.ts';
+import { createDataAccess } from './composition.ts';
 import { ConfigError, loadConfig, type ControlPlaneConfig } from './config.ts';
+import { LocalLeaderLock, PostgresLeaderLock } from './reconciler/leader-lock.ts';
+import { objectStoreFromEnv } from './reconciler/object-store-config.ts';
+import { Reconciler } from './reconciler/reconciler.ts';
 
 // `npm start`: the control plane with everything it needs, on this machine.
 
@@ -30,9 +37,29 @@ async function openAndMigrate(config: ControlPlaneConfig): Promise<{ db: Databas
   }
 }
 
+async function clusterRuntime(config: ControlPlaneConfig) {
+  try {
+    const secrets = new ClusterSecrets(await loadServerSecret(config.secretKey, config.dataDir));
+    const orchestrator = createOrchestrator(orchestratorConfigFromEnv(process.env, config.dataDir));
+    const objects = objectStoreFromEnv(process.env, config.dataDir);
+    return { secrets, orchestrator, objectStore: createObjectStore(objects.config), objectPrefix: objects.prefix };
+  } catch (err) {
+    fail(`cannot set up cluster provisioning: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 const config = readConfig();
+const runtime = await clusterRuntime(config);
 const { db, applied } = await openAndMigrate(config);
-const app = await buildApp({ prisma: db.prisma, logger: { level: config.logLevel }, secureCookies: config.secureCookies });
+let reconciler: Reconciler | undefined;
+const app = await buildApp({
+  prisma: db.prisma,
+  logger: { level: config.logLevel },
+  secureCookies: config.secureCookies,
+  clusterSecrets: runtime.secrets,
+  placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
+  onClusterChange: () => reconciler?.wake(),
+});
 app.log.info({ database: db.kind, dataDir: config.dataDir, appliedMigrations: applied }, 'database ready');
 
 let stopping = false;
@@ -43,6 +70,10 @@ async function stop(signal: string) {
   // Fail readiness first so a load balancer stops routing here, then let in-flight requests finish.
   app.draining = true;
   if (config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
+  // Brokers keep running: the next control plane (or a standby replica) adopts them.
+  await reconciler?.stop();
+  await runtime.orchestrator.close();
+  await runtime.objectStore.close();
   await app.close();
   await db.close();
   process.exit(0);
@@ -57,4 +88,21 @@ try {
   fail(`cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
 }
 const address = app.server.address();
-app.log.info({ host: config.host, port: typeof address === 'object' && address ? address.port : config.port }, 'control plane listening');
+const port = typeof address === 'object' && address ? address.port : config.port;
+app.log.info({ host: config.host, port }, 'control plane listening');
+
+// Brokers call back on the internal URL, else the public one, else where this process listens.
+const ownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+const { repos, transact } = createDataAccess(db.prisma);
+reconciler = new Reconciler({
+  repos,
+  transact,
+  orchestrator: runtime.orchestrator,
+  secrets: runtime.secrets,
+  objectStore: runtime.objectStore,
+  objectPrefix: runtime.objectPrefix,
+  controlPlaneUrl: config.internalUrl ?? config.publicUrl ?? `http://${ownHost.includes(':') ? `[${ownHost}]` : ownHost}:${port}`,
+  lock: config.databaseUrl ? new PostgresLeaderLock(config.databaseUrl) : new LocalLeaderLock(),
+  logger: app.log.child({ component: 'reconciler' }),
+});
+reconciler.start();

@@ -1,0 +1,288 @@
+import { plans, type PlanName } from '@fjord/api';
+import type { Cluster, ClusterStatus } from '@fjord/db';
+import type { ObjectStore } from '@fjord/object-store';
+import { OrchestratorError, type BrokerSpec, type BrokerStatus, type Orchestrator } from '@fjord/orchestrator';
+import type { Logger } from 'pino';
+import type { ClusterSecrets } from '../cluster-secrets.ts';
+import type { Repositories, Transact } from '../composition.ts';
+import { tieringPrefix } from '../internal/cluster-config.ts';
+import type { SaslPlain } from '../kafka/index.ts';
+import { probeBroker } from './broker-probe.ts';
+import type { LeaderLock } from './leader-lock.ts';
+
+export interface ReconcilerOptions {
+  repos: Pick<Repositories, 'clusters' | 'clusterEvents'>;
+  transact: Transact;
+  orchestrator: Orchestrator;
+  secrets: ClusterSecrets;
+  /** Where clusters' tiered objects live; a deleted cluster's prefix is removed. */
+  objectStore: ObjectStore;
+  /** Prefix of every Fjord object in the store (FJORD_S3_PREFIX), before `clusters/<id>/`. */
+  objectPrefix?: string;
+  /** Where brokers reach this control plane's `/internal` API. */
+  controlPlaneUrl: string;
+  lock: LeaderLock;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Pause between passes (each pass checks every cluster for drift). */
+  intervalMs?: number;
+  /** How often a standby replica tries to take the lock. */
+  lockRetryMs?: number;
+  /** Provisioning attempts before a cluster is FAILED. */
+  maxAttempts?: number;
+  /** How long the broker gets to answer the probe after it listens. */
+  probeTimeoutMs?: number;
+  probe?: (host: string, port: number, sasl: SaslPlain) => Promise<void>;
+}
+
+const NODE_ID = 0;
+const BROKER_POLL_MS = 2_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Drives every cluster towards its status: PROVISIONING -> RUNNING once its broker answers Kafka,
+ * DELETING -> gone once the broker, its data and its tiered objects are removed, FAILED after
+ * `maxAttempts`. Each pass also repairs drift: a dead broker is started again on the same port with
+ * the same data, a broker without a cluster is stopped. All state is in the database and the
+ * orchestrator, so a restarted control plane converges to the same place. Only the holder of the
+ * leader lock reconciles; other replicas wait to take over.
+ */
+export class Reconciler {
+  readonly #o: Required<Omit<ReconcilerOptions, 'objectPrefix'>> & { objectPrefix: string };
+  /** Clusters with work in progress: a pass never starts a second task for one. */
+  readonly #inFlight = new Map<string, Promise<void>>();
+  /** Earliest time of the next attempt after a failure, per cluster. */
+  readonly #retryAt = new Map<string, number>();
+  /** Last repair or teardown problem recorded as an event, so a persisting one is recorded once. */
+  readonly #lastProblem = new Map<string, string>();
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #leader = false;
+  #wake: (() => void) | undefined;
+
+  constructor(options: ReconcilerOptions) {
+    this.#o = {
+      intervalMs: 1_000,
+      lockRetryMs: 3_000,
+      maxAttempts: 5,
+      probeTimeoutMs: 10_000,
+      probe: probeBroker,
+      ...options,
+      objectPrefix: options.objectPrefix ?? '',
+    };
+  }
+
+  get isLeader(): boolean {
+    return this.#leader;
+  }
+
+  start(): void {
+    this.#running ??= this.#loop();
+  }
+
+  /** Runs the next pass now (after an API change) instead of at the next tick. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Stops reconciling and gives up the lock; brokers keep running. Work in flight is abandoned, not undone. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.wake();
+    await this.#running;
+    await Promise.race([Promise.allSettled(this.#inFlight.values()), sleep(5_000)]);
+    await this.#o.lock.release();
+    this.#leader = false;
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      const leader = await this.#o.lock.tryAcquire();
+      if (leader !== this.#leader) {
+        this.#leader = leader;
+        this.#o.logger.info({ leader }, leader ? 'reconciler leader' : 'reconciler standby');
+      }
+      if (leader) {
+        try {
+          await this.pass();
+        } catch (err) {
+          this.#o.logger.warn({ err: messageOf(err) }, 'reconciler pass failed');
+        }
+      }
+      if (this.#stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, leader ? this.#o.intervalMs : this.#o.lockRetryMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  /** One look at every cluster and every broker; work per cluster runs in the background. */
+  async pass(): Promise<void> {
+    const [clusters, brokers] = await Promise.all([this.#o.repos.clusters.listAll(), this.#o.orchestrator.list()]);
+    const brokerOf = new Map(brokers.filter((b) => b.nodeId === NODE_ID).map((b) => [b.clusterId, b]));
+    const known = new Set(clusters.map((c) => c.id));
+    for (const cluster of clusters) {
+      if (this.#inFlight.has(cluster.id) || (this.#retryAt.get(cluster.id) ?? 0) > Date.now()) continue;
+      this.#track(cluster.id, () => this.#reconcile(cluster, brokerOf.get(cluster.id)));
+    }
+    for (const broker of brokers) {
+      if (known.has(broker.clusterId) || this.#inFlight.has(broker.clusterId) || broker.state === 'stopped') continue;
+      this.#track(broker.clusterId, async () => {
+        this.#o.logger.warn({ clusterId: broker.clusterId, nodeId: broker.nodeId }, 'stopping a broker that belongs to no cluster');
+        // Its data stays: a broker without a cluster row may still be someone's data after a bad restore.
+        await this.#o.orchestrator.stopBroker(broker.clusterId, broker.nodeId);
+      });
+    }
+  }
+
+  /** Resolves when no work is in flight (tests and benchmarks). */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled(this.#inFlight.values());
+  }
+
+  #track(id: string, task: () => Promise<void>): void {
+    const run = task()
+      .catch((err) => this.#o.logger.error({ clusterId: id, err: messageOf(err) }, 'reconciling a cluster failed'))
+      .finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, run);
+  }
+
+  async #reconcile(cluster: Cluster, broker: BrokerStatus | undefined): Promise<void> {
+    switch (cluster.status) {
+      case 'PROVISIONING':
+        return this.#provision(cluster);
+      case 'RUNNING':
+        return this.#repair(cluster, broker);
+      case 'DELETING':
+        return this.#teardown(cluster);
+      case 'FAILED':
+        // A failed cluster holds no broker: it would serve nothing anyone is told about.
+        if (broker && broker.state !== 'stopped') await this.#o.orchestrator.stopBroker(cluster.id, NODE_ID);
+        return;
+      case 'DELETED':
+        return;
+    }
+  }
+
+  #spec(cluster: Cluster): BrokerSpec {
+    const plan = plans[cluster.plan as PlanName];
+    return {
+      clusterId: cluster.id,
+      nodeId: NODE_ID,
+      host: cluster.host,
+      port: cluster.port,
+      config: {
+        auth: 'sasl_plain',
+        controlPlane: { url: this.#o.controlPlaneUrl, token: this.#o.secrets.brokerToken(cluster.id), pollIntervalMs: BROKER_POLL_MS },
+        limits: { maxPartitions: plan.limits.maxPartitions, maxMessageBytes: plan.limits.maxMessageBytes },
+      },
+    };
+  }
+
+  async #event(cluster: Cluster, type: string, status: ClusterStatus, message: string): Promise<void> {
+    await this.#o.repos.clusterEvents.record(cluster.orgId, cluster.id, { type, status, message });
+  }
+
+  /** Starts the broker and waits until it answers Kafka with our credential. */
+  async #startAndProbe(cluster: Cluster): Promise<void> {
+    await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
+    const sasl: SaslPlain = { mechanism: 'plain', ...this.#o.secrets.adminCredential(cluster.id) };
+    const deadline = Date.now() + this.#o.probeTimeoutMs;
+    for (;;) {
+      try {
+        return await this.#o.probe(cluster.host, cluster.port, sasl);
+      } catch (err) {
+        if (Date.now() >= deadline) throw new Error(`the broker does not answer Kafka requests: ${messageOf(err)}`);
+        await sleep(100);
+      }
+    }
+  }
+
+  async #provision(cluster: Cluster): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.#startAndProbe(cluster);
+    } catch (err) {
+      return this.#provisioningFailed(cluster, err);
+    }
+    const becameRunning = await this.#o.transact(async (tx) => {
+      const moved = await tx.clusters.transition(cluster.orgId, cluster.id, 'PROVISIONING', { status: 'RUNNING', attempts: 0, failureReason: null, runningAt: new Date() });
+      if (moved) {
+        await tx.clusterEvents.record(cluster.orgId, cluster.id, {
+          type: 'cluster.running',
+          status: 'RUNNING',
+          message: `broker answering on ${cluster.host}:${cluster.port} (started in ${Date.now() - started} ms)`,
+        });
+      }
+      return moved;
+    });
+    this.#retryAt.delete(cluster.id);
+    if (becameRunning) this.#o.logger.info({ clusterId: cluster.id, ms: Date.now() - cluster.createdAt.getTime() }, 'cluster running');
+  }
+
+  async #provisioningFailed(cluster: Cluster, err: unknown): Promise<void> {
+    const attempts = cluster.attempts + 1;
+    const reason = messageOf(err);
+    const final = (err instanceof OrchestratorError && !err.retriable) || attempts >= this.#o.maxAttempts;
+    this.#o.logger.warn({ clusterId: cluster.id, attempts, final, err: reason }, 'provisioning attempt failed');
+    if (final) {
+      await this.#o.orchestrator.stopBroker(cluster.id, NODE_ID).catch(() => {});
+      await this.#o.transact(async (tx) => {
+        if (await tx.clusters.transition(cluster.orgId, cluster.id, 'PROVISIONING', { status: 'FAILED', attempts, failureReason: reason })) {
+          await tx.clusterEvents.record(cluster.orgId, cluster.id, { type: 'cluster.failed', status: 'FAILED', message: `after ${attempts} attempt(s): ${reason}` });
+        }
+      });
+      return;
+    }
+    await this.#o.transact(async (tx) => {
+      if (await tx.clusters.transition(cluster.orgId, cluster.id, 'PROVISIONING', { attempts })) {
+        await tx.clusterEvents.record(cluster.orgId, cluster.id, { type: 'cluster.retrying', status: 'PROVISIONING', message: `attempt ${attempts} failed: ${reason}` });
+      }
+    });
+    this.#retryAt.set(cluster.id, Date.now() + Math.min(1_000 * 2 ** (attempts - 1), 15_000));
+  }
+
+  /** A RUNNING cluster whose broker is not running gets it back, on the same port with the same data. */
+  async #repair(cluster: Cluster, broker: BrokerStatus | undefined): Promise<void> {
+    if (broker?.state === 'running' || broker?.state === 'starting') {
+      this.#lastProblem.delete(cluster.id);
+      return;
+    }
+    const why = broker?.reason ?? `broker is ${broker?.state ?? 'missing'}`;
+    if (!this.#lastProblem.has(cluster.id)) await this.#event(cluster, 'broker.down', 'RUNNING', why);
+    try {
+      await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
+    } catch (err) {
+      const reason = messageOf(err);
+      if (this.#lastProblem.get(cluster.id) !== reason) await this.#event(cluster, 'broker.restart-failed', 'RUNNING', reason);
+      this.#lastProblem.set(cluster.id, reason);
+      this.#retryAt.set(cluster.id, Date.now() + 2_000);
+      return;
+    }
+    this.#lastProblem.delete(cluster.id);
+    await this.#event(cluster, 'broker.restarted', 'RUNNING', `broker restarted on ${cluster.host}:${cluster.port} with its data`);
+    this.#o.logger.info({ clusterId: cluster.id, why }, 'broker restarted');
+  }
+
+  async #teardown(cluster: Cluster): Promise<void> {
+    try {
+      await this.#o.orchestrator.stopBroker(cluster.id, NODE_ID, { deleteData: true });
+      const objects = await this.#o.objectStore.deletePrefix(`${this.#o.objectPrefix}${tieringPrefix(cluster.id)}`);
+      await this.#o.repos.clusters.remove(cluster.orgId, cluster.id);
+      this.#lastProblem.delete(cluster.id);
+      this.#retryAt.delete(cluster.id);
+      this.#o.logger.info({ clusterId: cluster.id, objects }, 'cluster deleted');
+    } catch (err) {
+      const reason = messageOf(err);
+      if (this.#lastProblem.get(cluster.id) !== reason) await this.#event(cluster, 'cluster.delete-retrying', 'DELETING', reason);
+      this.#lastProblem.set(cluster.id, reason);
+      this.#retryAt.set(cluster.id, Date.now() + 2_000);
+    }
+  }
+}
