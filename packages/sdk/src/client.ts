@@ -1,5 +1,15 @@
-import { endpoints, type Endpoint, type EndpointInput, type EndpointOutput, type Endpoints, type OperationName, type Page } from '@fjord/api';
-import { errorFromResponse } from './errors.ts';
+import {
+  endpoints,
+  type Cluster,
+  type ClusterStatus,
+  type Endpoint,
+  type EndpointInput,
+  type EndpointOutput,
+  type Endpoints,
+  type OperationName,
+  type Page,
+} from '@fjord/api';
+import { errorFromResponse, FjordApiError } from './errors.ts';
 
 export interface ClientOptions {
   /** e.g. `http://127.0.0.1:8080` */
@@ -101,6 +111,53 @@ export class FjordClient {
     this.#session = undefined;
   };
   me = (options?: RequestOptions) => this.request('me', {}, options);
+
+  /** The plan table (public): limits and prices of each plan. */
+  readonly plans = {
+    list: () => this.request('listPlans', {}),
+  };
+
+  readonly clusters = {
+    list: (query?: { limit?: number; cursor?: string }) => this.request('listClusters', { query }),
+    all: () => this.paginate((cursor) => this.clusters.list({ cursor, limit: 100 })),
+    /** Answers at once with status PROVISIONING; see `waitFor`. */
+    create: (body: EndpointInput<Endpoints['createCluster']>['body'], options?: RequestOptions) => this.request('createCluster', { body }, options),
+    get: (id: string) => this.request('getCluster', { params: { id } }),
+    /** Answers at once with status DELETING; the cluster then disappears (404). */
+    delete: (id: string, options?: RequestOptions) => this.request('deleteCluster', { params: { id } }, options),
+    events: (id: string, query?: { limit?: number; cursor?: string }) => this.request('listClusterEvents', { params: { id }, query }),
+    allEvents: (id: string) => this.paginate((cursor) => this.clusters.events(id, { cursor, limit: 100 })),
+    /**
+     * Polls the cluster until its status is `status` (or, for `DELETED`, until it is gone). A cluster
+     * that turns FAILED while waiting for another status throws with its failure reason.
+     */
+    waitFor: async (id: string, status: ClusterStatus, options: { timeoutMs?: number; intervalMs?: number } = {}) => {
+      const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+      for (;;) {
+        let cluster: Cluster | undefined;
+        try {
+          cluster = await this.clusters.get(id);
+        } catch (err) {
+          if (status === 'DELETED' && err instanceof FjordApiError && err.status === 404) return undefined;
+          throw err;
+        }
+        if (cluster.status === status) return cluster;
+        if (cluster.status === 'FAILED') throw new Error(`cluster ${id} FAILED: ${cluster.failureReason ?? 'no reason given'}`);
+        if (Date.now() >= deadline) throw new Error(`cluster ${id} is still ${cluster.status} (waited for ${status})`);
+        await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
+      }
+    },
+  };
+
+  /** SASL/PLAIN credentials of a cluster: username `key`, password `secret` (shown once). */
+  readonly clusterApiKeys = {
+    list: (clusterId: string, query?: { limit?: number; cursor?: string }) => this.request('listClusterApiKeys', { params: { id: clusterId }, query }),
+    all: (clusterId: string) => this.paginate((cursor) => this.clusterApiKeys.list(clusterId, { cursor, limit: 100 })),
+    create: (clusterId: string, body: { description: string }, options?: RequestOptions) =>
+      this.request('createClusterApiKey', { params: { id: clusterId }, body }, options),
+    get: (clusterId: string, keyId: string) => this.request('getClusterApiKey', { params: { id: clusterId, keyId } }),
+    delete: (clusterId: string, keyId: string, options?: RequestOptions) => this.request('deleteClusterApiKey', { params: { id: clusterId, keyId } }, options),
+  };
 
   readonly apiKeys = {
     list: (query?: { limit?: number; cursor?: string }) => this.request('listApiKeys', { query }),
