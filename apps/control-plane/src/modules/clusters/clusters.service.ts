@@ -33,6 +33,8 @@ type Deps = {
 
 const PORT_ATTEMPTS = 5;
 
+const nameTaken = (name: string) => new ApiProblem('FJ_CONFLICT', `a cluster named ${name} already exists in this organization`);
+
 export const bootstrapServersOf = (row: Pick<ClusterRow, 'host' | 'port'>) => `${row.host}:${row.port}`;
 
 export function toCluster(row: ClusterRow): Cluster {
@@ -63,6 +65,7 @@ export function clustersService({ repos, transact, secrets, placement, onChange 
         const port = await placement.allocatePort();
         try {
           const row = await transact(async (tx) => {
+            if (await tx.clusters.findByName(ctx.orgId, input.name)) throw nameTaken(input.name);
             const cluster = await tx.clusters.create(ctx.orgId, {
               name: input.name,
               plan: input.plan,
@@ -80,15 +83,14 @@ export function clustersService({ repos, transact, secrets, placement, onChange 
               message: `${input.plan} cluster ${input.name} requested in ${input.region} on ${placement.host}:${port}`,
             });
             await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.create', resource: { type: 'cluster', id: cluster.id }, requestId: ctx.requestId });
-            return { ...cluster, brokerTokenHash };
+            return (await tx.clusters.get(ctx.orgId, cluster.id))!;
           });
           onChange?.();
           return toCluster(row);
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
-          if (await repos.clusters.findByName(ctx.orgId, input.name)) {
-            throw new ApiProblem('FJ_CONFLICT', `a cluster named ${input.name} already exists in this organization`);
-          }
+          // Two creates of one name at once: the unique index decides.
+          if (await repos.clusters.findByName(ctx.orgId, input.name)) throw nameTaken(input.name);
           // Another cluster got the same port between allocation and insert: pick another.
           if (attempt >= PORT_ATTEMPTS) throw err;
         }

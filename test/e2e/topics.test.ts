@@ -1,0 +1,185 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient, FjordApiError, type FjordClient } from '@fjord/sdk';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
+
+const password = 'correct horse battery staple';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The problem an SDK call fails with. */
+async function problemOf(call: Promise<unknown>) {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof FjordApiError) return err;
+    throw err;
+  }
+  throw new Error('expected a problem');
+}
+
+// The whole path: `npm start`'s control plane provisions a broker, kafkajs talks to the broker
+// directly, and the topic endpoints see and change the same topics over the Kafka Admin protocol.
+describe('topics end to end', () => {
+  let dataDir: string;
+  let cp: RunningControlPlane;
+  let api: FjordClient;
+  let clusterId: string;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-e2e-topics-'));
+    cp = await startControlPlane([process.execPath, '--import', 'tsx', 'apps/control-plane/src/main.ts'], {
+      cwd: repoRoot,
+      env: { FJORD_DATA_DIR: dataDir },
+    });
+    api = createClient({ baseUrl: cp.url });
+    await api.signup({ email: `topics-${Date.now()}@example.com`, password, organizationName: 'E2E Topics' });
+    const cluster = await api.clusters.create({ name: 'e2e-topics', plan: 'basic' });
+    clusterId = cluster.id;
+    const running = await until('the cluster to run', async () => {
+      const c = await api.clusters.get(clusterId);
+      if (c.status === 'FAILED') throw new Error(`cluster failed: ${c.failureReason}`);
+      return c.status === 'RUNNING' ? c : undefined;
+    });
+    const key = await api.clusterApiKeys.create(clusterId, { description: 'e2e kafkajs' });
+    kafka = new Kafka({
+      clientId: 'e2e-topics',
+      brokers: running.bootstrapServers.split(','),
+      sasl: { mechanism: 'plain', username: key.key, password: key.secret },
+      logLevel: logLevel.NOTHING,
+    });
+    // The broker learns new API keys by polling the control plane.
+    await until('the API key to reach the broker', async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        return true;
+      } catch {
+        return undefined;
+      } finally {
+        await admin.disconnect();
+      }
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (clusterId) {
+      await api.clusters.delete(clusterId).catch(() => undefined);
+      await until('the cluster to be gone', async () => ((await problemOf(api.clusters.get(clusterId)).catch(() => undefined))?.status === 404 ? true : undefined)).catch(() => undefined);
+    }
+    await cp?.stop();
+    // Whatever broker is still running (a failed teardown) is ours: stop it by the pid its orchestrator recorded.
+    for (const pidFile of await brokerPidFiles(dataDir)) {
+      const { pid } = JSON.parse(await readFile(pidFile, 'utf8')) as { pid: number };
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("shows a topic made with kafkajs's own admin, with offsets and sizes after producing", async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'made-by-kafkajs', numPartitions: 3 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'made-by-kafkajs', messages: Array.from({ length: 50 }, (_, i) => ({ partition: i % 3, value: `order-${i}` })) });
+    await producer.disconnect();
+
+    const page = await api.topics.list(clusterId);
+    const topic = page.items.find((t) => t.name === 'made-by-kafkajs');
+    expect(topic).toBeDefined();
+    expect(topic!.partitions.map((p) => [p.partition, p.logStartOffset, p.highWatermark, p.remoteBytes])).toEqual([
+      [0, 0, 17, 0],
+      [1, 0, 17, 0],
+      [2, 0, 16, 0],
+    ]);
+    for (const p of topic!.partitions) expect(p.localBytes).toBeGreaterThan(p.highWatermark * 7);
+    expect(await api.topics.get(clusterId, 'made-by-kafkajs')).toEqual(topic);
+  });
+
+  it('PATCH raises partitions and changes retention.ms, as kafkajs sees it', async () => {
+    const created = await api.topics.create(clusterId, { name: 'orders', partitions: 2, configs: { 'retention.ms': '86400000' } });
+    expect(created).toMatchObject({ name: 'orders', replicationFactor: 1, configs: { 'retention.ms': '86400000' } });
+    const updated = await api.topics.update(clusterId, 'orders', { partitions: 4, configs: { 'retention.ms': 3_600_000 } });
+    expect(updated.partitions.map((p) => p.partition)).toEqual([0, 1, 2, 3]);
+    expect(updated.configs).toEqual({ 'retention.ms': '3600000' });
+
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: ['orders'] });
+      expect(metadata.topics[0].partitions).toHaveLength(4);
+      const described = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: 'orders', configNames: ['retention.ms'] }],
+        includeSynonyms: false,
+      });
+      expect(described.resources[0].configEntries.find((c) => c.configName === 'retention.ms')?.configValue).toBe('3600000');
+    } finally {
+      await admin.disconnect();
+    }
+
+    await api.topics.delete(clusterId, 'orders');
+    expect((await problemOf(api.topics.get(clusterId, 'orders'))).status).toBe(404);
+  });
+
+  it('refuses bad names and configs with 400 naming the field; the cluster has the final word', async () => {
+    const cases: [unknown, string][] = [
+      [{ name: 'no spaces', partitions: 1 }, 'name'],
+      [{ name: 'ok', partitions: 1, configs: { 'retention.ms': 'forever' } }, 'configs.retention.ms'],
+      [{ name: 'ok', partitions: 1, configs: { 'not.a.config': '1' } }, 'configs.not.a.config'],
+      // Allowed by Kafka's bounds, refused by this cluster (one broker): the broker's answer, mapped.
+      [{ name: 'ok', partitions: 1, replicationFactor: 3 }, 'replicationFactor'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await fetch(`${cp.url}/v1/clusters/${clusterId}/topics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `fjord_session=${api.session}` },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { type: string; errors: { field: string }[] };
+      expect(problem.type).toBe('https://fjord.dev/problems/validation');
+      expect(problem.errors.map((e) => e.field)).toEqual([field]);
+    }
+    expect((await problemOf(api.topics.create(clusterId, { name: 'made-by-kafkajs', partitions: 1 }))).status).toBe(409);
+  });
+
+  it("answers 404 for another organization's cluster", async () => {
+    const other = createClient({ baseUrl: cp.url });
+    await other.signup({ email: `other-${Date.now()}@example.com`, password, organizationName: 'Other' });
+    expect((await problemOf(other.topics.list(clusterId))).status).toBe(404);
+    expect((await problemOf(other.topics.get(clusterId, 'made-by-kafkajs'))).status).toBe(404);
+    expect((await problemOf(other.topics.delete(clusterId, 'made-by-kafkajs'))).status).toBe(404);
+    expect((await api.topics.get(clusterId, 'made-by-kafkajs')).name).toBe('made-by-kafkajs');
+  });
+});
+
+async function brokerPidFiles(dataDir: string | undefined): Promise<string[]> {
+  if (!dataDir) return [];
+  const clustersDir = path.join(dataDir, 'clusters');
+  const files: string[] = [];
+  for (const cluster of await readdir(clustersDir).catch(() => [] as string[])) {
+    for (const entry of await readdir(path.join(clustersDir, cluster)).catch(() => [] as string[])) {
+      if (/^broker-\d+\.pid$/.test(entry)) files.push(path.join(clustersDir, cluster, entry));
+    }
+  }
+  return files;
+}
