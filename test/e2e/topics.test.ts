@@ -1,33 +1,13 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClient, FjordApiError, type FjordClient } from '@fjord/sdk';
+import { createClient, type FjordClient } from '@fjord/sdk';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
+import { killLeftoverBrokers, problemOf, until } from '../helpers/control-plane.ts';
 
 const password = 'correct horse battery staple';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** The problem an SDK call fails with. */
-async function problemOf(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof FjordApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a problem');
-}
 
 // The whole path: `npm start`'s control plane provisions a broker, kafkajs talks to the broker
 // directly, and the topic endpoints see and change the same topics over the Kafka Admin protocol.
@@ -80,15 +60,7 @@ describe('topics end to end', () => {
       await until('the cluster to be gone', async () => ((await problemOf(api.clusters.get(clusterId)).catch(() => undefined))?.status === 404 ? true : undefined)).catch(() => undefined);
     }
     await cp?.stop();
-    // Whatever broker is still running (a failed teardown) is ours: stop it by the pid its orchestrator recorded.
-    for (const pidFile of await brokerPidFiles(dataDir)) {
-      const { pid } = JSON.parse(await readFile(pidFile, 'utf8')) as { pid: number };
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await killLeftoverBrokers(dataDir);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -171,15 +143,3 @@ describe('topics end to end', () => {
     expect((await api.topics.get(clusterId, 'made-by-kafkajs')).name).toBe('made-by-kafkajs');
   });
 });
-
-async function brokerPidFiles(dataDir: string | undefined): Promise<string[]> {
-  if (!dataDir) return [];
-  const clustersDir = path.join(dataDir, 'clusters');
-  const files: string[] = [];
-  for (const cluster of await readdir(clustersDir).catch(() => [] as string[])) {
-    for (const entry of await readdir(path.join(clustersDir, cluster)).catch(() => [] as string[])) {
-      if (/^broker-\d+\.pid$/.test(entry)) files.push(path.join(clustersDir, cluster, entry));
-    }
-  }
-  return files;
-}

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient, type FjordClient } from '@fjord/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
+import { alive, brokerPid, killLeftoverBrokers, problemOf, until } from '../helpers/control-plane.ts';
+import { kcatSaslArgs, runKcat } from '../helpers/kcat.ts';
+
+const password = 'correct horse battery staple';
+
+interface Running {
+  id: string;
+  bootstrapServers: string;
+}
+interface Credential {
+  username: string;
+  password: string;
+}
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+/** Whether this machine can listen on the port now (nobody else holds it). */
+const portFree = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+
+/** `kcat -L` with a credential: exit 0 once the broker knows it. */
+const listWith = (bootstrap: string, credential: Credential) => runKcat(['-b', bootstrap, ...kcatSaslArgs(credential), '-L', '-m', '3'], undefined, 10_000);
+
+async function produce(bootstrap: string, credential: Credential, topic: string, lines: string[]) {
+  const res = await runKcat(['-b', bootstrap, ...kcatSaslArgs(credential), '-P', '-t', topic, '-X', 'acks=all'], `${lines.join('\n')}\n`);
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+}
+
+async function consumeAll(bootstrap: string, credential: Credential, topic: string): Promise<string[]> {
+  const res = await runKcat(['-b', bootstrap, ...kcatSaslArgs(credential), '-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
+  expect(res.code, res.stderr).toBe(0);
+  return res.stdout.split('\n').filter((l) => l.length > 0);
+}
+
+// The provisioning story as a user lives it, against `npm start`'s control plane with local brokers:
+// REST calls become brokers that kcat reaches, drift is repaired, and nothing is lost across restarts.
+describe('provisioning end to end', () => {
+  const secretKey = randomBytes(32).toString('base64');
+  let dataDir: string;
+  let cp: RunningControlPlane;
+  let api: FjordClient;
+  const clusters: Running[] = [];
+  const credentials: Credential[] = [];
+  const sent: string[][] = [[], []];
+
+  const start = () =>
+    startControlPlane([process.execPath, '--import', 'tsx', 'apps/control-plane/src/main.ts'], {
+      cwd: repoRoot,
+      env: { FJORD_DATA_DIR: dataDir, FJORD_SECRET_KEY: secretKey },
+    });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-e2e-provisioning-'));
+    cp = await start();
+    api = createClient({ baseUrl: cp.url });
+    await api.signup({ email: `provisioning-${Date.now()}@example.com`, password, organizationName: 'E2E Provisioning' });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const { id } of clusters) await api.clusters.delete(id).catch(() => undefined);
+    for (const { id } of clusters) await api.clusters.waitFor(id, 'DELETED', { timeoutMs: 30_000 }).catch(() => undefined);
+    await cp?.stop();
+    await killLeftoverBrokers(dataDir);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }, 90_000);
+
+  it('brings two clusters to RUNNING; kcat produces and consumes through each bootstrap address with a cluster API key', async () => {
+    const created = await Promise.all(['payments', 'clickstream'].map((name) => api.clusters.create({ name, plan: 'basic' })));
+    for (const c of created) expect(c.status).toBe('PROVISIONING');
+    for (const c of created) {
+      const running = await api.clusters.waitFor(c.id, 'RUNNING', { timeoutMs: 60_000 });
+      clusters.push({ id: running!.id, bootstrapServers: running!.bootstrapServers });
+    }
+    expect(new Set(clusters.map((c) => c.bootstrapServers)).size).toBe(2);
+
+    for (const [i, cluster] of clusters.entries()) {
+      const key = await api.clusterApiKeys.create(cluster.id, { description: `kcat ${i}` });
+      const credential = { username: key.key, password: key.secret };
+      credentials.push(credential);
+      // The broker learns new keys by polling the control plane (goal: within 5 s).
+      await until('the new key to reach the broker', async () => ((await listWith(cluster.bootstrapServers, credential)).code === 0 ? true : undefined), 30_000);
+      await api.topics.create(cluster.id, { name: 'events', partitions: 2 });
+      sent[i] = Array.from({ length: 500 }, (_, n) => `cluster ${i} record ${n}`);
+      await produce(cluster.bootstrapServers, credential, 'events', sent[i]);
+      expect((await consumeAll(cluster.bootstrapServers, credential, 'events')).sort()).toEqual([...sent[i]].sort());
+    }
+
+    const events = [];
+    for await (const e of api.clusters.allEvents(clusters[0].id)) events.push(e.type);
+    expect(events).toEqual(expect.arrayContaining(['cluster.requested', 'cluster.running']));
+  });
+
+  it('refuses a deleted cluster API key for new connections; other keys keep working', async () => {
+    const [cluster] = clusters;
+    const doomed = await api.clusterApiKeys.create(cluster.id, { description: 'short-lived' });
+    const credential = { username: doomed.key, password: doomed.secret };
+    await until('the key to be accepted', async () => ((await listWith(cluster.bootstrapServers, credential)).code === 0 ? true : undefined), 30_000);
+    await api.clusterApiKeys.delete(cluster.id, doomed.id);
+    const refused = await until('the deleted key to be refused', async () => {
+      const res = await listWith(cluster.bootstrapServers, credential);
+      return res.code !== 0 ? res : undefined;
+    }, 30_000);
+    expect(refused.stderr).toMatch(/Authentication failed|SASL authentication error/i);
+    expect((await listWith(cluster.bootstrapServers, credentials[0])).code).toBe(0);
+  });
+
+  it('restarts a broker killed with -9 on the same port with the same data: no acknowledged record lost', async () => {
+    const [cluster] = clusters;
+    const before = await brokerPid(dataDir, cluster.id);
+    expect(before).toBeDefined();
+    process.kill(before!, 'SIGKILL');
+    await until('a new broker process', async () => {
+      const pid = await brokerPid(dataDir, cluster.id);
+      return pid !== undefined && pid !== before && alive(pid) ? pid : undefined;
+    }, 30_000);
+    // Same bootstrap address, same records, and offsets continue after them.
+    const back = await until('the broker to serve again', async () => {
+      const res = await listWith(cluster.bootstrapServers, credentials[0]);
+      return res.code === 0 ? res : undefined;
+    }, 30_000);
+    expect(back.code).toBe(0);
+    expect((await api.clusters.get(cluster.id)).bootstrapServers).toBe(cluster.bootstrapServers);
+    expect((await consumeAll(cluster.bootstrapServers, credentials[0], 'events')).sort()).toEqual([...sent[0]].sort());
+    const more = Array.from({ length: 100 }, (_, n) => `after the restart ${n}`);
+    await produce(cluster.bootstrapServers, credentials[0], 'events', more);
+    sent[0].push(...more);
+    const topic = await api.topics.get(cluster.id, 'events');
+    expect(topic.partitions.reduce((sum, p) => sum + p.highWatermark, 0)).toBe(sent[0].length);
+
+    const events = [];
+    for await (const e of api.clusters.allEvents(cluster.id)) events.push(e.type);
+    expect(events).toEqual(expect.arrayContaining(['broker.down', 'broker.restarted']));
+  });
+
+  it('survives a killed control plane: the session still works, clusters stay RUNNING, brokers keep their ports', async () => {
+    const pids = await Promise.all(clusters.map((c) => brokerPid(dataDir, c.id)));
+    const session = api.session!;
+    await cp.stop('SIGKILL');
+    cp = await start();
+    api = createClient({ baseUrl: cp.url }).useSession(session);
+
+    expect((await api.me()).organization.name).toBe('E2E Provisioning');
+    // Give the new reconciler a few passes: it must adopt the brokers, not restart or lose them.
+    await new Promise((r) => setTimeout(r, 3_000));
+    for (const [i, cluster] of clusters.entries()) {
+      const now = await api.clusters.get(cluster.id);
+      expect(now.status).toBe('RUNNING');
+      expect(now.bootstrapServers).toBe(cluster.bootstrapServers);
+      expect(await brokerPid(dataDir, cluster.id)).toBe(pids[i]);
+      expect((await consumeAll(cluster.bootstrapServers, credentials[i], 'events')).sort()).toEqual([...sent[i]].sort());
+    }
+  });
+
+  it("deletes a cluster: its port and data are freed, its tiered prefix removed, then it answers 404", async () => {
+    const cluster = clusters.pop()!;
+    const [host, port] = cluster.bootstrapServers.split(':');
+    const clusterDir = path.join(dataDir, 'clusters', cluster.id);
+    expect(await exists(clusterDir)).toBe(true);
+    expect(await portFree(host, Number(port))).toBe(false);
+    // A tiered segment of this cluster in the embedded filesystem object store, and one of another cluster.
+    const tiered = path.join(dataDir, 'objects', 'clusters', cluster.id, 'events-0', '00000000000000000000.log');
+    const neighbour = path.join(dataDir, 'objects', 'clusters', clusters[0].id, 'events-0', '00000000000000000000.log');
+    for (const file of [tiered, neighbour]) {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, 'segment');
+    }
+
+    const deleting = await api.clusters.delete(cluster.id);
+    expect(deleting.status).toBe('DELETING');
+    await api.clusters.waitFor(cluster.id, 'DELETED', { timeoutMs: 30_000 });
+    expect((await problemOf(api.clusters.get(cluster.id))).status).toBe(404);
+    expect(await exists(clusterDir)).toBe(false);
+    expect(await portFree(host, Number(port))).toBe(true);
+    expect(await exists(tiered)).toBe(false);
+    expect(await exists(neighbour)).toBe(true);
+    expect((await listWith(cluster.bootstrapServers, credentials[1])).code).not.toBe(0);
+    // The other cluster is untouched.
+    expect((await api.clusters.get(clusters[0].id)).status).toBe('RUNNING');
+  });
+});

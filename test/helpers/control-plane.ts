@@ -1,0 +1,67 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FjordApiError } from '@fjord/sdk';
+
+/** Polls `probe` until it returns a value; tests wait generously, the goals are measured in bench/. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** The problem an SDK call fails with. */
+export async function problemOf(call: Promise<unknown>): Promise<FjordApiError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof FjordApiError) return err;
+    throw err;
+  }
+  throw new Error('expected a problem');
+}
+
+/** The pid files of the local brokers under a control plane's data dir. */
+export async function brokerPidFiles(dataDir: string | undefined): Promise<string[]> {
+  if (!dataDir) return [];
+  const clustersDir = path.join(dataDir, 'clusters');
+  const files: string[] = [];
+  for (const cluster of await readdir(clustersDir).catch(() => [] as string[])) {
+    for (const entry of await readdir(path.join(clustersDir, cluster)).catch(() => [] as string[])) {
+      if (/^broker-\d+\.pid$/.test(entry)) files.push(path.join(clustersDir, cluster, entry));
+    }
+  }
+  return files;
+}
+
+/** The pid of a cluster's broker as its orchestrator recorded it. */
+export async function brokerPid(dataDir: string, clusterId: string, nodeId = 0): Promise<number | undefined> {
+  const text = await readFile(path.join(dataDir, 'clusters', clusterId, `broker-${nodeId}.pid`), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as { pid: number }).pid;
+}
+
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops any broker a test left running (a failed teardown), by the pids its orchestrator recorded. */
+export async function killLeftoverBrokers(dataDir: string | undefined): Promise<void> {
+  for (const pidFile of await brokerPidFiles(dataDir)) {
+    const { pid } = JSON.parse(await readFile(pidFile, 'utf8').catch(() => '{}')) as { pid?: number };
+    if (!pid) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
