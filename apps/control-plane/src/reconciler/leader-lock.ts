@@ -58,8 +58,9 @@ export class PostgresLeaderLock implements LeaderLock {
 
   async #connect(): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: this.#url, application_name: 'fjord-reconciler-lock' });
-    client.on('error', () => this.#drop());
-    client.on('end', () => this.#drop());
+    // Only while it is still ours: a dropped client's late 'end' must not drop its replacement (and the lock just re-taken).
+    client.on('error', () => this.#client === client && this.#drop());
+    client.on('end', () => this.#client === client && this.#drop());
     await client.connect();
     this.#client = client;
     return client;

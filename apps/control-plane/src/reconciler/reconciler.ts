@@ -58,7 +58,8 @@ export class Reconciler {
   readonly #lastProblem = new Map<string, string>();
   #running: Promise<void> | undefined;
   #stopped = false;
-  #leader = false;
+  /** Unknown until the first lock attempt, so a replica that starts as standby says so too. */
+  #leader: boolean | undefined;
   #wake: (() => void) | undefined;
 
   constructor(options: ReconcilerOptions) {
@@ -74,7 +75,7 @@ export class Reconciler {
   }
 
   get isLeader(): boolean {
-    return this.#leader;
+    return this.#leader === true;
   }
 
   start(): void {

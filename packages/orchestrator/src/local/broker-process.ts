@@ -15,7 +15,10 @@ export async function isBrokerProcess(pid: number, configFile: string): Promise<
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
     return cmdline.split('\0').includes(configFile);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // ESRCH: the process exited between the open and the read of its /proc entry.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    if (code !== 'ENOENT') throw err;
     if (await procMounted()) return false;
     // Without /proc (macOS) liveness is all we can check.
     return isAlive(pid);

@@ -1,0 +1,122 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { testBackends } from '@fjord/db/testing';
+import { createObjectStore } from '@fjord/object-store';
+import { findFreePort, LocalOrchestrator } from '@fjord/orchestrator';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterSecrets } from '../src/cluster-secrets.ts';
+import { createDataAccess } from '../src/composition.ts';
+import { LocalLeaderLock } from '../src/reconciler/leader-lock.ts';
+import { Reconciler } from '../src/reconciler/reconciler.ts';
+import { signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
+
+const [pglite] = await testBackends();
+
+// The reconciler's failure paths with a real local orchestrator and real broker processes:
+// a broker that cannot start turns its cluster FAILED with the reason, and a broker that belongs
+// to no cluster is stopped. (The happy paths run end to end in test/e2e/provisioning.test.ts.)
+describe('reconciler', () => {
+  let dataDir: string;
+  let t: TestApp;
+  let a: SignedUp;
+  let orchestrator: LocalOrchestrator;
+  let reconciler: Reconciler;
+  let squatter: Server;
+  let takenPort: number;
+  const secrets = new ClusterSecrets(randomBytes(32));
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-reconciler-'));
+    // Something else holds the port the next cluster is placed on, so its broker cannot listen.
+    squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    takenPort = (squatter.address() as { port: number }).port;
+    const ports = [takenPort];
+    const allocatePort = async () => ports.shift() ?? findFreePort('127.0.0.1');
+    t = await startTestApp(pglite, { clusterSecrets: secrets, placement: { host: '127.0.0.1', allocatePort } });
+    a = await signup(t.app, 'Reconciled');
+    orchestrator = new LocalOrchestrator({ kind: 'local', dataDir, startTimeoutMs: 20_000, stopGraceMs: 2_000 });
+    const { repos, transact } = createDataAccess(t.db.prisma);
+    reconciler = new Reconciler({
+      repos,
+      transact,
+      orchestrator,
+      secrets,
+      objectStore: createObjectStore({ kind: 'fs', root: path.join(dataDir, 'objects') }),
+      // Nothing answers here: brokers start but never learn a credential, so the probe cannot pass.
+      controlPlaneUrl: 'http://127.0.0.1:9',
+      lock: new LocalLeaderLock(),
+      logger: pino({ level: 'silent' }),
+      maxAttempts: 2,
+      probeTimeoutMs: 1_500,
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const broker of (await orchestrator?.list()) ?? []) await orchestrator.stopBroker(broker.clusterId, broker.nodeId, { deleteData: true });
+    await orchestrator?.close();
+    await t?.close();
+    squatter?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  const getCluster = async (id: string) =>
+    (await t.app.inject({ method: 'GET', url: `/v1/clusters/${id}`, headers: a.auth })).json() as { status: string; failureReason?: string };
+
+  /** Creates a cluster and runs passes until it leaves PROVISIONING. */
+  async function provisionUntilSettled(name: string) {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: a.auth, payload: { name, plan: 'basic' } });
+    expect(res.statusCode, res.body).toBe(202);
+    const { id } = res.json() as { id: string };
+    const deadline = Date.now() + 90_000;
+    let cluster = await getCluster(id);
+    while (cluster.status === 'PROVISIONING' && Date.now() < deadline) {
+      await reconciler.pass();
+      await reconciler.settled();
+      await new Promise((r) => setTimeout(r, 250));
+      cluster = await getCluster(id);
+    }
+    const events = (await t.app.inject({ method: 'GET', url: `/v1/clusters/${id}/events`, headers: a.auth })).json();
+    return { id, cluster, events: events.items.map((e: { type: string }) => e.type) as string[] };
+  }
+
+  it("marks a cluster FAILED with the broker's own reason when its broker exits while starting", async () => {
+    const { id, cluster, events } = await provisionUntilSettled('port-taken');
+    expect(cluster.status).toBe('FAILED');
+    expect(cluster.failureReason).toMatch(/EADDRINUSE/);
+    expect(events.filter((type) => type === 'cluster.failed')).toHaveLength(1);
+    expect((await orchestrator.health(id, 0)).state).not.toBe('running');
+
+    // A FAILED cluster stays FAILED: later passes do not start it again.
+    await reconciler.pass();
+    await reconciler.settled();
+    expect((await getCluster(id)).status).toBe('FAILED');
+  }, 120_000);
+
+  it('retries a broker that does not answer Kafka, then marks the cluster FAILED and stops the broker', async () => {
+    const { id, cluster, events } = await provisionUntilSettled('never-answers');
+    expect(cluster.status).toBe('FAILED');
+    expect(cluster.failureReason).toMatch(/does not answer Kafka requests/);
+    expect(events).toEqual(['cluster.requested', 'cluster.retrying', 'cluster.failed']);
+    // The broker is stopped with the failure, or at the latest by the next pass.
+    await reconciler.pass();
+    await reconciler.settled();
+    expect((await orchestrator.health(id, 0)).state).toBe('stopped');
+  }, 120_000);
+
+  it('stops a broker that belongs to no cluster', async () => {
+    const orphan = randomUUID();
+    const port = await findFreePort('127.0.0.1');
+    const started = await orchestrator.ensureBroker({ clusterId: orphan, nodeId: 0, host: '127.0.0.1', port, config: { auth: 'none' } });
+    expect(started.state).toBe('running');
+
+    await reconciler.pass();
+    await reconciler.settled();
+    const after = (await orchestrator.list()).find((b) => b.clusterId === orphan);
+    expect(after?.state).toBe('stopped');
+  }, 60_000);
+});
