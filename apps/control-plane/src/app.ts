@@ -34,6 +34,8 @@ export interface AppDeps {
   placement?: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
+  /** How long a request waits for a database transaction before it answers 503 (default 10 s). */
+  transactionWaitMs?: number;
 }
 
 declare module 'fastify' {
@@ -63,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clusterSecrets: deps.clusterSecrets ?? new ClusterSecrets(randomBytes(32)),
     placement: deps.placement ?? { host: '127.0.0.1', allocatePort: () => findFreePort('127.0.0.1') },
     onClusterChange: deps.onClusterChange,
+    transactionWaitMs: deps.transactionWaitMs,
   });
   app.decorate('services', services);
 

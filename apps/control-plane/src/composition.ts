@@ -47,19 +47,22 @@ export interface ServiceOptions {
   placement: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
+  /** How long a request waits for a database transaction before it answers 503. */
+  transactionWaitMs?: number;
 }
 
 /** Repositories on the client, and `transact` for work that must commit together. */
-export function createDataAccess(prisma: PrismaClient): { repos: Repositories; transact: Transact } {
-  // PGlite runs one transaction at a time, so a transaction may wait its turn behind others.
+export function createDataAccess(prisma: PrismaClient, { transactionWaitMs = 10_000 } = {}): { repos: Repositories; transact: Transact } {
+  // PGlite runs one transaction at a time, so a transaction may wait its turn behind others; past
+  // `transactionWaitMs` it gives up untouched (a 503 the client retries).
   const transact: Transact = (fn) =>
-    prisma.$transaction((tx) => fn(createRepositories(tx)), { maxWait: 10_000, timeout: 15_000 });
+    prisma.$transaction((tx) => fn(createRepositories(tx)), { maxWait: transactionWaitMs, timeout: 15_000 });
   return { repos: createRepositories(prisma), transact };
 }
 
 /** The composition root: repositories, then the services built on them. */
 export function createServices(prisma: PrismaClient, options: ServiceOptions) {
-  const { repos, transact } = createDataAccess(prisma);
+  const { repos, transact } = createDataAccess(prisma, { transactionWaitMs: options.transactionWaitMs });
   const clusters = clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange });
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),

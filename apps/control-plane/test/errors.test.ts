@@ -1,6 +1,8 @@
 import { testBackends } from '@fjord/db/testing';
 import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
 const backends = await testBackends();
@@ -112,5 +114,40 @@ describe.each(backends)('bad input on $name', (backend) => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+// A request that cannot start its transaction in time (a burst on a small pool, PGlite's single
+// session) answers 503 with Retry-After and writes nothing, instead of a 500. PostgreSQL's
+// transaction start reliably takes longer than a 1 ms wait, which makes the refusal certain.
+const postgres = backends.find((b) => b.name === 'postgresql');
+describe.skipIf(!postgres)(`a database too busy to start a transaction${postgres ? '' : ' (skipped: no PostgreSQL server)'}`, () => {
+  let t: TestApp;
+  let busy: FastifyInstance;
+  let org: SignedUp;
+  beforeAll(async () => {
+    t = await startTestApp(postgres!);
+    org = await signup(t.app, 'Busy');
+    busy = await buildApp({ prisma: t.db.prisma, transactionWaitMs: 1 });
+  });
+  afterAll(async () => {
+    await busy?.close();
+    await t?.close();
+  });
+
+  it('answers 503 unavailable with Retry-After, never 500, and writes nothing for the refused requests', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => busy.inject({ method: 'POST', url: '/v1/api-keys', headers: org.auth, payload: { description: `burst ${i}` } })),
+    );
+    const statuses = answers.map((res) => res.statusCode);
+    expect(statuses.every((s) => s === 201 || s === 503), statuses.join(',')).toBe(true);
+    const refused = answers.filter((res) => res.statusCode === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const res of refused) {
+      expectProblem(res, 503, 'unavailable');
+      expect(res.headers['retry-after']).toBe('1');
+    }
+    const stored = await t.db.prisma.apiKey.count({ where: { orgId: org.orgId } });
+    expect(stored).toBe(statuses.filter((s) => s === 201).length);
   });
 });

@@ -52,6 +52,13 @@ const byStatus = new Map<number, ProblemDefinition>([
   [429, problems.FJ_RATE_LIMITED],
 ]);
 
+/**
+ * Prisma's codes for a database that is busy or out of reach: no transaction slot within maxWait
+ * (P2028; PGlite runs one transaction at a time), no pooled connection (P2024), no server (P1001).
+ * The request did nothing, so the client may simply retry.
+ */
+const databaseBusyCodes = new Set(['P2028', 'P2024', 'P1001']);
+
 /** Every error leaves as RFC 9457 problem details; only our own faults are 5xx. */
 export const problemDetails = fp(
   async (app) => {
@@ -67,6 +74,11 @@ export const problemDetails = fp(
       if (known) {
         const errors = known === problems.FJ_MALFORMED_BODY ? [{ field: 'body', message: err.message }] : undefined;
         return send(req, reply, known, err.message, errors);
+      }
+      if (err.code && databaseBusyCodes.has(err.code)) {
+        req.log.warn({ err }, 'database busy');
+        reply.header('retry-after', '1');
+        return send(req, reply, problems.FJ_UNAVAILABLE, 'the service is busy; nothing was changed, try again');
       }
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
