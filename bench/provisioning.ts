@@ -16,8 +16,9 @@
  * at the end is killed and reported. Polling stays one request at a time on purpose: the control plane serves
  * ~150 requests/s through the embedded PGlite, and a poller per cluster would saturate it and time itself.
  * Goal (acceptance): create -> RUNNING p99 < 5 s.
- * Run: `npx tsx bench/provisioning.ts [--clusters 20] [--burst 20] [--baseline 20]` (`--burst 0` skips the
- * burst). Progress on stderr, the table on stdout; not part of `npm test`.
+ * Also: how long a new cluster API key takes to reach the broker, and a deleted one to be refused (goal 5 s).
+ * Run: `npx tsx bench/provisioning.ts [--clusters 20] [--burst 20] [--baseline 20] [--keys 10]` (`0` skips a
+ * phase). Progress on stderr, the table on stdout; not part of `npm test`.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { Api } from '@fjord/kafka-protocol';
 import { createClient, FjordApiError, type Cluster, type FjordClient } from '@fjord/sdk';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../apps/control-plane/test/process.ts';
 import { startBroker } from '../test/helpers/broker.ts';
+import { kcatSaslArgs, runKcat } from '../test/helpers/kcat.ts';
 import { RawKafkaClient } from '../test/helpers/raw-kafka-client.ts';
 
 const { values } = parseArgs({
@@ -34,11 +36,14 @@ const { values } = parseArgs({
     clusters: { type: 'string', default: '20' },
     burst: { type: 'string', default: '20' },
     baseline: { type: 'string', default: '20' },
+    keys: { type: 'string', default: '10' },
   },
 });
 const CLUSTERS = Number(values.clusters);
 const BURST = Number(values.burst);
 const BASELINE = Number(values.baseline);
+const KEYS = Number(values.keys);
+const KEY_GOAL_MS = 5_000;
 const POLL_MS = 50;
 const RUNNING_TIMEOUT_MS = 120_000;
 const GOAL_P99_MS = 5_000;
@@ -245,6 +250,35 @@ function summarize(label: string, timings: Timing[]): void {
   record(`${label}:   "broker listening" -> running`, timings.map((t) => t.probeMs));
 }
 
+/**
+ * How long a new cluster API key takes to be accepted by the cluster's broker, and a deleted one to be
+ * refused for new connections (the broker polls the control plane): kcat -L with the key, every 100 ms.
+ */
+async function keyPropagation(api: FjordClient, id: string): Promise<void> {
+  const { bootstrapServers } = await api.clusters.get(id);
+  const accepts = async (username: string, password: string) =>
+    (await runKcat(['-b', bootstrapServers, ...kcatSaslArgs({ username, password }), '-L', '-m', '2'], undefined, 5_000)).code === 0;
+  const waitFor = async (want: boolean, username: string, password: string) => {
+    const start = performance.now();
+    while ((await accepts(username, password)) !== want) {
+      if (performance.now() - start > RUNNING_TIMEOUT_MS) throw new Error(`key ${username} still ${want ? 'refused' : 'accepted'}`);
+      await sleep(100);
+    }
+    return performance.now() - start;
+  };
+  const accepted: number[] = [];
+  const refused: number[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const key = await api.clusterApiKeys.create(id, { description: `bench ${i}` });
+    accepted.push(await waitFor(true, key.key, key.secret));
+    await api.clusterApiKeys.delete(id, key.id);
+    refused.push(await waitFor(false, key.key, key.secret));
+    progress(`[keys] ${i + 1}/${KEYS}: accepted after ${ms(accepted.at(-1)!)} ms, refused after ${ms(refused.at(-1)!)} ms`);
+  }
+  record('cluster API key created -> accepted by the broker', accepted);
+  record('cluster API key deleted -> refused for new connections', refused);
+}
+
 /** Pid files of brokers the local orchestrator started under dataDir and did not stop. */
 async function brokerPidFiles(dataDir: string): Promise<string[]> {
   const clustersDir = path.join(dataDir, 'clusters');
@@ -318,6 +352,7 @@ async function main(): Promise<void> {
     if (CLUSTERS > 0) {
       sequentialTimings = await sequential(api, dataDir, ids);
       summarize(`sequential ${CLUSTERS}`, sequentialTimings);
+      if (KEYS > 0) await keyPropagation(api, ids[0]!);
       // The next phase starts from no clusters, as this one did.
       record(`delete ${ids.length} at once -> gone from the list`, await deleteAll(api, ids, 'sequential'));
     }
@@ -345,6 +380,9 @@ async function main(): Promise<void> {
   if (sequentialTimings.length > 0) {
     const p99 = percentile(sequentialTimings.map((t) => t.runningMs).sort((a, b) => a - b), 99);
     console.log(`\ngoal: sequential create -> RUNNING p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'met' : 'NOT met'} (${ms(p99)} ms)`);
+  }
+  for (const r of rows.filter((row) => row.measurement.startsWith('cluster API key'))) {
+    console.log(`goal: ${r.measurement} within ${KEY_GOAL_MS} ms: ${r.max < KEY_GOAL_MS ? 'met' : 'NOT met'} (max ${ms(r.max)} ms)`);
   }
 }
 

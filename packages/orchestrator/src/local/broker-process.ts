@@ -173,15 +173,26 @@ export async function terminate(pid: number, configFile: string, graceMs: number
     ['SIGTERM', graceMs],
     ['SIGKILL', 5_000],
   ] as const) {
-    if (!(await isBrokerProcess(pid, configFile))) return true;
+    if (!(await isBrokerProcess(pid, configFile))) return reaped(pid);
     signalGroup(pid, signal);
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
-      if (!(await isBrokerProcess(pid, configFile))) return true;
+      if (!(await isBrokerProcess(pid, configFile))) return reaped(pid);
       await delay(POLL_MS);
     }
   }
-  return !(await isBrokerProcess(pid, configFile));
+  return !(await isBrokerProcess(pid, configFile)) && reaped(pid);
+}
+
+/**
+ * A broker that stopped being one (exiting, or a zombie) may hold its pid a moment longer, until its
+ * parent reaps it (this process, when it spawned the broker). Waiting for that keeps "stopped" meaning
+ * no process at all; a zombie whose parent never reaps it still counts as stopped after the wait.
+ */
+async function reaped(pid: number, waitMs = 2_000): Promise<true> {
+  const deadline = Date.now() + waitMs;
+  while (isAlive(pid) && Date.now() < deadline) await delay(POLL_MS);
+  return true;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
