@@ -34,6 +34,21 @@ describe('bin/app.ts', () => {
     ]);
   });
 
+  it('synthesizes through the aws-cdk CLI itself (`npx cdk synth`), offline', async () => {
+    const outdir = await mkdtemp(path.join(tmpdir(), 'fjord-cdk-cli-'));
+    outDirs.push(outdir);
+    const cdk = path.join(infraDir, '..', 'node_modules', '.bin', 'cdk');
+    const { stderr } = await run(cdk, ['synth', '--quiet', '--output', outdir], {
+      cwd: infraDir,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+    });
+    expect(stderr).toContain(`Successfully synthesized to ${outdir}`);
+    expect((await readdir(outdir)).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
+      'Fjord.template.json',
+      'FjordImages.template.json',
+    ]);
+  }, 120_000);
+
   it('refuses bad context with a message naming the key and exit code 1', async () => {
     const { result } = await synth({ controlPlaneTasks: '1' });
     await expect(result).rejects.toMatchObject({
