@@ -54,6 +54,8 @@ export class Reconciler {
   readonly #inFlight = new Map<string, Promise<void>>();
   /** Earliest time of the next attempt after a failure, per cluster. */
   readonly #retryAt = new Map<string, number>();
+  /** When work on a cluster last finished: a pass whose snapshot is older must not act on it again. */
+  readonly #finishedAt = new Map<string, number>();
   /** Last repair or teardown problem recorded as an event, so a persisting one is recorded once. */
   readonly #lastProblem = new Map<string, string>();
   #running: Promise<void> | undefined;
@@ -125,15 +127,20 @@ export class Reconciler {
 
   /** One look at every cluster and every broker; work per cluster runs in the background. */
   async pass(): Promise<void> {
+    const snapshotAt = Date.now();
     const [clusters, brokers] = await Promise.all([this.#o.repos.clusters.listAll(), this.#o.orchestrator.list()]);
     const brokerOf = new Map(brokers.filter((b) => b.nodeId === NODE_ID).map((b) => [b.clusterId, b]));
     const known = new Set(clusters.map((c) => c.id));
+    for (const id of this.#finishedAt.keys()) if (!known.has(id) && !this.#inFlight.has(id)) this.#finishedAt.delete(id);
     for (const cluster of clusters) {
       if (this.#inFlight.has(cluster.id) || (this.#retryAt.get(cluster.id) ?? 0) > Date.now()) continue;
+      // Work that finished while the snapshot was read (a teardown that removed this very row) is not redone.
+      if ((this.#finishedAt.get(cluster.id) ?? 0) >= snapshotAt) continue;
       this.#track(cluster.id, () => this.#reconcile(cluster, brokerOf.get(cluster.id)));
     }
     for (const broker of brokers) {
       if (known.has(broker.clusterId) || this.#inFlight.has(broker.clusterId) || broker.state === 'stopped') continue;
+      if ((this.#finishedAt.get(broker.clusterId) ?? 0) >= snapshotAt) continue;
       this.#track(broker.clusterId, async () => {
         this.#o.logger.warn({ clusterId: broker.clusterId, nodeId: broker.nodeId }, 'stopping a broker that belongs to no cluster');
         // Its data stays: a broker without a cluster row may still be someone's data after a bad restore.
@@ -150,7 +157,10 @@ export class Reconciler {
   #track(id: string, task: () => Promise<void>): void {
     const run = task()
       .catch((err) => this.#o.logger.error({ clusterId: id, err: messageOf(err) }, 'reconciling a cluster failed'))
-      .finally(() => this.#inFlight.delete(id));
+      .finally(() => {
+        this.#inFlight.delete(id);
+        this.#finishedAt.set(id, Date.now());
+      });
     this.#inFlight.set(id, run);
   }
 
