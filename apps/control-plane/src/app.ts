@@ -36,6 +36,8 @@ export interface AppDeps {
   onClusterChange?: () => void;
   /** How long a request waits for a database transaction before it answers 503 (default 10 s). */
   transactionWaitMs?: number;
+  /** How long a resolved cloud API key is trusted before the database is asked again (default 2 s; 0: always ask). */
+  apiKeyCacheMs?: number;
 }
 
 declare module 'fastify' {
@@ -66,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     placement: deps.placement ?? { host: '127.0.0.1', allocatePort: () => findFreePort('127.0.0.1') },
     onClusterChange: deps.onClusterChange,
     transactionWaitMs: deps.transactionWaitMs,
+    apiKeyCacheMs: deps.apiKeyCacheMs,
   });
   app.decorate('services', services);
 

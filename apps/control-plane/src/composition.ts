@@ -49,6 +49,8 @@ export interface ServiceOptions {
   onClusterChange?: () => void;
   /** How long a request waits for a database transaction before it answers 503. */
   transactionWaitMs?: number;
+  /** How long a resolved cloud API key is trusted before the database is asked again. */
+  apiKeyCacheMs?: number;
 }
 
 /** Repositories on the client, and `transact` for work that must commit together. */
@@ -67,7 +69,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
     members: membersService({ repos, transact }),
-    apiKeys: apiKeysService({ repos, transact }),
+    apiKeys: apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs }),
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
     clusters,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { testBackends } from '@fjord/db/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { bearer, createApiKey, expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
 const backends = await testBackends();
@@ -51,6 +52,8 @@ describe.each(backends)('cloud API keys on $name', (backend) => {
 
   it('a deleted key answers 401 and is gone from get and list', async () => {
     const key = await createApiKey(t.app, owner.auth);
+    // Used first, so this process has it resolved: deleting it must forget that at once.
+    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.secret) })).statusCode).toBe(200);
     const del = await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: owner.auth });
     expect(del.statusCode).toBe(204);
     expectProblem(await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.secret) }), 401, 'unauthorized');
@@ -58,6 +61,21 @@ describe.each(backends)('cloud API keys on $name', (backend) => {
     expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: owner.auth }), 404, 'not-found');
     const list = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: owner.auth });
     expect(list.json().items.map((k: { id: string }) => k.id)).not.toContain(key.id);
+  });
+
+  it('another replica on the same database refuses a deleted key once its short cache expires', async () => {
+    const cacheMs = 300;
+    const replica = await buildApp({ prisma: t.db.prisma, apiKeyCacheMs: cacheMs });
+    try {
+      const key = await createApiKey(t.app, owner.auth);
+      const me = () => replica.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.secret) });
+      expect((await me()).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: owner.auth })).statusCode).toBe(204);
+      await new Promise((r) => setTimeout(r, cacheMs + 50));
+      expectProblem(await me(), 401, 'unauthorized');
+    } finally {
+      await replica.close();
+    }
   });
 
   it('a key can revoke itself, and its next request is 401', async () => {

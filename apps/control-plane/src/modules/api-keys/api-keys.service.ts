@@ -6,13 +6,43 @@ import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { notFound } from '../../errors.ts';
 import { apiKeyRole, authorize } from '../../permissions.ts';
 
-type Deps = { repos: Pick<Repositories, 'apiKeys'>; transact: Transact };
+type Deps = {
+  repos: Pick<Repositories, 'apiKeys'>;
+  transact: Transact;
+  /**
+   * How long a resolved key is trusted without asking the database again (0: always ask). A key
+   * deleted through this process is forgotten at once; other replicas refuse it within this time.
+   */
+  cacheMs?: number;
+};
+type Resolved = { id: string; orgId: string; orgName: string; description: string; expiresAt: number };
 type Row = { id: string; description: string; createdAt: Date };
 
 const secretPrefix = 'fjk_';
+const CACHE_ENTRIES = 10_000;
 const toApiKey = (row: Row): ApiKey => ({ id: row.id, description: row.description, createdAt: row.createdAt.toISOString() });
 
-export function apiKeysService({ repos, transact }: Deps) {
+export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
+  // By secret hash; insertion order doubles as age, so the oldest entry goes first when it is full.
+  const resolved = new Map<string, Resolved>();
+  const forget = (id: string) => {
+    for (const [hash, entry] of resolved) if (entry.id === id) resolved.delete(hash);
+  };
+
+  async function lookup(secretHash: string): Promise<Resolved | undefined> {
+    const cached = resolved.get(secretHash);
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    resolved.delete(secretHash);
+    const key = await repos.apiKeys.resolve(secretHash);
+    if (!key) return undefined;
+    const entry = { id: key.id, orgId: key.orgId, orgName: key.organization.name, description: key.description, expiresAt: Date.now() + cacheMs };
+    if (cacheMs > 0) {
+      if (resolved.size >= CACHE_ENTRIES) resolved.delete(resolved.keys().next().value!);
+      resolved.set(secretHash, entry);
+    }
+    return entry;
+  }
+
   return {
     async create(ctx: AuthContext, input: { description: string }): Promise<CreatedApiKey> {
       authorize(ctx, 'api-keys:write');
@@ -45,17 +75,18 @@ export function apiKeysService({ repos, transact }: Deps) {
         if (count === 0) throw notFound('API key', id);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'api_key.delete', resource: { type: 'api_key', id }, requestId: ctx.requestId });
       });
+      forget(id);
     },
 
-    /** The context of a Bearer secret, or undefined when no live key has it. One indexed lookup, no KDF. */
+    /** The context of a Bearer secret, or undefined when no live key has it. At most one indexed lookup, no KDF. */
     async resolveSecret(secret: string, requestId: string): Promise<AuthContext | undefined> {
       if (!secret.startsWith(secretPrefix)) return undefined;
-      const key = await repos.apiKeys.resolve(sha256(secret));
+      const key = await lookup(sha256(secret));
       if (!key) return undefined;
       return {
         actor: { type: 'api_key', id: key.id, label: key.description },
         orgId: key.orgId,
-        orgName: key.organization.name,
+        orgName: key.orgName,
         role: apiKeyRole,
         apiKey: { id: key.id, description: key.description },
         requestId,
