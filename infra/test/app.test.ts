@@ -38,11 +38,12 @@ describe('bin/app.ts', () => {
     const outdir = await mkdtemp(path.join(tmpdir(), 'fjord-cdk-cli-'));
     outDirs.push(outdir);
     const cdk = path.join(infraDir, '..', 'node_modules', '.bin', 'cdk');
-    const { stderr } = await run(cdk, ['synth', '--quiet', '--output', outdir], {
+    const { stdout, stderr } = await run(cdk, ['synth', '--quiet', '--output', outdir], {
       cwd: infraDir,
       env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
     });
-    expect(stderr).toContain(`Successfully synthesized to ${outdir}`);
+    // The CLI prints to stderr, or to stdout when CI=true.
+    expect(stdout + stderr).toContain(`Successfully synthesized to ${outdir}`);
     expect((await readdir(outdir)).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
       'Fjord.template.json',
       'FjordImages.template.json',
