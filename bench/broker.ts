@@ -4,6 +4,7 @@
  *     before each produce run, since this disk's speed drifts with its writeback state
  *   - loopback: the same volume through a local TCP connection (Node, discard on receipt)
  *   - kcat produce (1 KiB records) with acks=all and acks=1, then kcat consume of everything
+ *   - the client's ceiling: the same kcat produce to a broker that never fsyncs
  *   - produce latency: one 1 KiB record per request, acks=-1, one request at a time (p50/p99)
  * Run: `node --import tsx bench/broker.ts` (BENCH_MB=256 sets the volume). Prints a table; not part of `npm test`.
  */
@@ -149,6 +150,23 @@ async function main(): Promise<void> {
           `${produce.toFixed(0)} MB/s (${((RECORDS / ms) * 1000).toFixed(0)} records/s, ${((produce / dd) * 100).toFixed(0)}% of dd)`,
         );
       }
+      // The client's own ceiling: the same produce to a broker that never fsyncs. When it matches the
+      // runs above, durability costs nothing measurable and kcat is what limits them.
+      const ceiling = await startBroker({ dataDir: path.join(dir, 'data-no-fsync'), config: { log: { flush: 'none' } } });
+      try {
+        const ceilingAdmin = await RawKafkaClient.connect(ceiling.port);
+        await ceilingAdmin.request(Api.CreateTopics, 5, {
+          topics: [{ name: 'bench-ceiling', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 5000,
+          validateOnly: false,
+        });
+        ceilingAdmin.close();
+        const ms = await run('kcat', ['-b', ceiling.address, '-P', '-t', 'bench-ceiling', '-l', '-X', 'acks=1', ...producerTuning, lines]);
+        report('kcat produce acks=1 to a broker that never fsyncs (the client ceiling)', `${rate(bytes, ms).toFixed(0)} MB/s (${((RECORDS / ms) * 1000).toFixed(0)} records/s)`);
+      } finally {
+        await ceiling.stop();
+      }
+
       const consumeMs = await kcat(['-C', '-t', 'bench-all', '-o', 'beginning', '-e', '-q', '-c', String(RECORDS), '-X', 'fetch.max.bytes=52428800']);
       report('kcat consume', `${rate(bytes, consumeMs).toFixed(0)} MB/s (${((RECORDS / consumeMs) * 1000).toFixed(0)} records/s)`);
 
