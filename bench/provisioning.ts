@@ -28,6 +28,7 @@ import { Api } from '@fjord/kafka-protocol';
 import { createClient, FjordApiError, type Cluster, type FjordClient } from '@fjord/sdk';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../apps/control-plane/test/process.ts';
 import { startBroker } from '../test/helpers/broker.ts';
+import { brokerPidFiles } from '../test/helpers/control-plane.ts';
 import { kcatSaslArgs, runKcat } from '../test/helpers/kcat.ts';
 import { RawKafkaClient } from '../test/helpers/raw-kafka-client.ts';
 
@@ -277,18 +278,6 @@ async function keyPropagation(api: FjordClient, id: string): Promise<void> {
   }
   record('cluster API key created -> accepted by the broker', accepted);
   record('cluster API key deleted -> refused for new connections', refused);
-}
-
-/** Pid files of brokers the local orchestrator started under dataDir and did not stop. */
-async function brokerPidFiles(dataDir: string): Promise<string[]> {
-  const clustersDir = path.join(dataDir, 'clusters');
-  const files: string[] = [];
-  for (const cluster of await readdir(clustersDir).catch(() => [] as string[])) {
-    for (const entry of await readdir(path.join(clustersDir, cluster)).catch(() => [] as string[])) {
-      if (/^broker-\d+\.pid$/.test(entry)) files.push(path.join(clustersDir, cluster, entry));
-    }
-  }
-  return files;
 }
 
 /** Processes whose command line mentions dataDir (a broker's --config lies under it). */
