@@ -137,10 +137,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
     async stop() {
       child.kill('SIGTERM');
       await waitExit();
-      if (ownDir) {
-        await rm(dataDir, { recursive: true, force: true });
-        await rm(configFile, { force: true });
-      }
+      // The config file is always the helper's own; the data dir only when the helper made it.
+      await rm(configFile, { force: true });
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
     async shutdown() {
       child.kill('SIGTERM');
