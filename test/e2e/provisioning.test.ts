@@ -190,4 +190,27 @@ describe('provisioning end to end', () => {
     // The other cluster is untouched.
     expect((await api.clusters.get(clusters[0].id)).status).toBe('RUNNING');
   });
+
+  it('converges when the control plane dies mid-provisioning and mid-deletion', async () => {
+    const restart = async () => {
+      const session = api.session!;
+      await cp.stop('SIGKILL');
+      cp = await start();
+      api = createClient({ baseUrl: cp.url }).useSession(session);
+    };
+    const late = await api.clusters.create({ name: 'born-in-a-crash', plan: 'basic' });
+    clusters.push({ id: late.id, bootstrapServers: late.bootstrapServers });
+    await restart();
+    const running = await api.clusters.waitFor(late.id, 'RUNNING', { timeoutMs: 60_000 });
+    expect(running!.bootstrapServers).toBe(late.bootstrapServers);
+    const pid = await brokerPid(dataDir, late.id);
+    expect(pid !== undefined && alive(pid)).toBe(true);
+
+    await api.clusters.delete(late.id);
+    await restart();
+    await api.clusters.waitFor(late.id, 'DELETED', { timeoutMs: 60_000 });
+    clusters.pop();
+    await until('the broker process to be gone', async () => (alive(pid!) ? undefined : true), 15_000);
+    expect(await exists(path.join(dataDir, 'clusters', late.id))).toBe(false);
+  });
 });
