@@ -7,6 +7,7 @@ import { testBackends } from '@fjord/db/testing';
 import { createClient, type FjordClient } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
+import { brokerPid, until } from '../helpers/control-plane.ts';
 
 // Two control-plane replicas on one PostgreSQL database: the advisory lock lets exactly one of them
 // reconcile, the other serves the API only, and when the leader dies the standby takes the lock and
@@ -29,25 +30,10 @@ if (!postgres) console.warn(`reconciler-leader e2e${skipped}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 /** The reconciler's role lines ('reconciler leader' / 'reconciler standby'), oldest first. */
 const roles = (cp: RunningControlPlane) => cp.logs.filter((l) => l.component === 'reconciler' && typeof l.leader === 'boolean').map((l) => l.leader as boolean);
 const provisioned = (cp: RunningControlPlane, clusterId: string) => cp.logs.some((l) => l.msg === 'cluster running' && l.clusterId === clusterId);
 const alive = (cp: RunningControlPlane) => cp.child.exitCode === null && cp.child.signalCode === null;
-
-async function brokerPid(dataDir: string, clusterId: string): Promise<number | undefined> {
-  const text = await readFile(path.join(dataDir, 'clusters', clusterId, 'broker-0.pid'), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as { pid: number }).pid;
-}
 
 describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' : skipped}`, () => {
   let db: Database | undefined;
@@ -133,7 +119,8 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
     clusterIds.push(created.id);
     expect(created.status).toBe('PROVISIONING');
     await api.clusters.waitFor(created.id, 'RUNNING', { timeoutMs: 45_000 });
-    expect(provisioned(leader, created.id)).toBe(true);
+    // The leader logs it just after the status change commits: give the line time to arrive.
+    await until('the leader to log the cluster running', () => (provisioned(leader, created.id) ? true : undefined), 10_000);
     expect(provisioned(standby, created.id)).toBe(false);
     expect(roles(standby)).toEqual([false]);
   }, 60_000);
@@ -154,7 +141,7 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
     const second = await api.clusters.create({ name: 'after-takeover', plan: 'basic' });
     clusterIds.push(second.id);
     await api.clusters.waitFor(second.id, 'RUNNING', { timeoutMs: 45_000 });
-    expect(provisioned(standby, second.id)).toBe(true);
+    await until('the new leader to log the cluster running', () => (provisioned(standby, second.id) ? true : undefined), 10_000);
 
     // The new leader has looked at the first cluster several times by now: it kept its broker, not a new one.
     expect((await api.clusters.get(first)).status).toBe('RUNNING');

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { FjordApiError } from '@fjord/sdk';
 
 /** Polls `probe` until it returns a value; tests wait generously, the goals are measured in bench/. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000, intervalMs = 250): Promise<T> {
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
