@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from '@fjord/db';
@@ -7,7 +7,7 @@ import { testBackends } from '@fjord/db/testing';
 import { createClient, type FjordClient } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
-import { brokerPid, until } from '../helpers/control-plane.ts';
+import { brokerPid, killLeftoverBrokers, until } from '../helpers/control-plane.ts';
 
 // Two control-plane replicas on one PostgreSQL database: the advisory lock lets exactly one of them
 // reconcile, the other serves the API only, and when the leader dies the standby takes the lock and
@@ -80,27 +80,13 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
           await api.clusters.delete(id).catch(() => undefined);
           await api.clusters.waitFor(id, 'DELETED', { timeoutMs: 30_000 });
         } catch {
-          // the pid-file sweep below stops its broker
+          // killLeftoverBrokers below stops its broker
         }
       }
     }
     for (const cp of started) await cp.stop().catch(() => undefined);
-    if (dataDir) {
-      const clustersDir = path.join(dataDir, 'clusters');
-      for (const id of await readdir(clustersDir).catch(() => [] as string[])) {
-        const pid = await brokerPid(dataDir, id);
-        if (pid === undefined) continue;
-        // Only a process started with a config under our data dir is ours; a pid may have been recycled.
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (!cmdline.includes(dataDir)) continue;
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
-    }
+    await killLeftoverBrokers(dataDir);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     await db?.close().catch(() => undefined);
   }, 90_000);
 

@@ -58,6 +58,9 @@ export async function killLeftoverBrokers(dataDir: string | undefined): Promise<
   for (const pidFile of await brokerPidFiles(dataDir)) {
     const { pid } = JSON.parse(await readFile(pidFile, 'utf8').catch(() => '{}')) as { pid?: number };
     if (!pid) continue;
+    // Only a process started with a config under this data dir is ours; a pid may have been recycled.
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(dataDir!)) continue;
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
