@@ -3,9 +3,13 @@ import type { Prisma, PrismaClient } from '@fjord/db';
 /** What repositories query through: the client, or the client of an open transaction. */
 export type Db = PrismaClient | Prisma.TransactionClient;
 
-/** Prisma's "unique constraint failed" (P2002). */
+/**
+ * "Unique constraint failed": Prisma's P2002 through the pg adapter; the PGlite adapter passes
+ * PostgreSQL's own SQLSTATE 23505 through instead.
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === 'P2002' || code === '23505';
 }
 
 /** Rows are fetched one past the page size so the page knows whether another follows. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { testBackends } from '@fjord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { ClusterSecrets } from '../src/cluster-secrets.ts';
 import { bearer, createApiKey, expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
@@ -71,6 +72,20 @@ describe.each(backends)('clusters on $name', (backend) => {
     const one = await newCluster();
     const two = await newCluster();
     expect(one.bootstrapServers).not.toBe(two.bootstrapServers);
+  });
+
+  it('answers 503 and writes nothing when every port it is offered is already a cluster\'s', async () => {
+    const taken = await newCluster();
+    const port = Number(taken.bootstrapServers.split(':')[1]);
+    const crowded = await buildApp({ prisma: t.db.prisma, clusterSecrets: secrets, placement: { host: '127.0.0.1', allocatePort: async () => port } });
+    try {
+      const before = await t.db.prisma.cluster.count();
+      const res = await crowded.inject({ method: 'POST', url: '/v1/clusters', headers: a.auth, payload: { name: `crowded-${randomUUID().slice(0, 8)}`, plan: 'basic' } });
+      expectProblem(res, 503, 'unavailable');
+      expect(await t.db.prisma.cluster.count()).toBe(before);
+    } finally {
+      await crowded.close();
+    }
   });
 
   it('names the invalid fields (400)', async () => {

@@ -92,7 +92,7 @@ export function clustersService({ repos, transact, secrets, placement, onChange 
           // Two creates of one name at once: the unique index decides.
           if (await repos.clusters.findByName(ctx.orgId, input.name)) throw nameTaken(input.name);
           // Another cluster got the same port between allocation and insert: pick another.
-          if (attempt >= PORT_ATTEMPTS) throw err;
+          if (attempt >= PORT_ATTEMPTS) throw new ApiProblem('FJ_UNAVAILABLE', `no free broker port on ${placement.host} after ${PORT_ATTEMPTS} attempts; try again`);
         }
       }
     },
