@@ -3,13 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { CONFIG_ENV, makeCredential, type Credential } from '@fjord/broker';
+import { BROKER_CONFIG_ENV, makeCredential, type Credential } from '@fjord/broker-contract';
+import { defaultBrokerCommand } from '@fjord/orchestrator';
 
 export { makeCredential };
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(REPO_ROOT, 'apps/broker/src/main.ts');
 
 export interface StartBrokerOptions {
   /** Kept across restart(); a temp dir (removed by stop()) when omitted. */
@@ -49,7 +46,7 @@ export interface TestBroker {
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
-/** Spawns the real broker process (`node --import tsx apps/broker/src/main.ts --config f`) and waits for "broker listening". */
+/** Spawns the real broker process as the control plane does (`node apps/broker/dist/main.js --config f`) and waits for "broker listening". */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<TestBroker> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'fjord-broker-')));
@@ -72,15 +69,15 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Tes
   let child: ChildProcess;
   const launch = async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: process.env.BROKER_LOG_LEVEL ?? 'info' };
-    delete env[CONFIG_ENV];
-    const args = ['--import', 'tsx', MAIN];
+    delete env[BROKER_CONFIG_ENV];
+    const [command, ...args] = defaultBrokerCommand();
     if (options.configVia === 'env') {
-      env[CONFIG_ENV] = configJson();
+      env[BROKER_CONFIG_ENV] = configJson();
     } else {
       await writeFile(configFile, configJson());
       args.push('--config', configFile);
     }
-    child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+    child = spawn(command, args, { cwd: path.dirname(dataDir), stdio: ['ignore', 'pipe', 'pipe'], env });
     const stderr: string[] = [];
     child.stderr!.on('data', (d: Buffer) => {
       stderr.push(d.toString());

@@ -1,18 +1,18 @@
+import type { BrokerConfig } from '@fjord/broker-contract';
 import type { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
-import type { BrokerConfig } from './config/broker-config.ts';
 import type { GroupCoordinator } from './groups/group-coordinator.ts';
 import type { OffsetStore } from './groups/offset-store.ts';
 import type { ProducerIdAllocator } from './producers/producer-ids.ts';
 import type { SequenceTracker } from './producers/sequence-tracker.ts';
-import type { CredentialStore } from './server/credentials.ts';
+import type { SaslCredentials } from './server/sasl.ts';
 import type { TopicRegistry } from './topics/topic-registry.ts';
 
 /** What every request handler may use: the broker's identity, topics, consumer groups and credentials. */
 export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly topics: TopicRegistry;
-  readonly credentials: CredentialStore;
+  readonly sasl: SaslCredentials;
   readonly groups: GroupCoordinator;
   readonly offsets: OffsetStore;
   readonly producerIds: ProducerIdAllocator;

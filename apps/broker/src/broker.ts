@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerContext } from './broker-context.ts';
-import { advertisedAddress, type BrokerConfig } from './config/broker-config.ts';
+import type { BrokerConfig } from '@fjord/broker-contract';
+import { advertisedAddress } from './config/broker-config.ts';
 import { ControlPlaneSource } from './config/control-plane-source.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { OffsetStore } from './groups/offset-store.ts';
@@ -22,6 +23,7 @@ export interface RunningBroker {
 export async function startBroker(config: BrokerConfig, logger: Logger): Promise<RunningBroker> {
   await mkdir(config.dataDir, { recursive: true });
   const credentials = new CredentialStore(config.credentials);
+  let server: KafkaServer | undefined;
   let controlPlane: ControlPlaneSource | undefined;
   if (config.controlPlane) {
     controlPlane = new ControlPlaneSource({
@@ -29,7 +31,11 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       clusterId: config.clusterId,
       cachePath: path.join(config.dataDir, 'control-plane-config.json'),
       logger: logger.child({ component: 'control-plane' }),
-      onConfig: (cluster) => credentials.replace(cluster.credentials),
+      onConfig: (cluster) => {
+        const revoked = credentials.replace(cluster.credentials);
+        // A deleted key loses its open connections too, not only new ones (as Confluent does).
+        if (revoked.length > 0) server?.closeConnectionsOf(new Set(revoked));
+      },
     });
     await controlPlane.start();
   }
@@ -48,7 +54,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   const context: BrokerContext = {
     config,
     topics,
-    credentials,
+    sasl: { store: credentials, checkSecrets: config.auth === 'sasl_plain', refresh: controlPlane && (() => controlPlane.refresh()) },
     groups,
     offsets,
     producerIds,
@@ -56,11 +62,12 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     logger,
     advertised: () => advertisedAddress(config, boundPort),
   };
-  const server = new KafkaServer(context, createHandlers());
+  const listener = new KafkaServer(context, createHandlers());
+  server = listener;
   try {
-    boundPort = await server.listen(config.listen.host, config.listen.port);
+    boundPort = await listener.listen(config.listen.host, config.listen.port);
   } catch (err) {
-    controlPlane?.stop();
+    await controlPlane?.stop();
     await offsets.close();
     await topics.close();
     throw err;
@@ -86,9 +93,9 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         clearInterval(retention);
         clearInterval(cleaner);
         await cleaning;
-        controlPlane?.stop();
+        await controlPlane?.stop();
         groups.close();
-        await server.close();
+        await listener.close();
         await offsets.close();
         await topics.close();
       })()),

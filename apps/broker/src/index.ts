@@ -1,4 +1,4 @@
 export { startBroker, type RunningBroker } from './broker.ts';
-export { brokerConfigSchema, CONFIG_ENV, loadBrokerConfig, parseBrokerConfig, parseBrokerConfigJson, ConfigError, type BrokerConfig } from './config/broker-config.ts';
-export { clusterConfigSchema, type ClusterConfig } from './config/cluster-config.ts';
-export { hashSecret, makeCredential, CredentialStore, type Credential } from './server/credentials.ts';
+export { loadBrokerConfig, parseBrokerConfig, parseBrokerConfigJson, ConfigError } from './config/broker-config.ts';
+export { ControlPlaneSource, type ControlPlaneSourceOptions } from './config/control-plane-source.ts';
+export { CredentialStore } from './server/credentials.ts';

@@ -2,12 +2,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startBroker } from './broker.ts';
-import { CONFIG_ENV, ConfigError, loadBrokerConfig, parseBrokerConfigJson, type BrokerConfig } from './config/broker-config.ts';
+import { BROKER_CONFIG_ENV, BROKER_LOG_LEVEL_ENV, type BrokerConfig } from '@fjord/broker-contract';
+import { ConfigError, loadBrokerConfig, parseBrokerConfigJson } from './config/broker-config.ts';
 
-const USAGE = `usage: broker --config <file.json>  (or: broker <file.json>, or the config JSON in ${CONFIG_ENV})`;
+const USAGE = `usage: broker --config <file.json>  (or: broker <file.json>, or the config JSON in ${BROKER_CONFIG_ENV})`;
 
 async function main(): Promise<void> {
-  const logger = pino({ name: 'fjord-broker', level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = pino({ name: 'fjord-broker', level: process.env[BROKER_LOG_LEVEL_ENV] ?? 'info' });
   let configFile: string | undefined;
   try {
     const { values, positionals } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, allowPositionals: true });
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(1);
   }
-  const fromEnv = process.env[CONFIG_ENV];
+  const fromEnv = process.env[BROKER_CONFIG_ENV];
   if (!configFile && !fromEnv) {
     console.error(USAGE);
     process.exit(1);
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
       // `npm run broker -- --config f` runs in apps/broker: resolve against where the user typed it.
       config = await loadBrokerConfig(path.resolve(process.env.INIT_CWD ?? process.cwd(), configFile));
     } else {
-      config = parseBrokerConfigJson(fromEnv!, CONFIG_ENV);
+      config = parseBrokerConfigJson(fromEnv!, BROKER_CONFIG_ENV);
     }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

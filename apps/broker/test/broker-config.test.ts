@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Api } from '@fjord/kafka-protocol';
 import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
 import { startBroker } from '../../../test/helpers/broker.ts';
-import { CONFIG_ENV, ConfigError, parseBrokerConfig } from '../src/config/broker-config.ts';
-import { makeCredential } from '../src/server/credentials.ts';
+import { BROKER_CONFIG_ENV as CONFIG_ENV, makeCredential } from '@fjord/broker-contract';
+import { defaultBrokerCommand } from '@fjord/orchestrator';
+import { ConfigError, parseBrokerConfig } from '../src/config/broker-config.ts';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
+const [NODE, ...MAIN] = defaultBrokerCommand();
 const minimal = { clusterId: 'c_1', nodeId: 0, listen: { host: '127.0.0.1', port: 0 }, dataDir: '/tmp/x', auth: 'none' };
 
 describe('broker config', () => {
@@ -44,22 +44,22 @@ describe('broker config', () => {
     try {
       const file = path.join(dir, 'broker.json');
       await writeFile(file, JSON.stringify({ ...minimal, nodeId: -1 }));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--config', file], { encoding: 'utf8' });
+      const run = spawnSync(NODE, [...MAIN, '--config', file], { encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('nodeId');
       const env = { ...process.env };
       delete env[CONFIG_ENV];
-      const missing = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8', env });
+      const missing = spawnSync(NODE, MAIN, { encoding: 'utf8', env });
       expect(missing.status).toBe(1);
       expect(missing.stderr).toContain('--config');
 
       // A config that parses but cannot be served (the data dir is a file) fails with a logged reason.
       await writeFile(file, JSON.stringify({ ...minimal, dataDir: file }));
-      const unusable = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--config', file], { encoding: 'utf8' });
+      const unusable = spawnSync(NODE, [...MAIN, '--config', file], { encoding: 'utf8' });
       expect(unusable.status).toBe(1);
       expect(unusable.stdout).toContain('broker failed to start');
 
-      const badEnv = spawnSync(process.execPath, ['--import', 'tsx', MAIN], { encoding: 'utf8', env: { ...env, [CONFIG_ENV]: '{"clusterId":' } });
+      const badEnv = spawnSync(NODE, MAIN, { encoding: 'utf8', env: { ...env, [CONFIG_ENV]: '{"clusterId":' } });
       expect(badEnv.status).toBe(1);
       expect(badEnv.stderr).toContain(`${CONFIG_ENV} is not JSON`);
     } finally {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
 import { startBroker, type RunningBroker } from '../src/broker.ts';
 import { parseBrokerConfig } from '../src/config/broker-config.ts';
-import { makeCredential } from '../src/server/credentials.ts';
+import { makeCredential } from '@fjord/broker-contract';
 
 const KEY = 'FJPROTO';
 const SECRET = 'proto-secret';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialStore, hashSecret, makeCredential } from '../src/server/credentials.ts';
+import { hashSecret, makeCredential } from '@fjord/broker-contract';
+import { CredentialStore } from '../src/server/credentials.ts';
 import { authenticatePlain } from '../src/server/sasl.ts';
 
 const plain = (authzid: string, user: string, pass: string) => Buffer.from(`${authzid}\0${user}\0${pass}`);
@@ -17,7 +18,9 @@ describe('credentials', () => {
     expect(store.verify('FJ1', 'secret-one')).toBe(true);
     expect(store.verify('FJ1', 'secret-two')).toBe(false);
     expect(store.verify('FJ3', 'secret-one')).toBe(false);
-    store.replace([makeCredential('FJ3', 'secret-three')]);
+    const kept = store.replace([makeCredential('FJ3', 'secret-three'), makeCredential('FJ2', 'secret-two')]);
+    // FJ2 got a new salt (so a new hash): it counts as revoked too, as its old secret no longer proves anything.
+    expect(kept.sort()).toEqual(['FJ1', 'FJ2']);
     expect(store.verify('FJ1', 'secret-one')).toBe(false);
     expect(store.verify('FJ3', 'secret-three')).toBe(true);
   });
@@ -30,20 +33,40 @@ describe('credentials', () => {
 
 describe('SASL/PLAIN', () => {
   const store = new CredentialStore([makeCredential('FJKEY', 'pw')]);
+  const checked = { store, checkSecrets: true };
 
-  it('accepts username/password with an empty or matching authzid', () => {
-    expect(authenticatePlain(plain('', 'FJKEY', 'pw'), store, true)).toEqual({ ok: true, principal: 'FJKEY' });
-    expect(authenticatePlain(plain('FJKEY', 'FJKEY', 'pw'), store, true)).toEqual({ ok: true, principal: 'FJKEY' });
+  it('accepts username/password with an empty or matching authzid', async () => {
+    expect(await authenticatePlain(plain('', 'FJKEY', 'pw'), checked)).toEqual({ ok: true, principal: 'FJKEY' });
+    expect(await authenticatePlain(plain('FJKEY', 'FJKEY', 'pw'), checked)).toEqual({ ok: true, principal: 'FJKEY' });
   });
 
-  it('refuses a wrong password, a foreign authzid and malformed tokens', () => {
-    expect(authenticatePlain(plain('', 'FJKEY', 'nope'), store, true).ok).toBe(false);
-    expect(authenticatePlain(plain('other', 'FJKEY', 'pw'), store, true).ok).toBe(false);
-    expect(authenticatePlain(Buffer.from('FJKEY\0pw'), store, true).ok).toBe(false);
-    expect(authenticatePlain(plain('', '', 'pw'), store, true).ok).toBe(false);
+  it('refuses a wrong password, a foreign authzid and malformed tokens', async () => {
+    expect((await authenticatePlain(plain('', 'FJKEY', 'nope'), checked)).ok).toBe(false);
+    expect((await authenticatePlain(plain('other', 'FJKEY', 'pw'), checked)).ok).toBe(false);
+    expect((await authenticatePlain(Buffer.from('FJKEY\0pw'), checked)).ok).toBe(false);
+    expect((await authenticatePlain(plain('', '', 'pw'), checked)).ok).toBe(false);
   });
 
-  it('skips the secret check when auth is off', () => {
-    expect(authenticatePlain(plain('', 'anyone', 'anything'), store, false)).toEqual({ ok: true, principal: 'anyone' });
+  it('skips the secret check when auth is off', async () => {
+    expect(await authenticatePlain(plain('', 'anyone', 'anything'), { store, checkSecrets: false })).toEqual({ ok: true, principal: 'anyone' });
+  });
+
+  it('asks for fresh credentials for an unknown key only, and accepts it once they arrive', async () => {
+    const fresh = new CredentialStore([makeCredential('FJOLD', 'old')]);
+    let refreshes = 0;
+    const credentials = {
+      store: fresh,
+      checkSecrets: true,
+      refresh: async () => {
+        refreshes++;
+        fresh.replace([makeCredential('FJOLD', 'old'), makeCredential('FJNEW', 'new')]);
+      },
+    };
+    expect((await authenticatePlain(plain('', 'FJOLD', 'wrong'), credentials)).ok).toBe(false);
+    expect(refreshes).toBe(0);
+    expect(await authenticatePlain(plain('', 'FJNEW', 'new'), credentials)).toEqual({ ok: true, principal: 'FJNEW' });
+    expect(refreshes).toBe(1);
+    expect((await authenticatePlain(plain('', 'FJNONE', 'x'), credentials)).ok).toBe(false);
+    expect(refreshes).toBe(2);
   });
 });

@@ -71,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiKeyCacheMs: deps.apiKeyCacheMs,
   });
   app.decorate('services', services);
+  // Brokers' config long polls would hold a closing server open: release them first.
+  app.addHook('preClose', async () => services.clusterConfig.close());
 
   await app.register(requestId);
   await app.register(problemDetails);

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashSecret, type Credential } from '@fjord/broker-contract';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -30,17 +31,11 @@ export class ClusterSecrets {
   }
 
   /** The admin credential as the broker verifies it; the salt is derived too, so the config is stable. */
-  adminCredentialHash(clusterId: string): { key: string; secretHash: string } {
+  adminCredentialHash(clusterId: string): Credential {
     const { username, password } = this.adminCredential(clusterId);
     const salt = this.#derive('admin-salt', clusterId).subarray(0, 16);
-    return { key: username, secretHash: saltedSecretHash(password, salt) };
+    return { key: username, secretHash: hashSecret(password, salt) };
   }
-}
-
-/** The broker's credential format: `sha256$<salt b64>$<sha256(salt || secret) b64>`. */
-export function saltedSecretHash(secret: string, salt: Buffer = randomBytes(16)): string {
-  const digest = createHash('sha256').update(salt).update(secret, 'utf8').digest();
-  return `sha256$${salt.toString('base64')}$${digest.toString('base64')}`;
 }
 
 export function sameHash(a: string, b: string): boolean {

@@ -11,6 +11,7 @@ import { membershipsRepository } from './modules/members/members.repository.ts';
 import { membersService } from './modules/members/members.service.ts';
 import type { ClusterSecrets } from './cluster-secrets.ts';
 import { clusterConfigService } from './internal/cluster-config.ts';
+import { ConfigWatch } from './internal/config-watch.ts';
 import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
 import { clusterApiKeysService } from './modules/cluster-api-keys/cluster-api-keys.service.ts';
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
@@ -65,6 +66,7 @@ export function createDataAccess(prisma: PrismaClient, { transactionWaitMs = 10_
 /** The composition root: repositories, then the services built on them. */
 export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   const { repos, transact } = createDataAccess(prisma, { transactionWaitMs: options.transactionWaitMs });
+  const clusterConfig = clusterConfigService({ repos, secrets: options.clusterSecrets, watch: new ConfigWatch((ids) => repos.clusters.configVersions(ids)) });
   const clusters = clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange });
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
@@ -73,9 +75,9 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
     clusters,
-    clusterApiKeys: clusterApiKeysService({ repos, transact }),
+    clusterApiKeys: clusterApiKeysService({ repos, transact, onConfigChange: clusterConfig.changed }),
     clusterEvents: clusterEventsService({ repos }),
-    clusterConfig: clusterConfigService({ repos, secrets: options.clusterSecrets }),
+    clusterConfig,
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     topics: topicsService({ repos, clusters, kafka: new AdminPool() }),
     async ping() {

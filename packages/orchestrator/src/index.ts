@@ -1,6 +1,4 @@
 export type {
-  BrokerConfig,
-  BrokerConfigFile,
   BrokerSpec,
   BrokerState,
   BrokerStatus,
@@ -12,5 +10,6 @@ export { EcsOrchestrator, type EcsOrchestratorOptions } from './ecs/ecs-orchestr
 export type { EcsOrchestratorConfig } from './ecs/ecs-resources.ts';
 export type { RetryPolicy } from './ecs/ecs-calls.ts';
 export { LocalOrchestrator, type LocalOrchestratorConfig } from './local/local-orchestrator.ts';
+export { defaultBrokerCommand } from './local/broker-command.ts';
 export { findFreePort } from './local/free-port.ts';
 export { createOrchestrator, orchestratorConfigFromEnv, type OrchestratorConfig } from './create-orchestrator.ts';

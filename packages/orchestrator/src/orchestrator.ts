@@ -2,31 +2,7 @@
  * The contract between the control plane's reconciler and whatever runs brokers.
  * Every method is idempotent so the reconciler can call it again after any crash.
  */
-
-/** The broker config file (see the broker process contract) minus what the backend decides: `dataDir` and `listen`. */
-export interface BrokerConfig {
-  advertised?: { host: string; port: number };
-  auth: 'none' | 'sasl_plain';
-  credentials?: { key: string; secretHash: string }[];
-  controlPlane?: { url: string; token: string; pollIntervalMs?: number };
-  log?: {
-    segmentBytes?: number;
-    segmentMs?: number;
-    retentionMs?: number;
-    retentionBytes?: number;
-    flush?: 'every-write' | 'interval' | 'none';
-    flushIntervalMs?: number;
-  };
-  limits?: { maxPartitions?: number; maxMessageBytes?: number };
-}
-
-/** The file the broker reads with `--config` (local) or from `FJORD_BROKER_CONFIG_JSON` (ECS). */
-export interface BrokerConfigFile extends BrokerConfig {
-  clusterId: string;
-  nodeId: number;
-  listen: { host: string; port: number };
-  dataDir: string;
-}
+import type { BrokerSettings } from '@fjord/broker-contract';
 
 export interface BrokerSpec {
   clusterId: string;
@@ -34,7 +10,8 @@ export interface BrokerSpec {
   /** The address clients bootstrap from. Locally the broker listens on it; the caller allocates and persists the port. */
   host: string;
   port: number;
-  config: BrokerConfig;
+  /** The broker config minus what the backend decides (`dataDir`, `listen`) and who it is. */
+  config: BrokerSettings;
 }
 
 export type BrokerState = 'starting' | 'running' | 'stopped' | 'failed';

@@ -4,7 +4,7 @@ import { defineHandler } from './handler.ts';
 
 const EMPTY = Buffer.alloc(0);
 
-export const saslAuthenticateHandler = defineHandler(Api.SaslAuthenticate, (request, _version, ctx) => {
+export const saslAuthenticateHandler = defineHandler(Api.SaslAuthenticate, async (request, _version, ctx) => {
   const { session, broker } = ctx;
   if (session.sasl !== 'handshake-v1') {
     ctx.closeAfterResponse();
@@ -15,9 +15,11 @@ export const saslAuthenticateHandler = defineHandler(Api.SaslAuthenticate, (requ
       sessionLifetimeMs: 0n,
     };
   }
-  const outcome = authenticatePlain(request.authBytes, broker.credentials, broker.config.auth === 'sasl_plain');
+  session.sasl = 'authenticating';
+  const outcome = await authenticatePlain(request.authBytes, broker.sasl);
   if (!outcome.ok) {
     ctx.logger.warn({ reason: outcome.message }, 'SASL authentication failed');
+    session.sasl = 'handshake-v1';
     ctx.closeAfterResponse();
     return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: outcome.message, authBytes: EMPTY, sessionLifetimeMs: 0n };
   }

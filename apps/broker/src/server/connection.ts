@@ -63,6 +63,11 @@ export class Connection {
     return this.#closed;
   }
 
+  /** The cluster API key this connection authenticated as, if any. */
+  get principal(): string | undefined {
+    return this.#session.principal;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -156,17 +161,18 @@ export class Connection {
 
   /** After SaslHandshake v0 the client sends the bare token; success is an empty frame, failure a closed socket. */
   #onRawSaslToken(token: Buffer): void {
-    const { config, credentials } = this.#broker;
-    const outcome = authenticatePlain(token, credentials, config.auth === 'sasl_plain');
-    if (!outcome.ok) {
-      this.#logger.warn({ reason: outcome.message }, 'SASL authentication failed');
-      this.#enqueue(Promise.resolve({ chunks: [], close: true }));
-      return;
-    }
-    this.#session.sasl = 'done';
-    this.#session.authenticated = true;
-    this.#session.principal = outcome.principal;
-    this.#enqueue(Promise.resolve({ chunks: [Buffer.alloc(4)], close: false }));
+    this.#session.sasl = 'authenticating';
+    const reply = authenticatePlain(token, this.#broker.sasl).then((outcome): Reply => {
+      if (!outcome.ok) {
+        this.#logger.warn({ reason: outcome.message }, 'SASL authentication failed');
+        return { chunks: [], close: true };
+      }
+      this.#session.sasl = 'done';
+      this.#session.authenticated = true;
+      this.#session.principal = outcome.principal;
+      return { chunks: [Buffer.alloc(4)], close: false };
+    });
+    this.#enqueue(reply, 'SaslAuthenticate');
   }
 
   /**

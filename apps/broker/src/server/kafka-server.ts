@@ -24,6 +24,16 @@ export class KafkaServer {
     return this.#connections.size;
   }
 
+  /** Closes every connection authenticated as one of `principals` (their keys were revoked). */
+  closeConnectionsOf(principals: ReadonlySet<string>): void {
+    for (const connection of this.#connections) {
+      const principal = connection.principal;
+      if (principal === undefined || !principals.has(principal)) continue;
+      this.#broker.logger.info({ principal }, 'closing a connection whose API key was revoked');
+      connection.close();
+    }
+  }
+
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);

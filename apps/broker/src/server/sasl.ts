@@ -4,12 +4,22 @@ export const SASL_MECHANISMS = ['PLAIN'] as const;
 
 export type SaslOutcome = { ok: true; principal: string } | { ok: false; message: string };
 
+export interface SaslCredentials {
+  store: CredentialStore;
+  /** Off (auth "none"): any well-formed token passes, so clients configured for SASL still work against a development broker. */
+  checkSecrets: boolean;
+  /**
+   * Asks the control plane for the newest credentials. Called for a username the store does not
+   * know, so a key created a moment ago works on its first connection.
+   */
+  refresh?: () => Promise<void>;
+}
+
 /**
  * Checks a SASL/PLAIN token (RFC 4616: `[authzid] NUL authcid NUL passwd`) against the cluster's API keys:
- * the username is the key id, the password its secret. With `checkSecrets` off (auth "none") any
- * well-formed token passes, so clients configured for SASL still work against a development broker.
+ * the username is the key id, the password its secret.
  */
-export function authenticatePlain(token: Buffer, credentials: CredentialStore, checkSecrets: boolean): SaslOutcome {
+export async function authenticatePlain(token: Buffer, credentials: SaslCredentials): Promise<SaslOutcome> {
   const first = token.indexOf(0);
   const second = first < 0 ? -1 : token.indexOf(0, first + 1);
   if (first < 0 || second < 0) return { ok: false, message: 'malformed SASL/PLAIN token' };
@@ -20,7 +30,9 @@ export function authenticatePlain(token: Buffer, credentials: CredentialStore, c
   if (authzid.length > 0 && authzid !== username) {
     return { ok: false, message: 'authorization id must be empty or equal the username' };
   }
-  if (checkSecrets && !credentials.verify(username, password)) {
+  if (!credentials.checkSecrets) return { ok: true, principal: username };
+  if (!credentials.store.has(username) && credentials.refresh) await credentials.refresh();
+  if (!credentials.store.verify(username, password)) {
     return { ok: false, message: 'Authentication failed: invalid username or password' };
   }
   return { ok: true, principal: username };

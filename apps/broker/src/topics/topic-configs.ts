@@ -1,4 +1,4 @@
-import type { LogDefaults } from '../config/broker-config.ts';
+import type { LogDefaults } from '@fjord/broker-contract';
 
 /**
  * Topic-level configs the broker understands, with their broker-wide defaults. A topic stores only

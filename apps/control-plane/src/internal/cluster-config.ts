@@ -1,52 +1,49 @@
 import { plans, type PlanName } from '@fjord/api';
+import type { ClusterConfig } from '@fjord/broker-contract';
 import type { ClusterSecrets } from '../cluster-secrets.ts';
 import { sameHash } from '../cluster-secrets.ts';
 import type { Repositories } from '../composition.ts';
 import { sha256 } from '../credentials.ts';
 import { ApiProblem } from '../errors.ts';
-
-/** What a cluster's brokers pull from `GET /internal/clusters/:id/config` (the broker process contract). */
-export interface ClusterConfig {
-  clusterId: string;
-  version: number;
-  credentials: { key: string; secretHash: string }[];
-  quotas: {
-    ingressBytesPerSecond: number;
-    egressBytesPerSecond: number;
-    maxPartitions: number;
-    storageBytes: number;
-    maxRetentionMs: number;
-    maxMessageBytes: number;
-    maxConnections: number;
-  };
-  tiering: { enabled: boolean; localRetentionMs: number; prefix: string };
-}
+import type { ConfigWatch } from './config-watch.ts';
 
 /** Where a cluster's tiered objects live in the object store; deleted with the cluster. */
 export const tieringPrefix = (clusterId: string) => `clusters/${clusterId}/`;
 
-type Deps = { repos: Pick<Repositories, 'clusters'>; secrets: ClusterSecrets };
+type Deps = { repos: Pick<Repositories, 'clusters'>; secrets: ClusterSecrets; watch: ConfigWatch };
 
-export function clusterConfigService({ repos, secrets }: Deps) {
+export function clusterConfigService({ repos, secrets, watch }: Deps) {
+  /**
+   * The config of a cluster for the broker holding its token: the customer's API keys, the control
+   * plane's own admin credential, the plan's quotas and the tiering policy. An unknown cluster and
+   * a wrong token look the same.
+   */
+  async function forBroker(clusterId: string, token: string): Promise<ClusterConfig> {
+    const cluster = await repos.clusters.resolve(clusterId);
+    if (!cluster || !cluster.brokerTokenHash || !sameHash(sha256(token), cluster.brokerTokenHash)) {
+      throw new ApiProblem('FJ_UNAUTHORIZED', 'the broker token is not valid for this cluster');
+    }
+    const plan = plans[cluster.plan as PlanName];
+    return {
+      clusterId,
+      version: cluster.configVersion,
+      credentials: [secrets.adminCredentialHash(clusterId), ...cluster.apiKeys.map((k) => ({ key: k.key, secretHash: k.secretHash }))],
+      quotas: { ...plan.limits },
+      tiering: { ...plan.tiering, prefix: tieringPrefix(clusterId) },
+    };
+  }
+
   return {
-    /**
-     * The config of a cluster for the broker holding its token: the customer's API keys, the control
-     * plane's own admin credential, the plan's quotas and the tiering policy. An unknown cluster and
-     * a wrong token look the same.
-     */
-    async forBroker(clusterId: string, token: string): Promise<ClusterConfig> {
-      const cluster = await repos.clusters.resolve(clusterId);
-      if (!cluster || !cluster.brokerTokenHash || !sameHash(sha256(token), cluster.brokerTokenHash)) {
-        throw new ApiProblem('FJ_UNAUTHORIZED', 'the broker token is not valid for this cluster');
-      }
-      const plan = plans[cluster.plan as PlanName];
-      return {
-        clusterId,
-        version: cluster.configVersion,
-        credentials: [secrets.adminCredentialHash(clusterId), ...cluster.apiKeys.map((k) => ({ key: k.key, secretHash: k.secretHash }))],
-        quotas: { ...plan.limits },
-        tiering: { ...plan.tiering, prefix: tieringPrefix(clusterId) },
-      };
+    forBroker,
+    /** As forBroker, but while the version is still `after`, waits up to `waitMs` for a change first. */
+    async nextForBroker(clusterId: string, token: string, after: number, waitMs: number, signal: AbortSignal): Promise<ClusterConfig> {
+      const config = await forBroker(clusterId, token);
+      if (config.version !== after || waitMs === 0) return config;
+      await watch.wait(clusterId, after, waitMs, signal);
+      return forBroker(clusterId, token);
     },
+    /** A change of the cluster's keys, quotas or policy committed: its brokers hear of it now. */
+    changed: (clusterId: string) => watch.notify(clusterId),
+    close: () => watch.close(),
   };
 }

@@ -1,23 +1,34 @@
+import { clusterConfigQuerySchema } from '@fjord/broker-contract';
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Services } from '../composition.ts';
 import { ApiProblem } from '../errors.ts';
 
 const Params = z.object({ id: z.uuid() }).strict();
 
+function brokerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new ApiProblem('FJ_UNAUTHORIZED', 'send the broker token as `Authorization: Bearer <token>`');
+  return match[1];
+}
+
 /**
- * The broker-facing API, authenticated by each cluster's broker token rather than a user. Hidden from
- * the public OpenAPI document: only Fjord's own brokers call it.
+ * The broker-facing API (shapes in @fjord/broker-contract), authenticated by each cluster's broker
+ * token rather than a user. Hidden from the public OpenAPI document: only Fjord's own brokers call it.
  */
 export const internalRoutes: FastifyPluginAsync<{ services: Pick<Services, 'clusterConfig'> }> = async (app, { services }) => {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/internal/clusters/:id/config',
-    { schema: { hide: true, params: Params }, config: { auth: 'public' } },
-    async (req) => {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-      if (!match) throw new ApiProblem('FJ_UNAUTHORIZED', 'send the broker token as `Authorization: Bearer <token>`');
-      return services.clusterConfig.forBroker(req.params.id, match[1]);
+    { schema: { hide: true, params: Params, querystring: clusterConfigQuerySchema }, config: { auth: 'public' } },
+    async (req, reply) => {
+      const token = brokerToken(req.headers.authorization);
+      const { after, waitMs } = req.query;
+      if (after === undefined) return services.clusterConfig.forBroker(req.params.id, token);
+      // A broker that goes away stops its wait.
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      return services.clusterConfig.nextForBroker(req.params.id, token, after, waitMs, gone.signal);
     },
   );
 };

@@ -35,7 +35,6 @@ export interface ReconcilerOptions {
 }
 
 const NODE_ID = 0;
-const BROKER_POLL_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -190,7 +189,7 @@ export class Reconciler {
       port: cluster.port,
       config: {
         auth: 'sasl_plain',
-        controlPlane: { url: this.#o.controlPlaneUrl, token: this.#o.secrets.brokerToken(cluster.id), pollIntervalMs: BROKER_POLL_MS },
+        controlPlane: { url: this.#o.controlPlaneUrl, token: this.#o.secrets.brokerToken(cluster.id) },
         limits: { maxPartitions: plan.limits.maxPartitions, maxMessageBytes: plan.limits.maxMessageBytes },
       },
     };

@@ -3,7 +3,8 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Tag,
 } from '@aws-sdk/client-ecs';
-import type { BrokerConfigFile, BrokerSpec } from '../orchestrator.ts';
+import { BROKER_CONFIG_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
+import type { BrokerSpec } from '../orchestrator.ts';
 
 /** What the ECS backend needs to know about the account it deploys into. */
 export interface EcsOrchestratorConfig {
@@ -30,7 +31,6 @@ export interface EcsOrchestratorConfig {
 
 export const BROKER_CONTAINER = 'broker';
 export const BROKER_CONTAINER_PORT = 9092;
-export const CONFIG_ENV = 'FJORD_BROKER_CONFIG_JSON';
 export const SERVICE_PREFIX = 'fjord-';
 
 export const TAG_MANAGED_BY = 'fjord:managed-by';
@@ -59,7 +59,7 @@ export function brokerTags(clusterId: string, nodeId: number, hash: string): Tag
  * The broker's config inside a task: it listens on the container port of its own network interface
  * and advertises the address clients bootstrap from (spec.host:spec.port, e.g. a load balancer name).
  */
-export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): BrokerConfigFile {
+export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): BrokerConfigInput {
   return {
     ...spec.config,
     clusterId: spec.clusterId,
@@ -73,7 +73,7 @@ export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): B
 export function taskDefinitionInput(
   cfg: EcsOrchestratorConfig,
   spec: BrokerSpec,
-  config: BrokerConfigFile,
+  config: BrokerConfigInput,
   hash: string,
 ): RegisterTaskDefinitionCommandInput {
   return {
@@ -92,7 +92,7 @@ export function taskDefinitionInput(
         portMappings: [{ name: 'kafka', containerPort: BROKER_CONTAINER_PORT, protocol: 'tcp' }],
         environment: [
           ...Object.entries(cfg.environment ?? {}).map(([name, value]) => ({ name, value })),
-          { name: CONFIG_ENV, value: JSON.stringify(config) },
+          { name: BROKER_CONFIG_ENV, value: JSON.stringify(config) },
         ],
         // The broker flushes and closes its segments on SIGTERM; give it time before SIGKILL. An init
         // process as PID 1 forwards that SIGTERM to node.

@@ -1,13 +1,17 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { orchestratorError } from '../errors.ts';
+
+// This file sits in packages/orchestrator/src/local/ of the repository that holds the broker.
+const BUNDLE = fileURLToPath(new URL('../../../../apps/broker/dist/main.js', import.meta.url));
 
 /**
- * `node --import <tsx> apps/broker/src/main.ts`, with absolute paths so the broker starts the
- * same whatever the working directory of the control plane.
+ * `node apps/broker/dist/main.js`: the broker as built JavaScript (`npm install`, `npm start` and
+ * `npm test` build it), with absolute paths so it starts the same whatever the working directory.
  */
 export function defaultBrokerCommand(): string[] {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  // This file sits in packages/orchestrator/src/local/ of the repository that holds the broker.
-  const main = fileURLToPath(new URL('../../../../apps/broker/src/main.ts', import.meta.url));
-  return [process.execPath, '--import', tsx, main];
+  if (!existsSync(BUNDLE)) {
+    throw orchestratorError('FJ_ORCH_INVALID_CONFIG', `the broker is not built (${BUNDLE} is missing): run npm run build -w @fjord/broker`);
+  }
+  return [process.execPath, BUNDLE];
 }

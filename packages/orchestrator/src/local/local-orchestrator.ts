@@ -1,6 +1,7 @@
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { OrchestratorError, orchestratorError } from '../errors.ts';
-import type { BrokerConfigFile, BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
+import type { BrokerConfigInput } from '@fjord/broker-contract';
+import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
 import { defaultBrokerCommand } from './broker-command.ts';
 import {
@@ -20,7 +21,7 @@ export interface LocalOrchestratorConfig {
   kind: 'local';
   /** `$FJORD_DATA_DIR`: brokers live under `<dataDir>/clusters/<clusterId>/`. */
   dataDir: string;
-  /** The broker command without `--config <file>`; defaults to this repository's broker under tsx. */
+  /** The broker command without `--config <file>`; defaults to this repository's built broker. */
   brokerCommand?: string[];
   /** How long a broker may take to listen before it counts as failed to start. */
   startTimeoutMs?: number;
@@ -93,7 +94,7 @@ export class LocalOrchestrator implements Orchestrator {
 
   async #ensure(spec: BrokerSpec): Promise<BrokerStatus> {
     const files = brokerFiles(this.#dataDir, spec.clusterId, spec.nodeId);
-    const config: BrokerConfigFile = {
+    const config: BrokerConfigInput = {
       ...spec.config,
       clusterId: spec.clusterId,
       nodeId: spec.nodeId,
@@ -114,7 +115,7 @@ export class LocalOrchestrator implements Orchestrator {
     return this.#start(spec, config, hash, files);
   }
 
-  async #start(spec: BrokerSpec, config: BrokerConfigFile, hash: string, files: BrokerFiles): Promise<BrokerStatus> {
+  async #start(spec: BrokerSpec, config: BrokerConfigInput, hash: string, files: BrokerFiles): Promise<BrokerStatus> {
     const name = `${spec.clusterId}/${spec.nodeId}`;
     await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
     // The config holds the broker's control-plane token: readable by us only.

@@ -1,14 +1,19 @@
 import type { ClusterApiKey, CreatedClusterApiKey, Page, PageQuery } from '@fjord/api';
 import { randomBytes } from 'node:crypto';
 import type { AuthContext } from '../../auth-context.ts';
-import { saltedSecretHash } from '../../cluster-secrets.ts';
+import { hashSecret } from '@fjord/broker-contract';
 import type { Repositories, Transact } from '../../composition.ts';
 import { newSecret } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';
 import { authorize } from '../../permissions.ts';
 
-type Deps = { repos: Pick<Repositories, 'clusters' | 'clusterApiKeys'>; transact: Transact };
+type Deps = {
+  repos: Pick<Repositories, 'clusters' | 'clusterApiKeys'>;
+  transact: Transact;
+  /** Tells the cluster's brokers, which long-poll for changes, once a change is committed. */
+  onConfigChange: (clusterId: string) => void;
+};
 type Row = { id: string; clusterId: string; key: string; description: string; createdAt: Date };
 
 const toClusterApiKey = (row: Row): ClusterApiKey => ({
@@ -23,10 +28,11 @@ const toClusterApiKey = (row: Row): ClusterApiKey => ({
 const newKey = () => `FJ${randomBytes(10).toString('hex').toUpperCase()}`;
 
 /**
- * SASL/PLAIN credentials of a cluster. Every change bumps the cluster's config version, which its
- * brokers poll, so a new key works and a deleted one stops working within one poll interval.
+ * SASL/PLAIN credentials of a cluster. Every change bumps the cluster's config version and wakes
+ * the brokers' config long polls: a deleted key is refused (and its connections closed) within
+ * moments. A new key works at once: a login naming a key the broker does not know makes it fetch.
  */
-export function clusterApiKeysService({ repos, transact }: Deps) {
+export function clusterApiKeysService({ repos, transact, onConfigChange }: Deps) {
   async function cluster(orgId: string, clusterId: string) {
     const row = await repos.clusters.get(orgId, clusterId);
     if (!row || row.status === 'DELETED') throw notFound('cluster', clusterId);
@@ -41,11 +47,12 @@ export function clusterApiKeysService({ repos, transact }: Deps) {
         const owner = await tx.clusters.get(ctx.orgId, clusterId);
         if (!owner || owner.status === 'DELETED') throw notFound('cluster', clusterId);
         if (owner.status === 'DELETING') throw new ApiProblem('FJ_CLUSTER_NOT_READY', `cluster ${clusterId} is being deleted`);
-        const key = await tx.clusterApiKeys.create(ctx.orgId, clusterId, { key: newKey(), description: input.description, secretHash: saltedSecretHash(secret) });
+        const key = await tx.clusterApiKeys.create(ctx.orgId, clusterId, { key: newKey(), description: input.description, secretHash: hashSecret(secret) });
         await tx.clusters.bumpConfigVersion(ctx.orgId, clusterId);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster_api_key.create', resource: { type: 'cluster_api_key', id: key.id }, requestId: ctx.requestId });
         return key;
       });
+      onConfigChange(clusterId);
       return { ...toClusterApiKey(row), secret };
     },
 
@@ -72,6 +79,7 @@ export function clusterApiKeysService({ repos, transact }: Deps) {
         await tx.clusters.bumpConfigVersion(ctx.orgId, clusterId);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster_api_key.delete', resource: { type: 'cluster_api_key', id }, requestId: ctx.requestId });
       });
+      onConfigChange(clusterId);
     },
   };
 }

@@ -35,6 +35,11 @@ export function clustersRepository(db: Db) {
     // The reconciler and the brokers act for every organization: these lookups establish a tenant
     // from the cluster row instead of taking one.
 
+    /** The config version of each of these clusters that still exists. */
+    async configVersions(ids: string[]): Promise<Map<string, number>> {
+      const rows = await db.cluster.findMany({ where: { id: { in: ids } }, select: { id: true, configVersion: true } });
+      return new Map(rows.map((r) => [r.id, r.configVersion]));
+    },
     /** Every cluster the reconciler has to look after. */
     listAll: () => db.cluster.findMany({ orderBy: { id: 'asc' } }),
     resolve: (id: string) => db.cluster.findUnique({ where: { id }, include: { apiKeys: { select: { key: true, secretHash: true }, orderBy: { id: 'asc' } } } }),

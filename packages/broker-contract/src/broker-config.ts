@@ -1,0 +1,69 @@
+import path from 'node:path';
+import * as z from 'zod';
+import { credentialSchema } from './credentials.ts';
+
+const hostPort = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+});
+
+const logSchema = z.object({
+  segmentBytes: z.number().int().min(1024).default(134_217_728),
+  segmentMs: z.number().int().positive().default(604_800_000),
+  retentionMs: z.number().int().min(-1).default(604_800_000),
+  retentionBytes: z.number().int().min(-1).default(-1),
+  flush: z.enum(['every-write', 'interval', 'none']).default('every-write'),
+  flushIntervalMs: z.number().int().positive().default(1000),
+  retentionCheckIntervalMs: z.number().int().positive().default(60_000),
+  /** How often compacted topics are cleaned (a pass over an unchanged log costs nothing). */
+  cleanerIntervalMs: z.number().int().positive().default(15_000),
+});
+
+const limitsSchema = z.object({
+  maxPartitions: z.number().int().positive().default(1000),
+  maxMessageBytes: z.number().int().positive().default(1_048_576),
+  /** Largest request frame accepted; a bigger size prefix closes the connection. */
+  maxRequestBytes: z.number().int().positive().default(100 * 1024 * 1024),
+});
+
+/** Where the broker pulls its cluster config from, and how eagerly. */
+const controlPlaneSchema = z.object({
+  url: z.url(),
+  /** The cluster's broker token, sent as `Authorization: Bearer`. */
+  token: z.string().min(1),
+  /** How long one long poll for a config change may wait at the control plane. */
+  waitMs: z.number().int().min(0).max(60_000).default(20_000),
+  /** Pause before trying again after a failed poll (doubling up to 10x while it keeps failing). */
+  retryMs: z.number().int().positive().default(1_000),
+  /** Least time between two refreshes a login with an unknown key asks for, so a flood of bad logins cannot hammer the control plane. */
+  refreshIntervalMs: z.number().int().min(0).default(250),
+});
+
+/**
+ * The broker process config: the file given with `--config`, or the JSON in
+ * `FJORD_BROKER_CONFIG_JSON`. Strict, so a misspelt field stops the broker instead of being ignored.
+ */
+export const brokerConfigSchema = z
+  .object({
+    clusterId: z.string().min(1),
+    nodeId: z.number().int().min(0),
+    listen: hostPort,
+    advertised: hostPort.optional(),
+    dataDir: z.string().min(1).refine(path.isAbsolute, 'must be an absolute path'),
+    auth: z.enum(['none', 'sasl_plain']),
+    /** Fixed credentials, for brokers run without a control plane. */
+    credentials: z.array(credentialSchema).default([]),
+    controlPlane: controlPlaneSchema.optional(),
+    log: logSchema.default(logSchema.parse({})),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    autoCreateTopics: z.boolean().default(false),
+  })
+  .strict();
+
+/** The config as the broker uses it, defaults filled in. */
+export type BrokerConfig = z.output<typeof brokerConfigSchema>;
+/** The config as written for a broker: defaults may be left out. */
+export type BrokerConfigInput = z.input<typeof brokerConfigSchema>;
+/** What the control plane decides for a broker; the orchestrator adds where it runs (`dataDir`, `listen`) and who it is. */
+export type BrokerSettings = Omit<BrokerConfigInput, 'clusterId' | 'nodeId' | 'listen' | 'dataDir'>;
+export type LogDefaults = BrokerConfig['log'];

@@ -1,0 +1,31 @@
+export { BROKER_CONFIG_ENV, BROKER_LOG_LEVEL_ENV } from './env.ts';
+export {
+  credentialSchema,
+  hashSecret,
+  isSecretHash,
+  makeCredential,
+  parseSecretHash,
+  verifySecret,
+  type Credential,
+  type ParsedSecretHash,
+} from './credentials.ts';
+export { brokerConfigSchema, type BrokerConfig, type BrokerConfigInput, type BrokerSettings, type LogDefaults } from './broker-config.ts';
+export {
+  clusterConfigSchema,
+  clusterQuotasSchema,
+  tieringPolicySchema,
+  type ClusterConfig,
+  type ClusterQuotas,
+  type TieringPolicy,
+} from './cluster-config.ts';
+export {
+  usageMetricSchema,
+  usageReportAckSchema,
+  usageReportSchema,
+  usageSampleSchema,
+  type UsageMetric,
+  type UsageReport,
+  type UsageReportAck,
+  type UsageSample,
+} from './usage-report.ts';
+export { clusterConfigQuerySchema, internalPaths, MAX_CONFIG_WAIT_MS, type ClusterConfigQuery } from './internal-api.ts';
