@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { writeFileDurably } from '@fjord/durable-file';
 import { clusterConfigSchema, type ClusterConfig } from './cluster-config.ts';
 
 export interface ControlPlaneSourceOptions {
@@ -111,6 +111,6 @@ export class ControlPlaneSource {
   }
 
   #writeCache(config: ClusterConfig): Promise<void> {
-    return writeFileAtomic(this.#opts.cachePath, JSON.stringify(config));
+    return writeFileDurably(this.#opts.cachePath, JSON.stringify(config));
   }
 }

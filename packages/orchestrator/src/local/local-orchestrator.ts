@@ -1,4 +1,5 @@
 import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { writeFileDurably } from '@fjord/durable-file';
 import { OrchestratorError, orchestratorError } from '../errors.ts';
 import type { BrokerConfigFile, BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
@@ -9,7 +10,6 @@ import {
   logTail,
   readPidRecord,
   removeFile,
-  writeAtomically,
   writePidRecord,
   type BrokerFiles,
   type PidRecord,
@@ -118,7 +118,7 @@ export class LocalOrchestrator implements Orchestrator {
     const name = `${spec.clusterId}/${spec.nodeId}`;
     await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
     // The config holds the broker's control-plane token: readable by us only.
-    await writeAtomically(files.configFile, `${JSON.stringify(config, null, 2)}\n`);
+    await writeFileDurably(files.configFile, `${JSON.stringify(config, null, 2)}\n`);
 
     let started;
     try {
