@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.ts';
+import { until } from '../helpers/control-plane.ts';
 import { runKcat } from '../helpers/kcat.ts';
 
 const TOPIC = 'durable';
@@ -50,7 +51,7 @@ describe('durability: kill -9 in the middle of a produce stream', () => {
     const producers = Array.from({ length: 4 }, () => client().producer({ retry: { retries: 0 } }));
     await Promise.all(producers.map((p) => p.connect()));
     const streams = producers.map((p, id) => stream(p, id));
-    while (acked.size < 4000) await new Promise((r) => setTimeout(r, 10));
+    await until('4000 acknowledged records before the kill', () => (acked.size >= 4000 ? true : undefined), 30_000, 10);
     await broker.kill9();
     killed = true;
     await Promise.all(streams);

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCredential, startBroker, type TestBroker } from '../helpers/broker.ts';
+import { until } from '../helpers/control-plane.ts';
 
 const KEY = 'FJKAFKAJS0001';
 const SECRET = 'a2Fma2Fqcy1zZWNyZXQtdGhhdC1pcy1sb25nLWVub3VnaA';
@@ -180,14 +181,17 @@ describe('kafkajs', () => {
       });
     }
     const described = async () => (await admin.describeGroups(['pair'])).groups[0]!;
-    while ((await described()).members.length < 2 || (await described()).state !== 'Stable') await new Promise((r) => setTimeout(r, 50));
+    await until('a stable group of two members', async () => {
+      const group = await described();
+      return group.members.length >= 2 && group.state === 'Stable' ? group : undefined;
+    }, 30_000, 50);
 
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'shared', acks: -1, messages: Array.from({ length: 400 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
     await producer.disconnect();
     const total = () => received.reduce((n, m) => n + [...m.values()].reduce((a, b) => a + b, 0), 0);
-    while (total() < 400) await new Promise((r) => setTimeout(r, 50));
+    await until('all 400 records consumed', () => (total() >= 400 ? true : undefined), 30_000, 50);
 
     const [first, second] = received.map((m) => [...m.keys()].sort());
     expect(first!.length).toBeGreaterThan(0);

@@ -1,5 +1,8 @@
 import net from 'node:net';
-import { decodeResponseFrame, encodeRequestFrame, type ApiDefinition } from '@fjord/kafka-protocol';
+import { FrameSplitter, decodeResponseFrame, encodeRequestFrame, type ApiDefinition } from '@fjord/kafka-protocol';
+
+/** Far above any answer a test provokes; a larger size prefix means the stream is out of step. */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /**
  * A bare TCP connection speaking Kafka frames, for tests that send what no real client would:
@@ -8,10 +11,13 @@ import { decodeResponseFrame, encodeRequestFrame, type ApiDefinition } from '@fj
 export class RawKafkaClient {
   readonly socket: net.Socket;
   readonly closed: Promise<void>;
-  #buffer = Buffer.alloc(0);
+  readonly #splitter = new FrameSplitter({ maxFrameBytes: MAX_RESPONSE_BYTES });
+  readonly #frames: Buffer[] = [];
   #waiters: (() => void)[] = [];
   #correlationId = 0;
   #isClosed = false;
+  /** Why reading stopped, when the broker's bytes were not frames. */
+  #streamError: Error | undefined;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
@@ -21,7 +27,12 @@ export class RawKafkaClient {
       this.#wake();
     });
     socket.on('data', (d: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, d]);
+      try {
+        this.#frames.push(...this.#splitter.push(d));
+      } catch (err) {
+        this.#streamError = err as Error;
+        socket.destroy();
+      }
       this.#wake();
     });
     socket.on('error', () => undefined);
@@ -45,14 +56,9 @@ export class RawKafkaClient {
   /** The next whole frame (without its size prefix), or undefined if the connection closes first. */
   async readFrame(): Promise<Buffer | undefined> {
     for (;;) {
-      if (this.#buffer.length >= 4) {
-        const size = this.#buffer.readInt32BE(0);
-        if (this.#buffer.length >= 4 + size) {
-          const frame = this.#buffer.subarray(4, 4 + size);
-          this.#buffer = this.#buffer.subarray(4 + size);
-          return frame;
-        }
-      }
+      const frame = this.#frames.shift();
+      if (frame) return frame;
+      if (this.#streamError) throw this.#streamError;
       if (this.#isClosed) return undefined;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }

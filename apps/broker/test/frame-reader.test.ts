@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameReader, FrameSizeError } from '../src/server/frame-reader.ts';
+import { FrameSizeError } from '@fjord/kafka-protocol';
+import { FrameReader } from '../src/server/frame-reader.ts';
 
 const frame = (body: string | Buffer) => {
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body);

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -64,6 +64,18 @@ describe('OffsetStore', () => {
     expect(store.get('g', 't', 1)).toEqual({ offset: 6n, metadata: null });
     await store.deleteOffsets('g', [{ topic: 't', partition: 1 }]);
     expect(store.groupIds()).toEqual([]);
+    await store.close();
+  });
+
+  it('leaves no temporary file behind when a compaction cannot replace the file', async () => {
+    const store = await OffsetStore.open(dir, logger);
+    await store.commit('g', [{ topic: 't', partition: 0, offset: 5n, metadata: null }]);
+    // A directory where the file was makes the rename fail, as a full or failing disk would.
+    const file = path.join(dir, 'group-offsets.jsonl');
+    await rm(file);
+    await mkdir(path.join(file, 'occupied'), { recursive: true });
+    await expect(store.forgetTopic('t')).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['group-offsets.jsonl']);
     await store.close();
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { encodeRecordBatch } from '@fjord/kafka-protocol';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/helpers/control-plane.ts';
 import { startBroker, type RunningBroker } from '../src/broker.ts';
 import { parseBrokerConfig } from '../src/config/broker-config.ts';
 
@@ -37,7 +38,7 @@ describe('retention timer', () => {
       await log.append(encodeRecordBatch({ baseTimestamp: 1000n, records: [{ value: Buffer.alloc(300, i), timestamp: 1000n }] }));
     }
     expect(log.segments().length).toBeGreaterThan(1);
-    while (log.logStartOffset === 0n) await new Promise((r) => setTimeout(r, 20));
+    await until('retention to delete a segment', () => (log.logStartOffset > 0n ? true : undefined), 10_000, 20);
     expect(log.logStartOffset).toBeGreaterThan(0n);
     expect(log.highWatermark).toBe(20n);
   });

@@ -1,46 +1,18 @@
 import type { PrismaClient } from '@fjord/db';
-import { organizationsRepository, sessionsRepository, usersRepository } from './modules/accounts/accounts.repository.ts';
 import { accountsService } from './modules/accounts/accounts.service.ts';
-import { apiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { apiKeysService } from './modules/api-keys/api-keys.service.ts';
-import { auditRepository } from './modules/audit/audit.repository.ts';
 import { auditService } from './modules/audit/audit.service.ts';
-import { idempotencyRepository } from './modules/idempotency/idempotency.repository.ts';
 import { idempotencyService } from './modules/idempotency/idempotency.service.ts';
-import { membershipsRepository } from './modules/members/members.repository.ts';
 import { membersService } from './modules/members/members.service.ts';
+import { createDataAccess } from './data-access.ts';
 import type { ClusterSecrets } from './cluster-secrets.ts';
 import { clusterConfigService } from './internal/cluster-config.ts';
 import { ConfigWatch } from './internal/config-watch.ts';
-import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
 import { clusterApiKeysService } from './modules/cluster-api-keys/cluster-api-keys.service.ts';
-import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clusterEventsService } from './modules/cluster-events/cluster-events.service.ts';
-import { clustersRepository } from './modules/clusters/clusters.repository.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
-import type { Db } from './repository.ts';
-
-/** Every repository, bound to the client or to an open transaction. */
-export function createRepositories(db: Db) {
-  return {
-    users: usersRepository(db),
-    organizations: organizationsRepository(db),
-    sessions: sessionsRepository(db),
-    memberships: membershipsRepository(db),
-    apiKeys: apiKeysRepository(db),
-    audit: auditRepository(db),
-    idempotency: idempotencyRepository(db),
-    clusters: clustersRepository(db),
-    clusterApiKeys: clusterApiKeysRepository(db),
-    clusterEvents: clusterEventsRepository(db),
-  };
-}
-export type Repositories = ReturnType<typeof createRepositories>;
-
-/** Runs `fn` in one database transaction, with repositories bound to it. */
-export type Transact = <T>(fn: (repos: Repositories) => Promise<T>) => Promise<T>;
 
 export interface ServiceOptions {
   sessionTtlMs: number;
@@ -52,15 +24,6 @@ export interface ServiceOptions {
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again. */
   apiKeyCacheMs?: number;
-}
-
-/** Repositories on the client, and `transact` for work that must commit together. */
-export function createDataAccess(prisma: PrismaClient, { transactionWaitMs = 10_000 } = {}): { repos: Repositories; transact: Transact } {
-  // PGlite runs one transaction at a time, so a transaction may wait its turn behind others; past
-  // `transactionWaitMs` it gives up untouched (a 503 the client retries).
-  const transact: Transact = (fn) =>
-    prisma.$transaction((tx) => fn(createRepositories(tx)), { maxWait: transactionWaitMs, timeout: 15_000 });
-  return { repos: createRepositories(prisma), transact };
 }
 
 /** The composition root: repositories, then the services built on them. */

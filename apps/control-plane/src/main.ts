@@ -4,7 +4,7 @@ import { createObjectStore } from '@fjord/object-store';
 import { createOrchestrator, findFreePort, orchestratorConfigFromEnv } from '@fjord/orchestrator';
 import { buildApp } from './app.ts';
 import { ClusterSecrets, loadServerSecret } from './cluster-secrets.ts';
-import { createDataAccess } from './composition.ts';
+import { createDataAccess } from './data-access.ts';
 import { ConfigError, loadConfig, type ControlPlaneConfig } from './config.ts';
 import { LocalLeaderLock, PostgresLeaderLock } from './reconciler/leader-lock.ts';
 import { objectStoreFromEnv } from './reconciler/object-store-config.ts';

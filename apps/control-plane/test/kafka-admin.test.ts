@@ -3,6 +3,7 @@ import { Api } from '@fjord/kafka-protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCredential, startBroker, type TestBroker } from '../../../test/helpers/broker.ts';
+import { until } from '../../../test/helpers/control-plane.ts';
 import { AdminClient, AdminPool, KafkaConnection, KafkaConnectionError, KafkaError, partitionKey } from '../src/kafka/index.ts';
 
 const KEY = 'FJADMINTEST01';
@@ -131,7 +132,7 @@ describe('Kafka admin client against the broker', () => {
     const err = await failure(pool.use('c1', { ...target, sasl: { ...sasl, password: 'rotated' } }, (a) => a.metadata(null)));
     expect((err as KafkaError).type).toBe('SASL_AUTHENTICATION_FAILED');
     expect(pool.size).toBe(1);
-    while (pool.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until('the idle admin client to close', () => (pool.size === 0 ? true : undefined), 10_000, 50);
     pool.close();
   });
 });

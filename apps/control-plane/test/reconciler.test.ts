@@ -9,7 +9,7 @@ import { findFreePort, LocalOrchestrator } from '@fjord/orchestrator';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterSecrets } from '../src/cluster-secrets.ts';
-import { createDataAccess } from '../src/composition.ts';
+import { createDataAccess } from '../src/data-access.ts';
 import { LocalLeaderLock } from '../src/reconciler/leader-lock.ts';
 import { Reconciler } from '../src/reconciler/reconciler.ts';
 import { signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';

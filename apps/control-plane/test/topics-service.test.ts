@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCredential, startBroker, type TestBroker } from '../../../test/helpers/broker.ts';
 import type { AuthContext } from '../src/auth-context.ts';
-import { createRepositories } from '../src/composition.ts';
+import { createRepositories } from '../src/data-access.ts';
 import { ApiProblem, notFound } from '../src/errors.ts';
 import { AdminPool } from '../src/kafka/index.ts';
 import { topicsService } from '../src/modules/topics/topics.service.ts';

@@ -16,6 +16,7 @@ export {
   decodeResponseFrame,
   type RequestHeader,
 } from './frames.ts';
+export { FrameSplitter, FrameSizeError, readFrameSize, FRAME_SIZE_PREFIX_BYTES, type FrameLimits } from './frame-splitter.ts';
 export { ErrorCode, errorByCode, type ErrorName, type KafkaErrorInfo } from './error-codes.ts';
 export * from './records/batch-header.ts';
 export { CompressionType, compressionCodec, type CompressionCodec } from './records/compression.ts';

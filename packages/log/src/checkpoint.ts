@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from './files.ts';
+import { writeFileDurably } from '@fjord/durable-file';
 
 export const CHECKPOINT_FILE = 'partition.json';
 

@@ -1,14 +1,17 @@
+import { ErrorCode } from '@fjord/kafka-protocol';
+
 /**
  * Every error the log raises, declared once. `kafkaErrorCode` is the Kafka protocol error a broker
  * answers with, so a handler maps a LogError without a table of its own.
  */
 export const LOG_ERRORS = {
-  CORRUPT_MESSAGE: { kafkaErrorCode: 2, message: 'record batch is corrupt' },
-  RECORD_TOO_LARGE: { kafkaErrorCode: 10, message: 'record batch is larger than the maximum batch size' },
-  OFFSET_OUT_OF_RANGE: { kafkaErrorCode: 1, message: 'offset is outside the log' },
-  KAFKA_STORAGE_ERROR: { kafkaErrorCode: 56, message: 'the log cannot be written' },
-  LOG_CLOSED: { kafkaErrorCode: 6, message: 'the log is closed' },
-  INVALID_CONFIG: { kafkaErrorCode: 40, message: 'invalid log configuration' },
+  CORRUPT_MESSAGE: { kafkaErrorCode: ErrorCode.CORRUPT_MESSAGE, message: 'record batch is corrupt' },
+  RECORD_TOO_LARGE: { kafkaErrorCode: ErrorCode.MESSAGE_TOO_LARGE, message: 'record batch is larger than the maximum batch size' },
+  OFFSET_OUT_OF_RANGE: { kafkaErrorCode: ErrorCode.OFFSET_OUT_OF_RANGE, message: 'offset is outside the log' },
+  KAFKA_STORAGE_ERROR: { kafkaErrorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: 'the log cannot be written' },
+  // A closed log is a partition this broker no longer serves: the client refreshes metadata and retries.
+  LOG_CLOSED: { kafkaErrorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: 'the log is closed' },
+  INVALID_CONFIG: { kafkaErrorCode: ErrorCode.INVALID_CONFIG, message: 'invalid log configuration' },
 } as const;
 
 export type LogErrorCode = keyof typeof LOG_ERRORS;

@@ -1,5 +1,4 @@
-import { open, rename, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 
 /** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */
 export async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -38,28 +37,4 @@ function dropBytes(buffers: Buffer[], count: number): Buffer[] {
   const rest = buffers.slice(index);
   if (remaining > 0) rest[0] = rest[0].subarray(remaining);
   return rest;
-}
-
-/** Makes the creation, deletion or renaming of entries in `dir` durable. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Replaces a small file so that a crash leaves either the old or the new contents. */
-export async function writeFileDurably(path: string, data: string | Buffer): Promise<void> {
-  const temp = `${path}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await writeFile(handle, data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
-  await fsyncDir(dirname(path));
 }

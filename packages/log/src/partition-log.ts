@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fsyncDirectory } from '@fjord/durable-file';
 import { BatchOffset, COMPRESSION_MASK } from '@fjord/kafka-protocol';
 import { pino, type Logger } from 'pino';
 import { checkProducedBatches, type ProducedBatch } from './batch-check.ts';
@@ -7,7 +8,7 @@ import { compactBatch, indexKeys, type KeyOffsets } from './compaction.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { resolveLogConfig, type LogConfig } from './config.ts';
 import { LogError } from './errors.ts';
-import { fsyncDir, writeAllAt } from './files.ts';
+import { writeAllAt } from './files.ts';
 import { firstRecordAtOrAfter, recordSection } from './record-timestamps.ts';
 import { segmentsToDelete } from './retention.ts';
 import { LOG_SUFFIX, OFFSET_INDEX_SUFFIX, Segment, TIME_INDEX_SUFFIX, type AppendChunk, type SegmentInfo } from './segment.ts';
@@ -147,7 +148,7 @@ export class PartitionLog {
     const segments: Segment[] = [];
     if (bases.length === 0) {
       segments.push(await Segment.create(dir, logStartOffset, resolved.indexIntervalBytes));
-      await fsyncDir(dir);
+      await fsyncDirectory(dir);
     } else {
       for (let i = 0; i < bases.length; i++) {
         const last = i === bases.length - 1;
@@ -342,7 +343,7 @@ export class PartitionLog {
     const previous = this.#active;
     await previous.close();
     const next = await Segment.create(this.dir, baseOffset, this.#config.indexIntervalBytes);
-    await fsyncDir(this.dir);
+    await fsyncDirectory(this.dir);
     this.#segments.push(next);
     this.#logger.debug(
       { baseOffset: baseOffset.toString(), previousSize: previous.size },
@@ -582,9 +583,9 @@ export class PartitionLog {
     }
     await rm(old.files.offsetIndex, { force: true });
     await rm(old.files.timeIndex, { force: true });
-    await fsyncDir(this.dir);
+    await fsyncDirectory(this.dir);
     await rename(cleaned, old.files.log);
-    await fsyncDir(this.dir);
+    await fsyncDirectory(this.dir);
     const fresh = await Segment.load(this.dir, old.baseOffset, {
       indexIntervalBytes: this.#config.indexIntervalBytes,
       logger: this.#logger,
@@ -613,7 +614,7 @@ export class PartitionLog {
     const doomed = this.#segments.slice(0, count);
     this.#segments = this.#segments.slice(count);
     for (const segment of doomed) await segment.delete();
-    await fsyncDir(this.dir);
+    await fsyncDirectory(this.dir);
     this.#logger.info(
       { deletedSegments: count, logStartOffset: this.#logStartOffset.toString() },
       'deleted old segments',
@@ -693,7 +694,7 @@ async function createDirDurably(dir: string): Promise<void> {
   const first = await mkdir(dir, { recursive: true });
   if (first === undefined) return;
   for (let created = dir; ; created = dirname(created)) {
-    await fsyncDir(dirname(created));
+    await fsyncDirectory(dirname(created));
     if (created === first) return;
   }
 }

@@ -1,9 +1,10 @@
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '@fjord/durable-file';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchOffset } from '@fjord/kafka-protocol';
 import type { Logger } from 'pino';
 import { batchProblem, type ProducedBatch } from './batch-check.ts';
-import { readAt, writeAllAt, writeFileDurably } from './files.ts';
+import { readAt, writeAllAt } from './files.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { clusterConfigSchema, internalPaths, type ClusterConfig } from '@fjord/broker-contract';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { writeFileDurably } from '@fjord/durable-file';
 
 export interface ControlPlaneSourceOptions {
   url: string;
@@ -177,7 +177,7 @@ export class ControlPlaneSource {
 
   /** One write at a time, in the order the configs were applied, so the cache ends with the newest. */
   #writeCache(config: ClusterConfig): Promise<void> {
-    const write = this.#cacheWrite.then(() => writeFileAtomic(this.#opts.cachePath, JSON.stringify(config)));
+    const write = this.#cacheWrite.then(() => writeFileDurably(this.#opts.cachePath, JSON.stringify(config)));
     this.#cacheWrite = write.catch((err: unknown) => {
       this.#opts.logger.warn({ err: (err as Error).message }, 'cannot write cluster config cache');
     });

@@ -1,5 +1,6 @@
-import { open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDirectory, writeFileDurably } from '@fjord/durable-file';
 import type { Logger } from 'pino';
 
 export interface CommittedOffset {
@@ -38,6 +39,8 @@ export class OffsetStore {
     const store = new OffsetStore(dir, logger);
     await store.#load();
     store.#file = await open(path.join(dir, FILE), 'a');
+    // The file may be new: its directory entry must be as durable as the commits appended to it.
+    await fsyncDirectory(dir);
     return store;
   }
 
@@ -159,12 +162,7 @@ export class OffsetStore {
       }
     }
     const file = path.join(this.#dir, FILE);
-    const tmp = `${file}.tmp`;
-    const handle = await open(tmp, 'w');
-    await handle.write(lines.length > 0 ? `${lines.join('\n')}\n` : '');
-    await handle.sync();
-    await handle.close();
-    await rename(tmp, file);
+    await writeFileDurably(file, lines.length > 0 ? `${lines.join('\n')}\n` : '');
     await this.#file!.close();
     this.#file = await open(file, 'a');
     this.#lines = lines.length;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { writeFileDurably } from '@fjord/durable-file';
 
 const FILE = 'producer-ids.json';
 const BLOCK = 1000n;
@@ -42,7 +42,7 @@ export class ProducerIdAllocator {
 
   async #reserve(): Promise<void> {
     const upTo = this.#reservedUpTo + BLOCK;
-    await writeFileAtomic(this.#file, JSON.stringify({ reservedUpTo: String(upTo) }));
+    await writeFileDurably(this.#file, JSON.stringify({ reservedUpTo: String(upTo) }));
     this.#reservedUpTo = upTo;
   }
 }

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
-import { decodeRequestHeader, encodeResponseFrameChunks, ErrorCode, Reader } from '@fjord/kafka-protocol';
+import { decodeRequestHeader, encodeResponseFrameChunks, ErrorCode, FrameSizeError, Reader } from '@fjord/kafka-protocol';
 import type { Logger } from 'pino';
 import type { BrokerContext } from '../broker-context.ts';
 import { supportedVersions, type Handler, type RequestContext } from '../handlers/handler.ts';
 import { adoptSocket } from './adopt-socket.ts';
-import { FrameReader, FrameSizeError } from './frame-reader.ts';
+import { FrameReader } from './frame-reader.ts';
 import { authenticatePlain } from './sasl.ts';
 import { Session } from './session.ts';
 

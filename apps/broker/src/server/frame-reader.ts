@@ -1,6 +1,4 @@
-export class FrameSizeError extends Error {
-  override name = 'FrameSizeError';
-}
+import { FRAME_SIZE_PREFIX_BYTES, readFrameSize } from '@fjord/kafka-protocol';
 
 const SCRATCH_BYTES = 64 * 1024;
 
@@ -9,6 +7,9 @@ const SCRATCH_BYTES = 64 * 1024;
  * socket reads land. Small frames are read into a reused scratch buffer and copied out; a frame too
  * big for it gets a buffer of its own, which the socket then reads straight into. A produce request
  * thus reaches the log without the copy, and without the garbage of 64 KiB read chunks.
+ *
+ * The codec's FrameSplitter cannot do this: it is handed chunks someone else allocated, while this
+ * reader chooses the buffer before the socket reads. It shares the splitter's size check instead.
  */
 export class FrameReader {
   #maxFrameBytes: number;
@@ -51,12 +52,9 @@ export class FrameReader {
     }
     this.#end += n;
     const frames: Buffer[] = [];
-    while (this.#end - this.#start >= 4) {
-      const size = this.#scratch.readInt32BE(this.#start);
-      if (size < 0 || size > this.#maxFrameBytes) {
-        throw new FrameSizeError(`frame size ${size} outside 0..${this.#maxFrameBytes}`);
-      }
-      const available = this.#end - this.#start - 4;
+    while (this.#end - this.#start >= FRAME_SIZE_PREFIX_BYTES) {
+      const size = readFrameSize(this.#scratch, this.#start, { maxFrameBytes: this.#maxFrameBytes });
+      const available = this.#end - this.#start - FRAME_SIZE_PREFIX_BYTES;
       if (available >= size) {
         frames.push(Buffer.from(this.#scratch.subarray(this.#start + 4, this.#start + 4 + size)));
         this.#start += 4 + size;

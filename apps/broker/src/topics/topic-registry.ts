@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LogError, PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { writeFileDurably } from '@fjord/durable-file';
 import { cleanupPolicies, effectiveTopicConfig, topicConfigProblem, type BrokerTopicDefaults } from './topic-configs.ts';
 import { TopicError } from './topic-error.ts';
 import { topicNameProblem } from './topic-name.ts';
@@ -289,7 +289,7 @@ export class TopicRegistry {
       version: 1,
       topics: this.list().map((t) => ({ name: t.name, topicId: t.topicId, partitions: t.partitions.length, configs: t.configs })),
     };
-    await writeFileAtomic(path.join(this.#opts.dataDir, REGISTRY_FILE), JSON.stringify(file, null, 2));
+    await writeFileDurably(path.join(this.#opts.dataDir, REGISTRY_FILE), JSON.stringify(file, null, 2));
   }
 
   /** Partition directories of topics no longer registered: a delete that crashed after updating the registry. */

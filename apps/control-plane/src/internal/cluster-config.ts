@@ -2,7 +2,7 @@ import { plans, type PlanName } from '@fjord/api';
 import type { ClusterConfig } from '@fjord/broker-contract';
 import type { ClusterSecrets } from '../cluster-secrets.ts';
 import { sameHash } from '../cluster-secrets.ts';
-import type { Repositories } from '../composition.ts';
+import type { Repositories } from '../data-access.ts';
 import { sha256 } from '../credentials.ts';
 import { ApiProblem } from '../errors.ts';
 import type { ConfigWatch } from './config-watch.ts';

@@ -2,6 +2,8 @@ import net from 'node:net';
 import {
   Api,
   ErrorCode,
+  FrameSizeError,
+  FrameSplitter,
   ProtocolError,
   decodeResponseFrame,
   encodeRequestFrame,
@@ -49,9 +51,8 @@ export class KafkaConnection {
   readonly #pending = new Map<number, Pending>();
   readonly #versions = new Map<number, { min: number; max: number }>();
   readonly #closeListeners: (() => void)[] = [];
+  readonly #frames: FrameSplitter;
   #nextCorrelationId = 0;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
   #closed = false;
 
   private constructor(socket: net.Socket, options: ConnectionOptions) {
@@ -65,6 +66,8 @@ export class KafkaConnection {
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
     };
     this.address = `${options.host}:${options.port}`;
+    // An answer starts with its correlation id.
+    this.#frames = new FrameSplitter({ maxFrameBytes: this.#options.maxResponseBytes, minFrameBytes: 4 });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => this.#fail(new KafkaConnectionError('closed', `connection to ${this.address} failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.#fail(new KafkaConnectionError('closed', `connection to ${this.address} closed`)));
@@ -143,29 +146,18 @@ export class KafkaConnection {
   }
 
   #onData(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    while (this.#buffered >= 4) {
-      const head = this.#chunks[0].length >= 4 ? this.#chunks[0] : this.#collect();
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.#options.maxResponseBytes) {
-        this.#fail(new KafkaConnectionError('protocol', `the broker at ${this.address} sent a frame of ${size} bytes`));
-        return;
-      }
-      if (this.#buffered < 4 + size) return;
-      const all = this.#collect();
-      const frame = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
-      this.#chunks = rest.length > 0 ? [rest] : [];
-      this.#buffered = rest.length;
+    let frames: Buffer[];
+    try {
+      frames = this.#frames.push(chunk);
+    } catch (err) {
+      if (!(err instanceof FrameSizeError)) throw err;
+      this.#fail(new KafkaConnectionError('protocol', `the broker at ${this.address} sent a frame of ${err.size} bytes`));
+      return;
+    }
+    for (const frame of frames) {
       this.#onFrame(frame);
       if (this.#closed) return;
     }
-  }
-
-  #collect(): Buffer {
-    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks, this.#buffered)];
-    return this.#chunks[0];
   }
 
   #onFrame(frame: Buffer): void {

@@ -4,7 +4,7 @@ import type { ObjectStore } from '@fjord/object-store';
 import { OrchestratorError, type BrokerSpec, type BrokerStatus, type Orchestrator } from '@fjord/orchestrator';
 import type { Logger } from 'pino';
 import type { ClusterSecrets } from '../cluster-secrets.ts';
-import type { Repositories, Transact } from '../composition.ts';
+import type { Repositories, Transact } from '../data-access.ts';
 import { tieringPrefix } from '../internal/cluster-config.ts';
 import type { SaslPlain } from '../kafka/index.ts';
 import { probeBroker } from './broker-probe.ts';

@@ -1,5 +1,6 @@
-import { readdir, readFile, rm, writeFile, rename, open } from 'node:fs/promises';
+import { readdir, readFile, rm, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '@fjord/durable-file';
 
 /** Where one local broker keeps its things, all under `<dataDir>/clusters/<clusterId>/`. */
 export interface BrokerFiles {
@@ -59,18 +60,11 @@ export async function readPidRecord(file: string): Promise<PidRecord | undefined
 }
 
 export async function writePidRecord(file: string, record: PidRecord): Promise<void> {
-  await writeAtomically(file, `${JSON.stringify(record)}\n`);
+  await writeFileDurably(file, `${JSON.stringify(record)}\n`);
 }
 
 export async function removeFile(file: string): Promise<void> {
   await rm(file, { force: true });
-}
-
-/** Writes via a temporary file and rename, so a reader never sees half a file. */
-export async function writeAtomically(file: string, contents: string, mode = 0o600): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, contents, { mode });
-  await rename(tmp, file);
 }
 
 /** The last lines of a log, read from its end, to explain why a broker stopped. */

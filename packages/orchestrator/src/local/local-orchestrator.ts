@@ -1,4 +1,5 @@
 import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { writeFileDurably } from '@fjord/durable-file';
 import { OrchestratorError, orchestratorError } from '../errors.ts';
 import type { BrokerConfigInput } from '@fjord/broker-contract';
 import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
@@ -10,7 +11,6 @@ import {
   logTail,
   readPidRecord,
   removeFile,
-  writeAtomically,
   writePidRecord,
   type BrokerFiles,
   type PidRecord,
@@ -119,7 +119,7 @@ export class LocalOrchestrator implements Orchestrator {
     const name = `${spec.clusterId}/${spec.nodeId}`;
     await mkdir(files.dataDir, { recursive: true, mode: 0o700 });
     // The config holds the broker's control-plane token: readable by us only.
-    await writeAtomically(files.configFile, `${JSON.stringify(config, null, 2)}\n`);
+    await writeFileDurably(files.configFile, `${JSON.stringify(config, null, 2)}\n`);
 
     let started;
     try {

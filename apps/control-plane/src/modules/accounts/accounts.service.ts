@@ -1,6 +1,6 @@
 import type { LoginRequest, Me, SignupRequest } from '@fjord/api';
 import type { AuthContext } from '../../auth-context.ts';
-import type { Repositories, Transact } from '../../composition.ts';
+import type { Repositories, Transact } from '../../data-access.ts';
 import { decoyPasswordHash, hashPassword, newSecret, sha256, verifyPassword } from '../../credentials.ts';
 import { ApiProblem } from '../../errors.ts';
 import { toApiRole } from '../../mapping.ts';

@@ -1,6 +1,6 @@
 import type { ApiKey, CreatedApiKey, Page, PageQuery } from '@fjord/api';
 import type { AuthContext } from '../../auth-context.ts';
-import type { Repositories, Transact } from '../../composition.ts';
+import type { Repositories, Transact } from '../../data-access.ts';
 import { newSecret, sha256 } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { notFound } from '../../errors.ts';

@@ -2,7 +2,7 @@ import type { ClusterApiKey, CreatedClusterApiKey, Page, PageQuery } from '@fjor
 import { randomBytes } from 'node:crypto';
 import type { AuthContext } from '../../auth-context.ts';
 import { hashSecret } from '@fjord/broker-contract';
-import type { Repositories, Transact } from '../../composition.ts';
+import type { Repositories, Transact } from '../../data-access.ts';
 import { newSecret } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';

@@ -1,6 +1,6 @@
 import type { ClusterEvent, ClusterStatus, Page, PageQuery } from '@fjord/api';
 import type { AuthContext } from '../../auth-context.ts';
-import type { Repositories } from '../../composition.ts';
+import type { Repositories } from '../../data-access.ts';
 import { decodeCursor, isSequence, toPage } from '../../cursor.ts';
 import { notFound } from '../../errors.ts';
 import { authorize } from '../../permissions.ts';

@@ -3,7 +3,7 @@ import type { Cluster as ClusterRow } from '@fjord/db';
 import type { z } from 'zod';
 import type { AuthContext } from '../../auth-context.ts';
 import type { ClusterSecrets } from '../../cluster-secrets.ts';
-import type { Repositories, Transact } from '../../composition.ts';
+import type { Repositories, Transact } from '../../data-access.ts';
 import { sha256 } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';

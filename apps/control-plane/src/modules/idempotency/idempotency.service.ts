@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthContext } from '../../auth-context.ts';
-import type { Repositories } from '../../composition.ts';
+import type { Repositories } from '../../data-access.ts';
 import { ApiProblem } from '../../errors.ts';
 import { isUniqueViolation } from '../../repository.ts';
 

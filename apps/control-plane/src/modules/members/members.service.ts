@@ -1,6 +1,6 @@
 import type { AddMemberRequest, Member, Page, PageQuery, Role } from '@fjord/api';
 import type { AuthContext } from '../../auth-context.ts';
-import type { Repositories, Transact } from '../../composition.ts';
+import type { Repositories, Transact } from '../../data-access.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';
 import { toApiRole, toDbRole } from '../../mapping.ts';

@@ -1,7 +1,7 @@
 import { TopicName, type CreateTopicRequest, type Page, type PageQuery, type Topic, type UpdateTopicRequest } from '@fjord/api';
 import type { z } from 'zod';
 import type { AuthContext } from '../../auth-context.ts';
-import type { Repositories } from '../../composition.ts';
+import type { Repositories } from '../../data-access.ts';
 import { decodeCursor, toPage } from '../../cursor.ts';
 import { KafkaError, partitionKey, type AdminClient, type AdminPool, type ClusterTarget, type TopicMetadata } from '../../kafka/index.ts';
 import { authorize } from '../../permissions.ts';

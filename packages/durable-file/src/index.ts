@@ -1,0 +1,1 @@
+export { fsyncDirectory, writeFileDurably, type WriteFileDurablyOptions } from './durable-file.ts';
