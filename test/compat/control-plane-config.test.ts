@@ -1,55 +1,72 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Api } from '@fjord/kafka-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCredential, startBroker, type TestBroker } from '../helpers/broker.ts';
+import { startBroker, type TestBroker } from '../helpers/broker.ts';
+import { listeningControlPlane, type ListeningControlPlane } from '../helpers/control-plane-app.ts';
+import { until } from '../helpers/control-plane.ts';
 import { kcatSaslArgs, runKcat } from '../helpers/kcat.ts';
+import { saslLogin } from '../helpers/sasl-login.ts';
 
-const TOKEN = 'broker-token-xyz';
-const KEY = 'FJFROMCP';
-const SECRET = 'secret-served-by-the-control-plane';
-
-describe('credentials from the control plane', () => {
+// A real broker process taking its credentials from the real control plane (buildApp on PGlite).
+describe('cluster API keys from the control plane', () => {
   let dataDir: string;
+  let cp: ListeningControlPlane;
   let broker: TestBroker;
-  let server: http.Server;
-  let url: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-cp-broker-'));
-    const body = JSON.stringify({ clusterId: 'c_cp', version: 1, credentials: [makeCredential(KEY, SECRET)], quotas: {}, tiering: {} });
-    server = http.createServer((req, res) => {
-      const ok = req.url === '/internal/clusters/c_cp/config' && req.headers.authorization === `Bearer ${TOKEN}`;
-      res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' }).end(ok ? body : '{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    cp = await listeningControlPlane();
     broker = await startBroker({
       dataDir,
       auth: 'sasl_plain',
-      clusterId: 'c_cp',
-      config: { controlPlane: { url, token: TOKEN, pollIntervalMs: 60_000 } },
+      clusterId: cp.clusterId,
+      config: { controlPlane: { url: cp.url, token: cp.brokerToken } },
     });
   });
 
   afterAll(async () => {
     await broker?.stop();
-    if (server?.listening) await new Promise((resolve) => server.close(resolve));
+    await cp?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const list = (password: string) => runKcat(['-b', broker.address, ...kcatSaslArgs({ username: KEY, password }), '-L', '-m', '2']);
+  const list = (username: string, password: string) => runKcat(['-b', broker.address, ...kcatSaslArgs({ username, password }), '-L', '-m', '5']);
 
-  it('accepts the keys the control plane serves, and keeps them from its cache when the control plane is down', async () => {
-    expect((await list(SECRET)).code).toBe(0);
-    expect((await list('wrong')).code).not.toBe(0);
+  it('accepts a key on the very first connection after it is created (no sleep, no retry)', async () => {
+    const key = await cp.api.clusterApiKeys.create(cp.clusterId, { description: 'kcat at once' });
+    const res = await list(key.key, key.secret);
+    expect(res.stderr).not.toMatch(/Authentication failed/i);
+    expect(res.code).toBe(0);
+    expect((await list(key.key, 'not-the-secret')).code).not.toBe(0);
+  });
 
-    await new Promise((resolve) => server.close(resolve));
+  it('refuses a revoked key for new connections and closes its open connection within 1 s', async () => {
+    const key = await cp.api.clusterApiKeys.create(cp.clusterId, { description: 'revoked' });
+    const open = await saslLogin(broker.address, key.key, key.secret);
+    expect(open.ok).toBe(true);
+    const metadata = await open.client.request(Api.Metadata, 9, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    expect(metadata.brokers).toHaveLength(1);
+
+    await cp.api.clusterApiKeys.delete(cp.clusterId, key.id);
+    await until('the open connection of the revoked key to be closed', () => (open.client.isClosed ? true : undefined), 1_000, 10);
+    await until('a new login with the revoked key to be refused', async () => {
+      const login = await saslLogin(broker.address, key.key, key.secret);
+      login.client.close();
+      return login.ok ? undefined : true;
+    }, 1_000, 10);
+  });
+
+  it('keeps serving from its cached keys while the control plane is away', async () => {
+    const key = await cp.api.clusterApiKeys.create(cp.clusterId, { description: 'cached' });
+    expect((await list(key.key, key.secret)).code).toBe(0);
+    await cp.close();
     await broker.kill9();
     await broker.restart();
     expect(broker.logs.map((l) => l.msg)).toContain('control plane unreachable, using cached cluster config');
-    expect((await list(SECRET)).code).toBe(0);
+    expect((await list(key.key, key.secret)).code).toBe(0);
+    // An unknown key asks the (absent) control plane, then is refused.
+    expect((await saslLogin(broker.address, 'FJUNKNOWN', 'x')).ok).toBe(false);
   });
 });

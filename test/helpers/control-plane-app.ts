@@ -36,6 +36,7 @@ export async function listeningControlPlane(): Promise<ListeningControlPlane> {
   const api = createClient({ baseUrl: url });
   await api.signup({ email: `contract-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple', organizationName: 'Contract' });
   const cluster = await api.clusters.create({ name: 'contract', plan: 'basic' });
+  let closing: Promise<void> | undefined;
   return {
     url,
     app,
@@ -44,9 +45,10 @@ export async function listeningControlPlane(): Promise<ListeningControlPlane> {
     clusterId: cluster.id,
     brokerToken: secrets.brokerToken(cluster.id),
     internalRequests,
-    async close() {
-      await app.close();
-      await db.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await db.close();
+      })()),
   };
 }
