@@ -12,7 +12,9 @@ import { ApiProblem } from './errors.ts';
 import { internalRoutes } from './internal/internal.routes.ts';
 import type { BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { registerModules } from './modules/index.ts';
+import { parseJsonBodies } from './json-body.ts';
 import { authContext, sessionCookie } from './plugins/auth-context.ts';
+import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.ts';
 import { idempotency } from './plugins/idempotency.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { genReqId, requestId } from './plugins/request-id.ts';
@@ -56,9 +58,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
+    clientErrorHandler,
   });
   // The API speaks JSON only: any other body is refused with 415 rather than validated as a string.
   app.removeContentTypeParser('text/plain');
+  parseJsonBodies(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
