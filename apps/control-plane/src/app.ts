@@ -36,6 +36,8 @@ export interface AppDeps {
   placement?: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
+  /** How often a request waiting on a cluster (`?waitFor=`) looks again, for another replica's changes (default 500 ms). */
+  clusterWaitRecheckMs?: number;
   /** How long a request waits for a database transaction before it answers 503 (default 10 s). */
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again (default 2 s; 0: always ask). */
@@ -72,10 +74,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clusterSecrets: deps.clusterSecrets ?? new ClusterSecrets(randomBytes(32)),
     placement: deps.placement ?? { host: '127.0.0.1', allocatePort: () => findFreePort('127.0.0.1') },
     onClusterChange: deps.onClusterChange,
+    clusterWaitRecheckMs: deps.clusterWaitRecheckMs,
     transactionWaitMs: deps.transactionWaitMs,
     apiKeyCacheMs: deps.apiKeyCacheMs,
   });
   app.decorate('services', services);
+  // Long polls answer with the state they have, instead of holding the close up until they time out.
+  app.addHook('preClose', async () => services.clusterChanges.close());
 
   await app.register(requestId);
   await app.register(problemDetails);

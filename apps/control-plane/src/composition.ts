@@ -15,6 +15,7 @@ import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api
 import { clusterApiKeysService } from './modules/cluster-api-keys/cluster-api-keys.service.ts';
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clusterEventsService } from './modules/cluster-events/cluster-events.service.ts';
+import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
@@ -47,6 +48,8 @@ export interface ServiceOptions {
   placement: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
+  /** How often a request waiting on a cluster looks again, for changes made by another replica. */
+  clusterWaitRecheckMs?: number;
   /** How long a request waits for a database transaction before it answers 503. */
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again. */
@@ -65,7 +68,19 @@ export function createDataAccess(prisma: PrismaClient, { transactionWaitMs = 10_
 /** The composition root: repositories, then the services built on them. */
 export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   const { repos, transact } = createDataAccess(prisma, { transactionWaitMs: options.transactionWaitMs });
-  const clusters = clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange });
+  const clusterChanges = new ClusterChanges();
+  const clusters = clustersService({
+    repos,
+    transact,
+    secrets: options.clusterSecrets,
+    placement: options.placement,
+    onChange: (clusterId) => {
+      clusterChanges.notify(clusterId);
+      options.onClusterChange?.();
+    },
+    changes: clusterChanges,
+    recheckMs: options.clusterWaitRecheckMs ?? 500,
+  });
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
     members: membersService({ repos, transact }),
@@ -73,6 +88,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
     clusters,
+    /** Where the reconciler of this process announces its transitions, to wake waiting requests. */
+    clusterChanges,
     clusterApiKeys: clusterApiKeysService({ repos, transact }),
     clusterEvents: clusterEventsService({ repos }),
     clusterConfig: clusterConfigService({ repos, secrets: options.clusterSecrets }),
