@@ -12,7 +12,9 @@ import { ApiProblem } from './errors.ts';
 import { internalRoutes } from './internal/internal.routes.ts';
 import type { BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { registerModules } from './modules/index.ts';
+import { parseJsonBodies } from './json-body.ts';
 import { authContext, sessionCookie } from './plugins/auth-context.ts';
+import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.ts';
 import { idempotency } from './plugins/idempotency.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { genReqId, requestId } from './plugins/request-id.ts';
@@ -34,6 +36,8 @@ export interface AppDeps {
   placement?: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
+  /** How often a request waiting on a cluster (`?waitFor=`) looks again, for another replica's changes (default 500 ms). */
+  clusterWaitRecheckMs?: number;
   /** How long a request waits for a database transaction before it answers 503 (default 10 s). */
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again (default 2 s; 0: always ask). */
@@ -56,9 +60,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
+    clientErrorHandler,
   });
   // The API speaks JSON only: any other body is refused with 415 rather than validated as a string.
   app.removeContentTypeParser('text/plain');
+  parseJsonBodies(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -67,12 +74,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clusterSecrets: deps.clusterSecrets ?? new ClusterSecrets(randomBytes(32)),
     placement: deps.placement ?? { host: '127.0.0.1', allocatePort: () => findFreePort('127.0.0.1') },
     onClusterChange: deps.onClusterChange,
+    clusterWaitRecheckMs: deps.clusterWaitRecheckMs,
     transactionWaitMs: deps.transactionWaitMs,
     apiKeyCacheMs: deps.apiKeyCacheMs,
   });
   app.decorate('services', services);
-  // Brokers' config long polls would hold a closing server open: release them first.
-  app.addHook('preClose', async () => services.clusterConfig.close());
+  // Long polls (brokers' config, clients' cluster waits) answer with what they have instead of holding the close up.
+  app.addHook('preClose', async () => {
+    services.clusterConfig.close();
+    services.clusterChanges.close();
+  });
 
   await app.register(requestId);
   await app.register(problemDetails);

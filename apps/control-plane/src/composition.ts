@@ -10,6 +10,7 @@ import { clusterConfigService } from './internal/cluster-config.ts';
 import { ConfigWatch } from './internal/config-watch.ts';
 import { clusterApiKeysService } from './modules/cluster-api-keys/cluster-api-keys.service.ts';
 import { clusterEventsService } from './modules/cluster-events/cluster-events.service.ts';
+import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
@@ -20,6 +21,8 @@ export interface ServiceOptions {
   placement: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
+  /** How often a request waiting on a cluster looks again, for changes made by another replica. */
+  clusterWaitRecheckMs?: number;
   /** How long a request waits for a database transaction before it answers 503. */
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again. */
@@ -30,7 +33,19 @@ export interface ServiceOptions {
 export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   const { repos, transact } = createDataAccess(prisma, { transactionWaitMs: options.transactionWaitMs });
   const clusterConfig = clusterConfigService({ repos, secrets: options.clusterSecrets, watch: new ConfigWatch((ids) => repos.clusters.configVersions(ids)) });
-  const clusters = clustersService({ repos, transact, secrets: options.clusterSecrets, placement: options.placement, onChange: options.onClusterChange });
+  const clusterChanges = new ClusterChanges();
+  const clusters = clustersService({
+    repos,
+    transact,
+    secrets: options.clusterSecrets,
+    placement: options.placement,
+    onChange: (clusterId) => {
+      clusterChanges.notify(clusterId);
+      options.onClusterChange?.();
+    },
+    changes: clusterChanges,
+    recheckMs: options.clusterWaitRecheckMs ?? 500,
+  });
   return {
     accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
     members: membersService({ repos, transact }),
@@ -38,6 +53,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
     clusters,
+    /** Where the reconciler of this process announces its transitions, to wake waiting requests. */
+    clusterChanges,
     clusterApiKeys: clusterApiKeysService({ repos, transact, onConfigChange: clusterConfig.changed }),
     clusterEvents: clusterEventsService({ repos }),
     clusterConfig,

@@ -104,5 +104,6 @@ reconciler = new Reconciler({
   controlPlaneUrl: config.internalUrl ?? config.publicUrl ?? `http://${ownHost.includes(':') ? `[${ownHost}]` : ownHost}:${port}`,
   lock: config.databaseUrl ? new PostgresLeaderLock(config.databaseUrl) : new LocalLeaderLock(),
   logger: app.log.child({ component: 'reconciler' }),
+  onClusterChange: (clusterId) => app.services.clusterChanges.notify(clusterId),
 });
 reconciler.start();

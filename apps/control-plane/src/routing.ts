@@ -46,3 +46,12 @@ export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, han
     },
   });
 }
+
+/** Aborts when the client goes away before its answer is sent, so a long poll stops waiting. */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}

@@ -1,9 +1,10 @@
 import { testBackends } from '@fjord/db/testing';
+import { connect, type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
+import { expectProblem, password, sessionCookieOf, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
 const backends = await testBackends();
 
@@ -45,9 +46,36 @@ describe.each(backends)('bad input on $name', (backend) => {
     const before = await rowCounts();
     const res = await t.app.inject({ method: 'POST', url: '/v1/signup', headers: { 'content-type': 'application/json' }, payload: '{"email": "a@b.co",' });
     expect(expectProblem(res, 400, 'malformed-body').errors![0].field).toBe('body');
-    const empty = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...org.auth, 'content-type': 'application/json' }, payload: '' });
-    expectProblem(empty, 400, 'malformed-body');
+    const whitespace = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...org.auth, 'content-type': 'application/json' }, payload: ' ' });
+    expectProblem(whitespace, 400, 'malformed-body');
     expect(await rowCounts()).toEqual(before);
+  });
+
+  it('an empty JSON body is no body: accepted where none is taken, a validation problem where one is required', async () => {
+    const json = { 'content-type': 'application/json' };
+    const before = await rowCounts();
+    const required = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...org.auth, ...json }, payload: '' });
+    expect(expectProblem(required, 400, 'validation').errors!.map((e) => e.field)).toEqual(['body']);
+    expect(await rowCounts()).toEqual(before);
+
+    const key = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: org.auth, payload: { description: 'to revoke' } });
+    const revoked = await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.json().id}`, headers: { ...org.auth, ...json }, payload: '' });
+    expect(revoked.statusCode, revoked.body).toBe(204);
+
+    const session = await t.app.inject({ method: 'POST', url: '/v1/login', payload: { email: org.email, password } });
+    const cookie = sessionCookieOf(session);
+    const out = await t.app.inject({ method: 'POST', url: '/v1/logout', headers: { cookie, ...json }, payload: '' });
+    expect(out.statusCode, out.body).toBe(204);
+    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/me', headers: { cookie } }), 401, 'unauthorized');
+  });
+
+  it('what the router refuses is problem details too: an over-long path parameter (414), bad percent-encoding (400)', async () => {
+    const long = await t.app.inject({ method: 'GET', url: `/v1/api-keys/${'a'.repeat(101)}`, headers: org.auth });
+    expect(expectProblem(long, 414, 'uri-too-long').code).toBe('FJ_URI_TOO_LONG');
+    expect(long.headers['x-request-id']).toBe(long.json().requestId);
+    const encoding = await t.app.inject({ method: 'GET', url: '/v1/api-keys/%zz', headers: org.auth });
+    expect(expectProblem(encoding, 400, 'bad-request').code).toBe('FJ_BAD_REQUEST');
+    expectProblem(await t.app.inject({ method: 'PROPFIND', url: '/v1/me', headers: org.auth }), 404, 'not-found');
   });
 
   it('validates authenticated input too: unknown fields, wrong types, bad ids and queries', async () => {
@@ -96,6 +124,8 @@ describe.each(backends)('bad input on $name', (backend) => {
       '/v1/api-keys',
       '/v1/api-keys/01a21167-5f52-707c-85b2-59b95110884f',
       '/v1/api-keys/%00',
+      '/v1/api-keys/%e0%a4%a',
+      `/v1/api-keys/${'x'.repeat(150)}`,
       '/v1/organization/members',
       '/v1/organization/members/x',
       '/v1/audit-events?cursor=%ff%fe',
@@ -114,6 +144,47 @@ describe.each(backends)('bad input on $name', (backend) => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+// Node's HTTP parser refuses these before fastify sees a request; only a real socket shows the answer.
+describe('requests that are not HTTP', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp(backends[0]);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (t.app.server.address() as AddressInfo).port;
+  });
+  afterAll(() => t?.close());
+
+  /** Sends raw bytes and reads the answer until the server closes the connection. */
+  function exchange(request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(request));
+      let raw = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (raw += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head, body = ''] = raw.split('\r\n\r\n');
+        const [statusLine, ...lines] = head.split('\r\n');
+        const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+      });
+    });
+  }
+
+  it.each([
+    { name: 'a malformed request line', request: 'GET /v1/me HTTP/1.1 extra\r\n\r\n', status: 400, slug: 'bad-request' },
+    { name: 'an invalid header', request: 'GET /v1/me HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', status: 400, slug: 'bad-request' },
+    { name: 'headers over 16 KiB', request: `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, slug: 'headers-too-large' },
+  ])('$name -> $status problem details', async ({ request, status, slug }) => {
+    const res = await exchange(request);
+    expect(res.status, res.body).toBe(status);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({ type: `https://fjord.dev/problems/${slug}`, status, requestId: res.headers['x-request-id'] });
   });
 });
 

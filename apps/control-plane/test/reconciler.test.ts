@@ -37,7 +37,8 @@ describe('reconciler', () => {
     takenPort = (squatter.address() as { port: number }).port;
     const ports = [takenPort];
     const allocatePort = async () => ports.shift() ?? findFreePort('127.0.0.1');
-    t = await startTestApp(pglite, { clusterSecrets: secrets, placement: { host: '127.0.0.1', allocatePort } });
+    // Waiting requests never look again by themselves here: only the reconciler's announcements wake them.
+    t = await startTestApp(pglite, { clusterSecrets: secrets, placement: { host: '127.0.0.1', allocatePort }, clusterWaitRecheckMs: 60_000 });
     a = await signup(t.app, 'Reconciled');
     orchestrator = new LocalOrchestrator({ kind: 'local', dataDir, startTimeoutMs: 20_000, stopGraceMs: 2_000 });
     const { repos, transact } = createDataAccess(t.db.prisma);
@@ -53,6 +54,7 @@ describe('reconciler', () => {
       logger: pino({ level: 'silent' }),
       maxAttempts: 2,
       probeTimeoutMs: 1_500,
+      onClusterChange: (clusterId) => t.app.services.clusterChanges.notify(clusterId),
     });
   }, 60_000);
 
@@ -67,11 +69,12 @@ describe('reconciler', () => {
   const getCluster = async (id: string) =>
     (await t.app.inject({ method: 'GET', url: `/v1/clusters/${id}`, headers: a.auth })).json() as { status: string; failureReason?: string };
 
-  /** Creates a cluster and runs passes until it leaves PROVISIONING. */
+  /** Creates a cluster and runs passes until it leaves PROVISIONING; `waited` is what a long poll started at once answered. */
   async function provisionUntilSettled(name: string) {
     const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: a.auth, payload: { name, plan: 'basic' } });
     expect(res.statusCode, res.body).toBe(202);
     const { id } = res.json() as { id: string };
+    const waited = t.app.inject({ method: 'GET', url: `/v1/clusters/${id}?waitFor=RUNNING&timeoutMs=30000`, headers: a.auth });
     const deadline = Date.now() + 90_000;
     let cluster = await getCluster(id);
     while (cluster.status === 'PROVISIONING' && Date.now() < deadline) {
@@ -81,12 +84,17 @@ describe('reconciler', () => {
       cluster = await getCluster(id);
     }
     const events = (await t.app.inject({ method: 'GET', url: `/v1/clusters/${id}/events`, headers: a.auth })).json();
-    return { id, cluster, events: events.items.map((e: { type: string }) => e.type) as string[] };
+    const settledAt = Date.now();
+    const answer = await waited;
+    return { id, cluster, events: events.items.map((e: { type: string }) => e.type) as string[], waited: answer.json() as { status: string }, waitedMs: Date.now() - settledAt };
   }
 
   it("marks a cluster FAILED with the broker's own reason when its broker exits while starting", async () => {
-    const { id, cluster, events } = await provisionUntilSettled('port-taken');
+    const { id, cluster, events, waited, waitedMs } = await provisionUntilSettled('port-taken');
     expect(cluster.status).toBe('FAILED');
+    // The long poll for RUNNING was woken by the reconciler's transition, not by its 30 s timeout.
+    expect(waited.status).toBe('FAILED');
+    expect(waitedMs).toBeLessThan(1_000);
     expect(cluster.failureReason).toMatch(/EADDRINUSE/);
     expect(events.filter((type) => type === 'cluster.failed')).toHaveLength(1);
     expect((await orchestrator.health(id, 0)).state).not.toBe('running');

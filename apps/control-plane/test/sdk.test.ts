@@ -1,6 +1,7 @@
 import { testBackends } from '@fjord/db/testing';
 import { ConflictError, createClient, ForbiddenError, IdempotencyKeyReusedError, NotFoundError, UnauthorizedError, ValidationError } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/helpers/control-plane.ts';
 import { password, startTestApp, type TestApp } from './helpers.ts';
 
 const [pglite] = await testBackends();
@@ -67,5 +68,43 @@ describe('@fjord/sdk', () => {
     const orgId = (await client.me()).organization.id;
     await viewer.login({ email: 'viewer@example.com', password, organizationId: orgId });
     await expect(viewer.apiKeys.create({ description: 'no' })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('waits for a cluster with long polls, not a polling loop', async () => {
+    const urls: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fetch(input, init);
+    };
+    const client = createClient({ baseUrl, fetch: counting });
+    await client.signup({ email: 'waiter@example.com', password, organizationName: 'Waits' });
+    const changes = t.app.services.clusterChanges;
+    const waiting = () => until('a request to wait', () => (changes.waiting === 1 ? true : undefined), 5_000, 10);
+
+    const cluster = await client.clusters.create({ name: 'awaited', plan: 'basic' });
+    urls.length = 0;
+    const running = client.clusters.waitFor(cluster.id, 'RUNNING', { timeoutMs: 20_000 });
+    await waiting();
+    await t.db.prisma.cluster.update({ where: { id: cluster.id }, data: { status: 'RUNNING' } });
+    changes.notify(cluster.id);
+    expect((await running)!.status).toBe('RUNNING');
+    expect(urls).toHaveLength(1);
+    expect(new URL(urls[0]).searchParams.get('waitFor')).toBe('RUNNING');
+    expect(Number(new URL(urls[0]).searchParams.get('timeoutMs'))).toBeGreaterThan(19_000);
+
+    const slow = await client.clusters.create({ name: 'slow', plan: 'basic' });
+    urls.length = 0;
+    await expect(client.clusters.waitFor(slow.id, 'RUNNING', { timeoutMs: 300 })).rejects.toThrow(/still PROVISIONING/);
+    expect(urls.length).toBeLessThanOrEqual(2);
+
+    await t.db.prisma.cluster.update({ where: { id: slow.id }, data: { status: 'FAILED', failureReason: 'no port' } });
+    await expect(client.clusters.waitFor(slow.id, 'RUNNING', { timeoutMs: 20_000 })).rejects.toThrow(/FAILED: no port/);
+
+    await client.clusters.delete(cluster.id);
+    const gone = client.clusters.waitFor(cluster.id, 'DELETED', { timeoutMs: 20_000 });
+    await waiting();
+    await t.db.prisma.cluster.delete({ where: { id: cluster.id } });
+    changes.notify(cluster.id);
+    expect(await gone).toBeUndefined();
   });
 });

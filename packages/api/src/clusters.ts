@@ -6,6 +6,40 @@ import { PlanName } from './plans.ts';
 export const ClusterStatus = z.enum(['PROVISIONING', 'RUNNING', 'DELETING', 'DELETED', 'FAILED']).meta({ id: 'ClusterStatus' });
 export type ClusterStatus = z.infer<typeof ClusterStatus>;
 
+/** Where each status can still lead: a cluster never goes back, and only a provisioning one can fail. */
+const laterStatuses: Record<ClusterStatus, readonly ClusterStatus[]> = {
+  PROVISIONING: ['RUNNING', 'FAILED', 'DELETING', 'DELETED'],
+  RUNNING: ['DELETING', 'DELETED'],
+  FAILED: ['DELETING', 'DELETED'],
+  DELETING: ['DELETED'],
+  DELETED: [],
+};
+
+/** Whether a cluster in `from` may yet reach `to` (a wait for an unreachable status is over). */
+export function canBecome(from: ClusterStatus, to: ClusterStatus): boolean {
+  return laterStatuses[from].includes(to);
+}
+
+/** The longest a single `GET /v1/clusters/:id?waitFor=` may hold the request. */
+export const maxClusterWaitMs = 30_000;
+
+export const GetClusterQuery = z
+  .object({
+    waitFor: ClusterStatus.optional().describe(
+      'Long poll: answer once the cluster has this status or can no longer reach it (a FAILED cluster for RUNNING), ' +
+        'else with its current state when timeoutMs has passed; check `status`. For DELETED the answer is 404 once the cluster is gone.',
+    ),
+    timeoutMs: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(maxClusterWaitMs)
+      .default(10_000)
+      .describe('How long waitFor may hold the request, in ms (ignored without waitFor)'),
+  })
+  .strict();
+export type GetClusterQuery = z.input<typeof GetClusterQuery>;
+
 export const ClusterName = z
   .string()
   .trim()

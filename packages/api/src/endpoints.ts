@@ -3,7 +3,7 @@ import { Me, LoginRequest, SignupRequest } from './accounts.ts';
 import { ApiKey, ApiKeyPage, CreateApiKeyRequest, CreatedApiKey } from './api-keys.ts';
 import { AuditEventPage } from './audit.ts';
 import { ClusterApiKey, ClusterApiKeyPage, ClusterApiKeyParams, CreateClusterApiKeyRequest, CreatedClusterApiKey } from './cluster-api-keys.ts';
-import { Cluster, ClusterEventPage, ClusterPage, CreateClusterRequest } from './clusters.ts';
+import { Cluster, ClusterEventPage, ClusterPage, CreateClusterRequest, GetClusterQuery } from './clusters.ts';
 import { IdParams } from './common.ts';
 import { AddMemberRequest, Member, MemberPage, UpdateMemberRequest } from './members.ts';
 import { PageQuery } from './pagination.ts';
@@ -200,7 +200,7 @@ export const endpoints = {
     operationId: 'createCluster',
     method: 'POST',
     path: '/v1/clusters',
-    summary: 'Create a cluster (provisioned asynchronously: poll until status is RUNNING)',
+    summary: 'Create a cluster (provisioned asynchronously: GET it with ?waitFor=RUNNING)',
     tag: 'clusters',
     auth: 'required',
     body: CreateClusterRequest,
@@ -211,10 +211,11 @@ export const endpoints = {
     operationId: 'getCluster',
     method: 'GET',
     path: '/v1/clusters/:id',
-    summary: 'Get a cluster: status and bootstrap servers',
+    summary: 'Get a cluster: status and bootstrap servers; with waitFor, once it has that status (long poll)',
     tag: 'clusters',
     auth: 'required',
     params: IdParams,
+    query: GetClusterQuery,
     status: 200,
     response: Cluster,
   }),

@@ -23,10 +23,14 @@ export const problems = {
   // Requests
   FJ_VALIDATION: define('FJ_VALIDATION', 400, 'validation', 'The request is not valid'),
   FJ_MALFORMED_BODY: define('FJ_MALFORMED_BODY', 400, 'malformed-body', 'The request body could not be parsed'),
+  FJ_BAD_REQUEST: define('FJ_BAD_REQUEST', 400, 'bad-request', 'The request is not well-formed HTTP'),
   FJ_NOT_FOUND: define('FJ_NOT_FOUND', 404, 'not-found', 'The resource does not exist'),
+  FJ_REQUEST_TIMEOUT: define('FJ_REQUEST_TIMEOUT', 408, 'request-timeout', 'The request did not arrive in time'),
   FJ_PAYLOAD_TOO_LARGE: define('FJ_PAYLOAD_TOO_LARGE', 413, 'payload-too-large', 'The request body is too large'),
+  FJ_URI_TOO_LONG: define('FJ_URI_TOO_LONG', 414, 'uri-too-long', 'A path segment of the request is too long'),
   FJ_UNSUPPORTED_MEDIA_TYPE: define('FJ_UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported-media-type', 'The request body has an unsupported content type'),
   FJ_RATE_LIMITED: define('FJ_RATE_LIMITED', 429, 'rate-limited', 'Too many requests'),
+  FJ_HEADERS_TOO_LARGE: define('FJ_HEADERS_TOO_LARGE', 431, 'headers-too-large', 'The request headers are too large'),
   // Identity and access
   FJ_UNAUTHORIZED: define('FJ_UNAUTHORIZED', 401, 'unauthorized', 'Authentication is required'),
   FJ_INVALID_CREDENTIALS: define('FJ_INVALID_CREDENTIALS', 401, 'invalid-credentials', 'The email or password is wrong'),

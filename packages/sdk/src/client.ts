@@ -1,5 +1,7 @@
 import {
+  canBecome,
   endpoints,
+  maxClusterWaitMs,
   type Cluster,
   type ClusterStatus,
   type Endpoint,
@@ -122,29 +124,33 @@ export class FjordClient {
     all: () => this.paginate((cursor) => this.clusters.list({ cursor, limit: 100 })),
     /** Answers at once with status PROVISIONING; see `waitFor`. */
     create: (body: EndpointInput<Endpoints['createCluster']>['body'], options?: RequestOptions) => this.request('createCluster', { body }, options),
-    get: (id: string) => this.request('getCluster', { params: { id } }),
+    /** With `waitFor`, a long poll: answers once the cluster has that status or cannot reach it, else after `timeoutMs` (max 30 s); check `status`. */
+    get: (id: string, wait?: { waitFor: ClusterStatus; timeoutMs?: number; signal?: AbortSignal }) =>
+      this.request('getCluster', { params: { id }, ...(wait ? { query: { waitFor: wait.waitFor, timeoutMs: wait.timeoutMs } } : {}) }, { signal: wait?.signal }),
     /** Answers at once with status DELETING; the cluster then disappears (404). */
     delete: (id: string, options?: RequestOptions) => this.request('deleteCluster', { params: { id } }, options),
     events: (id: string, query?: { limit?: number; cursor?: string }) => this.request('listClusterEvents', { params: { id }, query }),
     allEvents: (id: string) => this.paginate((cursor) => this.clusters.events(id, { cursor, limit: 100 })),
     /**
-     * Polls the cluster until its status is `status` (or, for `DELETED`, until it is gone). A cluster
-     * that turns FAILED while waiting for another status throws with its failure reason.
+     * Waits until the cluster's status is `status` (or, for `DELETED`, until it is gone), one long poll
+     * after another until `timeoutMs`. A cluster that turns FAILED, or can otherwise no longer reach
+     * `status`, throws with its state.
      */
-    waitFor: async (id: string, status: ClusterStatus, options: { timeoutMs?: number; intervalMs?: number } = {}) => {
+    waitFor: async (id: string, status: ClusterStatus, options: { timeoutMs?: number; signal?: AbortSignal } = {}) => {
       const deadline = Date.now() + (options.timeoutMs ?? 120_000);
       for (;;) {
-        let cluster: Cluster | undefined;
+        const timeoutMs = Math.min(maxClusterWaitMs, Math.max(0, deadline - Date.now()));
+        let cluster: Cluster;
         try {
-          cluster = await this.clusters.get(id);
+          cluster = await this.clusters.get(id, { waitFor: status, timeoutMs, signal: options.signal });
         } catch (err) {
           if (status === 'DELETED' && err instanceof FjordApiError && err.status === 404) return undefined;
           throw err;
         }
         if (cluster.status === status) return cluster;
         if (cluster.status === 'FAILED') throw new Error(`cluster ${id} FAILED: ${cluster.failureReason ?? 'no reason given'}`);
+        if (!canBecome(cluster.status, status)) throw new Error(`cluster ${id} is ${cluster.status} and will not become ${status}`);
         if (Date.now() >= deadline) throw new Error(`cluster ${id} is still ${cluster.status} (waited for ${status})`);
-        await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));
       }
     },
   };

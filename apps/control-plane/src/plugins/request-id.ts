@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 
-const header = 'x-request-id';
+export const requestIdHeader = 'x-request-id';
 const acceptable = /^[\w.:-]{1,128}$/;
 
 /** Keeps a caller's (or a proxy's) request id when it is sane, else makes one. */
 export function genReqId(req: IncomingMessage): string {
-  const given = req.headers[header];
+  const given = req.headers[requestIdHeader];
   return typeof given === 'string' && acceptable.test(given) ? given : randomUUID();
 }
 
@@ -15,7 +15,7 @@ export function genReqId(req: IncomingMessage): string {
 export const requestId = fp(
   async (app) => {
     app.addHook('onSend', async (req, reply) => {
-      reply.header(header, req.id);
+      reply.header(requestIdHeader, req.id);
     });
   },
   { name: 'fjord-request-id' },

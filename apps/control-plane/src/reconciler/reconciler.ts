@@ -32,6 +32,8 @@ export interface ReconcilerOptions {
   /** How long the broker gets to answer the probe after it listens. */
   probeTimeoutMs?: number;
   probe?: (host: string, port: number, sasl: SaslPlain) => Promise<void>;
+  /** Told after each status change (RUNNING, FAILED, removed), to wake requests waiting on the cluster. */
+  onClusterChange?: (clusterId: string) => void;
 }
 
 const NODE_ID = 0;
@@ -70,6 +72,7 @@ export class Reconciler {
       maxAttempts: 5,
       probeTimeoutMs: 10_000,
       probe: probeBroker,
+      onClusterChange: () => {},
       ...options,
       objectPrefix: options.objectPrefix ?? '',
     };
@@ -233,7 +236,9 @@ export class Reconciler {
       return moved;
     });
     this.#retryAt.delete(cluster.id);
-    if (becameRunning) this.#o.logger.info({ clusterId: cluster.id, ms: Date.now() - cluster.createdAt.getTime() }, 'cluster running');
+    if (!becameRunning) return;
+    this.#o.onClusterChange(cluster.id);
+    this.#o.logger.info({ clusterId: cluster.id, ms: Date.now() - cluster.createdAt.getTime() }, 'cluster running');
   }
 
   async #provisioningFailed(cluster: Cluster, err: unknown): Promise<void> {
@@ -248,6 +253,7 @@ export class Reconciler {
           await tx.clusterEvents.record(cluster.orgId, cluster.id, { type: 'cluster.failed', status: 'FAILED', message: `after ${attempts} attempt(s): ${reason}` });
         }
       });
+      this.#o.onClusterChange(cluster.id);
       return;
     }
     await this.#o.transact(async (tx) => {
@@ -285,6 +291,7 @@ export class Reconciler {
       await this.#o.orchestrator.stopBroker(cluster.id, NODE_ID, { deleteData: true });
       const objects = await this.#o.objectStore.deletePrefix(`${this.#o.objectPrefix}${tieringPrefix(cluster.id)}`);
       await this.#o.repos.clusters.remove(cluster.orgId, cluster.id);
+      this.#o.onClusterChange(cluster.id);
       this.#lastProblem.delete(cluster.id);
       this.#retryAt.delete(cluster.id);
       this.#o.logger.info({ clusterId: cluster.id, objects }, 'cluster deleted');

@@ -1,12 +1,14 @@
 import { endpoints } from '@fjord/api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../composition.ts';
-import { route } from '../../routing.ts';
+import { clientGone, route } from '../../routing.ts';
 
 export const clustersRoutes: FastifyPluginAsync<{ services: Pick<Services, 'clusters' | 'clusterEvents'> }> = async (app, { services }) => {
   route(app, endpoints.listClusters, ({ query }, req) => services.clusters.list(req.ctx, query));
   route(app, endpoints.createCluster, ({ body }, req) => services.clusters.create(req.ctx, body));
-  route(app, endpoints.getCluster, ({ params }, req) => services.clusters.get(req.ctx, params.id));
+  route(app, endpoints.getCluster, ({ params, query }, req, reply) =>
+    services.clusters.get(req.ctx, params.id, query.waitFor && { status: query.waitFor, timeoutMs: query.timeoutMs, signal: clientGone(reply) }),
+  );
   route(app, endpoints.deleteCluster, ({ params }, req) => services.clusters.delete(req.ctx, params.id));
   route(app, endpoints.listClusterEvents, ({ params, query }, req) => services.clusterEvents.list(req.ctx, params.id, query));
 };

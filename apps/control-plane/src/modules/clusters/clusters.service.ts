@@ -1,4 +1,4 @@
-import type { Cluster, ClusterStatus, CreateClusterRequest, Page, PageQuery, PlanName } from '@fjord/api';
+import { canBecome, type Cluster, type ClusterStatus, type CreateClusterRequest, type Page, type PageQuery, type PlanName } from '@fjord/api';
 import type { Cluster as ClusterRow } from '@fjord/db';
 import type { z } from 'zod';
 import type { AuthContext } from '../../auth-context.ts';
@@ -9,11 +9,20 @@ import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';
 import { authorize } from '../../permissions.ts';
 import { isUniqueViolation } from '../../repository.ts';
+import type { ClusterChanges } from './cluster-changes.ts';
 
 /** Where new clusters' brokers listen: the host clients reach and a port allocated once per cluster. */
 export interface BrokerPlacement {
   host: string;
   allocatePort(): Promise<number>;
+}
+
+/** A long poll: answer once the cluster has `status` (or cannot reach it), at the latest after `timeoutMs`. */
+export interface ClusterWait {
+  status: ClusterStatus;
+  timeoutMs: number;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
 }
 
 /** How the control plane reaches a cluster's brokers as an administrator. */
@@ -28,7 +37,10 @@ type Deps = {
   secrets: ClusterSecrets;
   placement: BrokerPlacement;
   /** Called after a change the reconciler should act on now rather than at its next tick. */
-  onChange?: () => void;
+  onChange?: (clusterId: string) => void;
+  changes: ClusterChanges;
+  /** How often a waiting request looks again, for changes made by another replica. */
+  recheckMs: number;
 };
 
 const PORT_ATTEMPTS = 5;
@@ -51,7 +63,7 @@ export function toCluster(row: ClusterRow): Cluster {
   };
 }
 
-export function clustersService({ repos, transact, secrets, placement, onChange }: Deps) {
+export function clustersService({ repos, transact, secrets, placement, onChange, changes, recheckMs }: Deps) {
   async function load(orgId: string, id: string): Promise<ClusterRow> {
     const row = await repos.clusters.get(orgId, id);
     if (!row || row.status === 'DELETED') throw notFound('cluster', id);
@@ -85,7 +97,7 @@ export function clustersService({ repos, transact, secrets, placement, onChange 
             await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.create', resource: { type: 'cluster', id: cluster.id }, requestId: ctx.requestId });
             return (await tx.clusters.get(ctx.orgId, cluster.id))!;
           });
-          onChange?.();
+          onChange?.(row.id);
           return toCluster(row);
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
@@ -103,9 +115,17 @@ export function clustersService({ repos, transact, secrets, placement, onChange 
       return toPage(rows, query.limit, (r) => r.id, toCluster);
     },
 
-    async get(ctx: AuthContext, id: string): Promise<Cluster> {
+    /** With `wait`, the cluster once it has the status; a cluster that is gone meanwhile is not found. */
+    async get(ctx: AuthContext, id: string, wait?: ClusterWait): Promise<Cluster> {
       authorize(ctx, 'clusters:read');
-      return toCluster(await load(ctx.orgId, id));
+      const deadline = Date.now() + (wait?.timeoutMs ?? 0);
+      for (;;) {
+        const cluster = toCluster(await load(ctx.orgId, id));
+        const remaining = deadline - Date.now();
+        if (!wait || cluster.status === wait.status || !canBecome(cluster.status, wait.status)) return cluster;
+        if (remaining <= 0 || changes.closed || wait.signal?.aborted) return cluster;
+        await changes.next(id, Math.min(remaining, recheckMs), wait.signal);
+      }
     },
 
     /** Asks for the cluster's teardown; the reconciler stops its brokers, removes its data, then the cluster. */
@@ -120,7 +140,7 @@ export function clustersService({ repos, transact, secrets, placement, onChange 
         }
         return (await tx.clusters.get(ctx.orgId, id))!;
       });
-      onChange?.();
+      onChange?.(id);
       return toCluster(row);
     },
 
