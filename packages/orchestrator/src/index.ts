@@ -3,6 +3,7 @@ export type {
   BrokerConfigFile,
   BrokerSpec,
   BrokerState,
+  BrokerStopped,
   BrokerStatus,
   Orchestrator,
   StopOptions,
