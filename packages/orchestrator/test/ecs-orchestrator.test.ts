@@ -478,6 +478,22 @@ describe('ECS orchestrator: delete', () => {
   });
 });
 
+describe('ECS orchestrator: control-plane shutdown', () => {
+  it('leaves every broker serving on close(), and has no stopAll(): replicas are redeployed while clusters run', async () => {
+    const input = await createdServiceInput();
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService(input)] });
+    tasks([runningTask], []);
+    const orch = orchestrator();
+    expect(await orch.health('c_abc', 0)).toMatchObject({ state: 'running' });
+    ecs.resetHistory();
+
+    expect(orch.stopAll).toBeUndefined();
+    await orch.close();
+
+    expect(commandNames()).toEqual([]);
+  });
+});
+
 describe('ECS orchestrator: list', () => {
   it("pages through the cluster's services and returns Fjord's brokers only", async () => {
     const arn = (name: string) => `arn:aws:ecs:eu-west-1:123456789012:service/fjord-prod/${name}`;
