@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EcsOrchestrator, OrchestratorError, type BrokerSpec, type EcsOrchestratorConfig } from '@fjord/orchestrator';
+import { EcsOrchestrator, OrchestratorError, type BrokerSpec, type EcsOrchestratorConfig, type Orchestrator } from '@fjord/orchestrator';
 
 const ecs = mockClient(ECSClient);
 
@@ -483,7 +483,7 @@ describe('ECS orchestrator: control-plane shutdown', () => {
     const input = await createdServiceInput();
     ecs.on(DescribeServicesCommand).resolves({ services: [activeService(input)] });
     tasks([runningTask], []);
-    const orch = orchestrator();
+    const orch: Orchestrator = orchestrator();
     expect(await orch.health('c_abc', 0)).toMatchObject({ state: 'running' });
     ecs.resetHistory();
 
