@@ -62,14 +62,24 @@ const app = await buildApp({
 });
 app.log.info({ database: db.kind, dataDir: config.dataDir, appliedMigrations: applied }, 'database ready');
 
-let stopping = false;
-async function stop(signal: NodeJS.Signals) {
-  if (stopping) {
+// One Ctrl-C under `npm start` arrives several times (the terminal signals the whole process group,
+// and npm and tsx pass it on again): only a signal this long after the first is a second Ctrl-C.
+const REPEATED_SIGNAL_MS = 1_000;
+let stoppingSince: number | undefined;
+function onSignal(signal: NodeJS.Signals) {
+  if (stoppingSince === undefined) {
+    stoppingSince = Date.now();
+    void stop(signal);
+  } else if (Date.now() - stoppingSince >= REPEATED_SIGNAL_MS) {
     // Brokers already sent SIGTERM finish stopping on their own; any still running are adopted by the next start.
     app.log.warn({ signal }, 'second signal: exiting without waiting');
     process.exit(signal === 'SIGINT' ? 130 : 143);
   }
-  stopping = true;
+}
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
+async function stop(signal: NodeJS.Signals) {
   app.log.info({ signal, drainMs: config.drainMs }, 'shutting down');
   // Fail readiness first so a load balancer stops routing here, then let in-flight requests finish.
   app.draining = true;
@@ -85,8 +95,6 @@ async function stop(signal: NodeJS.Signals) {
   await db.close();
   process.exit(0);
 }
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
 
 async function stopBrokers(stopAll: NonNullable<Orchestrator['stopAll']>) {
   const log = app.log.child({ component: 'orchestrator' });
