@@ -291,7 +291,7 @@ export class Reconciler {
     this.#o.logger.info({ clusterId: cluster.id, why }, 'broker restarted');
   }
 
-  /** Starts the broker that a clean stop of the last control plane stopped: the cluster was never down for its users' sake. */
+  /** Starts a broker that the last control plane stopped on its clean way out: a restart, not an outage. */
   async #resume(cluster: Cluster): Promise<void> {
     try {
       await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
