@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { openDatabase, type Database } from '@fjord/db';
 import { createObjectStore } from '@fjord/object-store';
-import { createOrchestrator, findFreePort, orchestratorConfigFromEnv } from '@fjord/orchestrator';
+import { createOrchestrator, findFreePort, orchestratorConfigFromEnv, type Orchestrator } from '@fjord/orchestrator';
 import { buildApp } from './app.ts';
 import { ClusterSecrets, loadServerSecret } from './cluster-secrets.ts';
 import { createDataAccess } from './data-access.ts';
@@ -62,24 +62,55 @@ const app = await buildApp({
 });
 app.log.info({ database: db.kind, dataDir: config.dataDir, appliedMigrations: applied }, 'database ready');
 
-let stopping = false;
-async function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
+// One Ctrl-C under `npm start` arrives several times (the terminal signals the whole process group,
+// and npm and tsx pass it on again): only a signal this long after the first is a second Ctrl-C.
+const REPEATED_SIGNAL_MS = 1_000;
+let stoppingSince: number | undefined;
+function onSignal(signal: NodeJS.Signals) {
+  if (stoppingSince === undefined) {
+    stoppingSince = Date.now();
+    void stop(signal);
+  } else if (Date.now() - stoppingSince >= REPEATED_SIGNAL_MS) {
+    // Brokers already sent SIGTERM finish stopping on their own; any still running are adopted by the next start.
+    app.log.warn({ signal }, 'second signal: exiting without waiting');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  }
+}
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
+async function stop(signal: NodeJS.Signals) {
   app.log.info({ signal, drainMs: config.drainMs }, 'shutting down');
   // Fail readiness first so a load balancer stops routing here, then let in-flight requests finish.
   app.draining = true;
   if (config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
-  // Brokers keep running: the next control plane (or a standby replica) adopts them.
-  await reconciler?.stop();
+  // The reconciler stops first so it does not restart what is being stopped. Only local brokers
+  // stop with the control plane (a laptop cloud); ECS brokers keep serving through redeploys.
+  await reconciler?.stop(async () => {
+    if (runtime.orchestrator.stopAll) await stopBrokers(runtime.orchestrator.stopAll.bind(runtime.orchestrator));
+  });
   await runtime.orchestrator.close();
   await runtime.objectStore.close();
   await app.close();
   await db.close();
   process.exit(0);
 }
-process.once('SIGTERM', () => void stop('SIGTERM'));
-process.once('SIGINT', () => void stop('SIGINT'));
+
+async function stopBrokers(stopAll: NonNullable<Orchestrator['stopAll']>) {
+  const log = app.log.child({ component: 'orchestrator' });
+  const started = Date.now();
+  log.info('stopping local brokers');
+  const stopped = await stopAll((b) => {
+    const line = { clusterId: b.clusterId, nodeId: b.nodeId, pid: b.pid, outcome: b.outcome, ms: b.ms, reason: b.reason };
+    if (b.outcome === 'failed') log.error(line, 'broker did not stop');
+    else log.info(line, 'broker stopped');
+  });
+  const count = (outcome: string) => stopped.filter((b) => b.outcome === outcome).length;
+  log.info(
+    { brokers: stopped.length, killed: count('killed'), failed: count('failed'), ms: Date.now() - started },
+    'local brokers stopped',
+  );
+}
 
 try {
   await app.listen({ host: config.host, port: config.port });

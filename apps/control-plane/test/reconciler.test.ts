@@ -17,14 +17,16 @@ import { signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts'
 const [pglite] = await testBackends();
 
 // The reconciler's failure paths with a real local orchestrator and real broker processes:
-// a broker that cannot start turns its cluster FAILED with the reason, and a broker that belongs
-// to no cluster is stopped. (The happy paths run end to end in test/e2e/provisioning.test.ts.)
+// a broker that cannot start turns its cluster FAILED with the reason, a broker that belongs
+// to no cluster is stopped, and a broker stopped with the last control plane is started without
+// alarm. (The happy paths run end to end in test/e2e/provisioning.test.ts and local-lifecycle.test.ts.)
 describe('reconciler', () => {
   let dataDir: string;
   let t: TestApp;
   let a: SignedUp;
   let orchestrator: LocalOrchestrator;
   let reconciler: Reconciler;
+  let reconcilerOptions: ConstructorParameters<typeof Reconciler>[0];
   let squatter: Server;
   let takenPort: number;
   const secrets = new ClusterSecrets(randomBytes(32));
@@ -42,7 +44,7 @@ describe('reconciler', () => {
     a = await signup(t.app, 'Reconciled');
     orchestrator = new LocalOrchestrator({ kind: 'local', dataDir, startTimeoutMs: 20_000, stopGraceMs: 2_000 });
     const { repos, transact } = createDataAccess(t.db.prisma);
-    reconciler = new Reconciler({
+    reconcilerOptions = {
       repos,
       transact,
       orchestrator,
@@ -55,7 +57,8 @@ describe('reconciler', () => {
       maxAttempts: 2,
       probeTimeoutMs: 1_500,
       onClusterChange: (clusterId) => t.app.services.clusterChanges.notify(clusterId),
-    });
+    };
+    reconciler = new Reconciler(reconcilerOptions);
   }, 60_000);
 
   afterAll(async () => {
@@ -65,6 +68,9 @@ describe('reconciler', () => {
     squatter?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  const eventsOf = async (id: string) =>
+    ((await t.app.inject({ method: 'GET', url: `/v1/clusters/${id}/events`, headers: a.auth })).json().items as { type: string; message: string }[]);
 
   const getCluster = async (id: string) =>
     (await t.app.inject({ method: 'GET', url: `/v1/clusters/${id}`, headers: a.auth })).json() as { status: string; failureReason?: string };
@@ -127,4 +133,43 @@ describe('reconciler', () => {
     const after = (await orchestrator.list()).find((b) => b.clusterId === orphan);
     expect(after?.state).toBe('stopped');
   }, 60_000);
+
+  it('starts the broker of a RUNNING cluster that the last control plane stopped as broker.started, and calls a later stop broker.down', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: a.auth, payload: { name: 'laptop', plan: 'basic' } });
+    const { id, bootstrapServers } = res.json() as { id: string; bootstrapServers: string };
+    const [host, port] = bootstrapServers.split(':');
+    // It ran under the last control plane, which stopped its broker on a clean shutdown.
+    await reconcilerOptions.repos.clusters.transition(a.orgId, id, 'PROVISIONING', { status: 'RUNNING', runningAt: new Date() });
+    await orchestrator.ensureBroker({ clusterId: id, nodeId: 0, host, port: Number(port), config: { auth: 'none' } });
+    await orchestrator.stopBroker(id, 0);
+
+    const next = new Reconciler(reconcilerOptions);
+    await next.pass();
+    await next.settled();
+    const resumed = await orchestrator.health(id, 0);
+    expect(resumed).toMatchObject({ state: 'running', endpoint: { port: Number(port) } });
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['cluster.requested', 'broker.started']);
+    expect((await eventsOf(id))[1].message).toBe(`broker started after control-plane restart on ${bootstrapServers} with its data`);
+
+    // Once running under this control plane, a broker that goes away is an outage.
+    process.kill(resumed.pid!, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while ((await orchestrator.health(id, 0)).state === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await next.pass();
+    await next.settled();
+    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['cluster.requested', 'broker.started', 'broker.down', 'broker.restarted']);
+  }, 60_000);
+
+  it('runs the shutdown work of stop() while it still leads, then lets go of the lock', async () => {
+    const next = new Reconciler(reconcilerOptions);
+    next.start();
+    const deadline = Date.now() + 10_000;
+    while (!next.isLeader && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    let ledDuringShutdown: boolean | undefined;
+    await next.stop(async () => {
+      ledDuringShutdown = next.isLeader;
+    });
+    expect(ledDuringShutdown).toBe(true);
+    expect(next.isLeader).toBe(false);
+  }, 30_000);
 });

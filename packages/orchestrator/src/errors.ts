@@ -15,6 +15,7 @@ export const orchestratorErrors = {
   FJ_ORCH_BROKER_START_TIMEOUT: { message: 'Broker %s did not start listening within %d ms: %s', retriable: true },
   FJ_ORCH_BROKER_SPAWN_FAILED: { message: 'Broker %s could not be spawned: %s', retriable: false },
   FJ_ORCH_BROKER_STOP_FAILED: { message: 'Broker %s (pid %d) is still running after SIGKILL', retriable: true },
+  FJ_ORCH_STOPPED: { message: 'Broker %s was not started: the orchestrator stopped its brokers for shutdown', retriable: true },
 
   // AWS ECS
   FJ_ORCH_ECS_THROTTLED: { message: 'ECS throttled %s %d times in a row: %s', retriable: true },

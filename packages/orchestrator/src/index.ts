@@ -1,6 +1,7 @@
 export type {
   BrokerSpec,
   BrokerState,
+  BrokerStopped,
   BrokerStatus,
   Orchestrator,
   StopOptions,

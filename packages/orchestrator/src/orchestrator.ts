@@ -32,6 +32,20 @@ export interface StopOptions {
   deleteData?: boolean;
 }
 
+/**
+ * How one broker ended in a stopAll(): on SIGTERM, by SIGKILL after the grace period, on its own
+ * before it was signalled, or not at all.
+ */
+export interface BrokerStopped {
+  clusterId: string;
+  nodeId: number;
+  pid: number;
+  outcome: 'terminated' | 'killed' | 'not-running' | 'failed';
+  ms: number;
+  /** Why a 'failed' broker could not be stopped. */
+  reason?: string;
+}
+
 export interface Orchestrator {
   /** Starts the broker unless it already runs with this spec; restarts it when the spec changed. */
   ensureBroker(spec: BrokerSpec): Promise<BrokerStatus>;
@@ -40,6 +54,12 @@ export interface Orchestrator {
   /** Every broker this orchestrator knows of, running or not, so the reconciler can find orphans. */
   list(): Promise<BrokerStatus[]>;
   health(clusterId: string, nodeId: number): Promise<BrokerStatus>;
+  /**
+   * Stops every running broker in parallel, keeping its data, and reports each as it ends. Only a
+   * backend whose brokers live and die with this machine has it (local: a laptop cloud stops with
+   * `npm start`); ECS brokers outlive control-plane redeploys, so that backend leaves it out.
+   */
+  stopAll?(onStopped?: (broker: BrokerStopped) => void): Promise<BrokerStopped[]>;
   /**
    * Releases the orchestrator's own resources. Brokers keep running: a control plane that restarts
    * must find its clusters still serving, and adopts them again.

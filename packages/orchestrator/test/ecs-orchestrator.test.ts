@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EcsOrchestrator, OrchestratorError, type BrokerSpec, type EcsOrchestratorConfig } from '@fjord/orchestrator';
+import { EcsOrchestrator, OrchestratorError, type BrokerSpec, type EcsOrchestratorConfig, type Orchestrator } from '@fjord/orchestrator';
 
 const ecs = mockClient(ECSClient);
 
@@ -475,6 +475,22 @@ describe('ECS orchestrator: delete', () => {
 
     await orchestrator().stopBroker('c_abc', 0);
     expect(commandNames()).toEqual(['DescribeServices', 'UpdateService', 'DeleteService', 'DeregisterTaskDefinition']);
+  });
+});
+
+describe('ECS orchestrator: control-plane shutdown', () => {
+  it('leaves every broker serving on close(), and has no stopAll(): replicas are redeployed while clusters run', async () => {
+    const input = await createdServiceInput();
+    ecs.on(DescribeServicesCommand).resolves({ services: [activeService(input)] });
+    tasks([runningTask], []);
+    const orch: Orchestrator = orchestrator();
+    expect(await orch.health('c_abc', 0)).toMatchObject({ state: 'running' });
+    ecs.resetHistory();
+
+    expect(orch.stopAll).toBeUndefined();
+    await orch.close();
+
+    expect(commandNames()).toEqual([]);
   });
 });
 

@@ -270,3 +270,87 @@ describe('local orchestrator with the real broker', () => {
     });
   });
 });
+
+describe('local orchestrator: stopAll on a clean stop of the control plane', () => {
+  const GRACE_MS = 1_500;
+  let stopDir: string;
+  let stopping: LocalOrchestrator;
+  let specs: BrokerSpec[];
+  let pids: number[];
+
+  beforeAll(async () => {
+    stopDir = await mkdtemp(join(tmpdir(), 'fjord-orchestrator-stop-all-'));
+    stopping = new LocalOrchestrator({ kind: 'local', dataDir: stopDir, stopGraceMs: GRACE_MS });
+    specs = [];
+    for (const clusterId of ['c_stop1', 'c_stop2', 'c_stop3']) {
+      specs.push({ clusterId, nodeId: 0, host: '127.0.0.1', port: await findFreePort('127.0.0.1'), config: { auth: 'none' } });
+    }
+    pids = (await Promise.all(specs.map((s) => stopping.ensureBroker(s)))).map((s) => s.pid!);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const pid of pids ?? []) if (processExists(pid)) process.kill(pid, 'SIGKILL');
+    await rm(stopDir, { recursive: true, force: true });
+  });
+
+  it('stops every running broker at once, SIGKILLs a hung one after the grace period, keeps their data, and starts nothing after', async () => {
+    const kafka = new Kafka({ clientId: 'stop-all-test', brokers: [`127.0.0.1:${specs[0].port}`], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    await producer.connect();
+    await producer.send({ topic: 'orders', acks: -1, messages: [{ value: 'order-1' }, { value: 'order-2' }] });
+    await producer.disconnect();
+    // A stopped process cannot handle SIGTERM: it stands for a broker that hangs on its way out.
+    process.kill(pids[2], 'SIGSTOP');
+
+    const reported: string[] = [];
+    const started = Date.now();
+    const stopped = await stopping.stopAll((b) => reported.push(b.clusterId));
+    const elapsed = Date.now() - started;
+
+    expect(stopped.map(({ clusterId, pid, outcome }) => ({ clusterId, pid, outcome }))).toEqual([
+      { clusterId: 'c_stop1', pid: pids[0], outcome: 'terminated' },
+      { clusterId: 'c_stop2', pid: pids[1], outcome: 'terminated' },
+      { clusterId: 'c_stop3', pid: pids[2], outcome: 'killed' },
+    ]);
+    expect(reported.sort()).toEqual(['c_stop1', 'c_stop2', 'c_stop3']);
+    expect(stopped[2].ms).toBeGreaterThanOrEqual(GRACE_MS);
+    // In parallel: the hung broker's grace period is the whole wait, not one per broker.
+    expect(elapsed).toBeLessThan(GRACE_MS + 3_000);
+    for (const pid of pids) expect(processExists(pid)).toBe(false);
+    for (const s of specs) {
+      expect(existsSync(join(stopDir, 'clusters', s.clusterId, 'broker-0.pid'))).toBe(false);
+      expect(existsSync(join(stopDir, 'clusters', s.clusterId, 'broker-0'))).toBe(true);
+    }
+    const log = await readFile(join(stopDir, 'clusters', 'c_stop1', 'broker-0.log'), 'utf8');
+    expect(log).toContain('"broker stopped"');
+
+    expect((await stopping.list()).map((b) => b.state)).toEqual(['stopped', 'stopped', 'stopped']);
+    await expect(stopping.ensureBroker(specs[0])).rejects.toMatchObject({ code: 'FJ_ORCH_STOPPED', retriable: true });
+    expect(await stopping.stopAll()).toEqual([]);
+  });
+
+  it('lets the next orchestrator on the data dir start them again on their ports with their data', async () => {
+    const next = new LocalOrchestrator({ kind: 'local', dataDir: stopDir, stopGraceMs: GRACE_MS });
+    try {
+      const back = await next.ensureBroker(specs[0]);
+      pids.push(back.pid!);
+      expect(back).toMatchObject({ state: 'running', endpoint: { host: '127.0.0.1', port: specs[0].port } });
+      const kafka = new Kafka({ clientId: 'stop-all-test', brokers: [`127.0.0.1:${specs[0].port}`], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        expect(await admin.fetchTopicOffsets('orders')).toEqual([expect.objectContaining({ partition: 0, low: '0', high: '2' })]);
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await next.stopAll();
+      await next.close();
+    }
+    expect(processExists(pids[3])).toBe(false);
+  });
+});

@@ -57,6 +57,8 @@ export class Reconciler {
   readonly #retryAt = new Map<string, number>();
   /** When work on a cluster last finished: a pass whose snapshot is older must not act on it again. */
   readonly #finishedAt = new Map<string, number>();
+  /** Clusters this reconciler has looked at: a broker found stopped at the first look was stopped with the last control plane. */
+  readonly #seen = new Set<string>();
   /** Last repair or teardown problem recorded as an event, so a persisting one is recorded once. */
   readonly #lastProblem = new Map<string, string>();
   #running: Promise<void> | undefined;
@@ -91,12 +93,17 @@ export class Reconciler {
     this.#wake?.();
   }
 
-  /** Stops reconciling and gives up the lock; brokers keep running. Work in flight is abandoned, not undone. */
-  async stop(): Promise<void> {
+  /**
+   * Stops reconciling and gives up the lock. Work in flight is abandoned, not undone. `whileLeader`
+   * runs after the last pass, only on the replica that leads and before it lets go of the lock, so
+   * no standby repairs the brokers it stops (a laptop control plane stopping its local brokers).
+   */
+  async stop(whileLeader?: () => Promise<void>): Promise<void> {
     this.#stopped = true;
     this.wake();
     await this.#running;
     await Promise.race([Promise.allSettled(this.#inFlight.values()), sleep(5_000)]);
+    if (this.#leader && whileLeader) await whileLeader();
     await this.#o.lock.release();
     this.#leader = false;
   }
@@ -134,6 +141,7 @@ export class Reconciler {
     const brokerOf = new Map(brokers.filter((b) => b.nodeId === NODE_ID).map((b) => [b.clusterId, b]));
     const known = new Set(clusters.map((c) => c.id));
     for (const id of this.#finishedAt.keys()) if (!known.has(id) && !this.#inFlight.has(id)) this.#finishedAt.delete(id);
+    for (const id of this.#seen) if (!known.has(id)) this.#seen.delete(id);
     for (const cluster of clusters) {
       if (this.#inFlight.has(cluster.id) || (this.#retryAt.get(cluster.id) ?? 0) > Date.now()) continue;
       // Work that finished while the snapshot was read (a teardown that removed this very row) is not redone.
@@ -167,11 +175,13 @@ export class Reconciler {
   }
 
   async #reconcile(cluster: Cluster, broker: BrokerStatus | undefined): Promise<void> {
+    const firstLook = !this.#seen.has(cluster.id);
+    this.#seen.add(cluster.id);
     switch (cluster.status) {
       case 'PROVISIONING':
         return this.#provision(cluster);
       case 'RUNNING':
-        return this.#repair(cluster, broker);
+        return firstLook && broker?.state === 'stopped' ? this.#resume(cluster) : this.#repair(cluster, broker);
       case 'DELETING':
         return this.#teardown(cluster);
       case 'FAILED':
@@ -284,6 +294,22 @@ export class Reconciler {
     this.#lastProblem.delete(cluster.id);
     await this.#event(cluster, 'broker.restarted', 'RUNNING', `broker restarted on ${cluster.host}:${cluster.port} with its data`);
     this.#o.logger.info({ clusterId: cluster.id, why }, 'broker restarted');
+  }
+
+  /** Starts a broker that the last control plane stopped on its clean way out: a restart, not an outage. */
+  async #resume(cluster: Cluster): Promise<void> {
+    try {
+      await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
+    } catch (err) {
+      // From here on it is an outage like any other: the next pass repairs it and says so.
+      const reason = messageOf(err);
+      await this.#event(cluster, 'broker.restart-failed', 'RUNNING', reason);
+      this.#lastProblem.set(cluster.id, reason);
+      this.#retryAt.set(cluster.id, Date.now() + 2_000);
+      return;
+    }
+    await this.#event(cluster, 'broker.started', 'RUNNING', `broker started after control-plane restart on ${cluster.host}:${cluster.port} with its data`);
+    this.#o.logger.info({ clusterId: cluster.id }, 'broker started after control-plane restart');
   }
 
   async #teardown(cluster: Cluster): Promise<void> {

@@ -164,24 +164,29 @@ function probeHost(host: string): string {
   return host;
 }
 
+/** How a terminate() ended: the broker was not running, exited on SIGTERM, needed SIGKILL, or survived even that. */
+export type Termination = 'not-running' | 'terminated' | 'killed' | 'survived';
+
 /**
  * Stops a broker: SIGTERM to its process group (it flushes and closes its logs), SIGKILL after
- * the grace period. Resolves once the process is gone; false if even SIGKILL did not end it.
+ * the grace period. Resolves once the process is gone, saying which signal ended it.
  */
-export async function terminate(pid: number, configFile: string, graceMs: number): Promise<boolean> {
-  for (const [signal, waitMs] of [
-    ['SIGTERM', graceMs],
-    ['SIGKILL', 5_000],
-  ] as const) {
-    if (!(await isBrokerProcess(pid, configFile))) return reaped(pid);
-    signalGroup(pid, signal);
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      if (!(await isBrokerProcess(pid, configFile))) return reaped(pid);
-      await delay(POLL_MS);
-    }
+export async function terminate(pid: number, configFile: string, graceMs: number): Promise<Termination> {
+  if (!(await isBrokerProcess(pid, configFile))) return reaped(pid, 'not-running');
+  if (await signalAndWait(pid, configFile, 'SIGTERM', graceMs)) return reaped(pid, 'terminated');
+  if (await signalAndWait(pid, configFile, 'SIGKILL', 5_000)) return reaped(pid, 'killed');
+  return 'survived';
+}
+
+/** Whether the broker is gone within waitMs of the signal; the last look comes right before any next signal. */
+async function signalAndWait(pid: number, configFile: string, signal: NodeJS.Signals, waitMs: number): Promise<boolean> {
+  signalGroup(pid, signal);
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    if (!(await isBrokerProcess(pid, configFile))) return true;
+    await delay(POLL_MS);
   }
-  return !(await isBrokerProcess(pid, configFile)) && reaped(pid);
+  return !(await isBrokerProcess(pid, configFile));
 }
 
 /**
@@ -189,10 +194,10 @@ export async function terminate(pid: number, configFile: string, graceMs: number
  * parent reaps it (this process, when it spawned the broker). Waiting for that keeps "stopped" meaning
  * no process at all; a zombie whose parent never reaps it still counts as stopped after the wait.
  */
-async function reaped(pid: number, waitMs = 2_000): Promise<true> {
+async function reaped<T extends Termination>(pid: number, ended: T, waitMs = 2_000): Promise<T> {
   const deadline = Date.now() + waitMs;
   while (isAlive(pid) && Date.now() < deadline) await delay(POLL_MS);
-  return true;
+  return ended;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

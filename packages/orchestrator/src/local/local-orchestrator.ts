@@ -2,7 +2,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { writeFileDurably } from '@fjord/durable-file';
 import { OrchestratorError, orchestratorError } from '../errors.ts';
 import type { BrokerConfigInput } from '@fjord/broker-contract';
-import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
+import type { BrokerSpec, BrokerStatus, BrokerStopped, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
 import { defaultBrokerCommand } from './broker-command.ts';
 import {
@@ -15,7 +15,7 @@ import {
   type BrokerFiles,
   type PidRecord,
 } from './broker-files.ts';
-import { accepts, BrokerStartError, isBrokerProcess, startBroker, terminate } from './broker-process.ts';
+import { accepts, BrokerStartError, isBrokerProcess, startBroker, terminate, type Termination } from './broker-process.ts';
 
 export interface LocalOrchestratorConfig {
   kind: 'local';
@@ -33,10 +33,13 @@ const DEFAULT_START_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_GRACE_MS = 10_000;
 const PROBE_TIMEOUT_MS = 1_000;
 
+type Stopped = Exclude<Termination, 'survived'>;
+
 /**
  * Runs each broker as a local process of its own. Brokers are spawned detached with a pid file
- * beside their config, so they survive a control-plane restart and the next orchestrator on the
- * same data dir adopts them: close() leaves them running.
+ * beside their config, so they survive a control-plane crash and the next orchestrator on the
+ * same data dir adopts them: close() leaves them running. A clean stop of the control plane calls
+ * stopAll(), which removes the pid files, so the next start sees brokers stopped in order, not dead.
  */
 export class LocalOrchestrator implements Orchestrator {
   readonly #dataDir: string;
@@ -45,6 +48,8 @@ export class LocalOrchestrator implements Orchestrator {
   readonly #stopGraceMs: number;
   // Calls for one broker run one after the other, so a stop never races a start.
   readonly #queues = new Map<string, Promise<unknown>>();
+  // Set by stopAll(): a start still queued from the last reconciler pass must not outlive the shutdown.
+  #stopped = false;
 
   constructor(cfg: LocalOrchestratorConfig) {
     if (typeof cfg.dataDir !== 'string' || cfg.dataDir.length === 0) {
@@ -61,12 +66,15 @@ export class LocalOrchestrator implements Orchestrator {
 
   async ensureBroker(spec: BrokerSpec): Promise<BrokerStatus> {
     assertBrokerSpec(spec);
-    return this.#serialize(spec.clusterId, spec.nodeId, () => this.#ensure(spec));
+    return this.#serialize(spec.clusterId, spec.nodeId, () => {
+      if (this.#stopped) throw orchestratorError('FJ_ORCH_STOPPED', `${spec.clusterId}/${spec.nodeId}`);
+      return this.#ensure(spec);
+    });
   }
 
   async stopBroker(clusterId: string, nodeId: number, opts: StopOptions = {}): Promise<void> {
     assertBrokerRef(clusterId, nodeId);
-    return this.#serialize(clusterId, nodeId, () => this.#stop(clusterId, nodeId, opts));
+    await this.#serialize(clusterId, nodeId, () => this.#stop(clusterId, nodeId, opts));
   }
 
   async list(): Promise<BrokerStatus[]> {
@@ -85,6 +93,27 @@ export class LocalOrchestrator implements Orchestrator {
     if (status.state !== 'running' || !status.endpoint) return status;
     if (await accepts(status.endpoint.host, status.endpoint.port, PROBE_TIMEOUT_MS)) return status;
     return { ...status, state: 'starting', reason: 'broker process is up but does not accept connections yet' };
+  }
+
+  /** Stops every running broker in parallel, each as stopBroker() would but keeping its data; nothing starts afterwards. */
+  async stopAll(onStopped?: (broker: BrokerStopped) => void): Promise<BrokerStopped[]> {
+    this.#stopped = true;
+    const running = (await this.list()).filter((b) => b.state === 'running');
+    return Promise.all(
+      running.map(({ clusterId, nodeId, pid }) =>
+        this.#serialize(clusterId, nodeId, async () => {
+          const started = Date.now();
+          // Data stays: the next start brings the cluster back with it.
+          const ended = await this.#stop(clusterId, nodeId, {}).then(
+            (outcome) => ({ outcome }),
+            (err: unknown) => ({ outcome: 'failed' as const, reason: (err as Error).message }),
+          );
+          const stopped: BrokerStopped = { clusterId, nodeId, pid: pid!, ...ended, ms: Date.now() - started };
+          onStopped?.(stopped);
+          return stopped;
+        }),
+      ),
+    );
   }
 
   /** Waits for calls in flight; the brokers keep running (see the class comment). */
@@ -153,23 +182,24 @@ export class LocalOrchestrator implements Orchestrator {
     }
   }
 
-  async #stop(clusterId: string, nodeId: number, opts: StopOptions): Promise<void> {
+  async #stop(clusterId: string, nodeId: number, opts: StopOptions): Promise<Stopped> {
     const files = brokerFiles(this.#dataDir, clusterId, nodeId);
     const record = await readPidRecord(files.pidFile);
-    if (record) await this.#terminate(clusterId, nodeId, record.pid, files);
+    const ended = record ? await this.#terminate(clusterId, nodeId, record.pid, files) : 'not-running';
     await removeFile(files.pidFile);
-    if (!opts.deleteData) return;
+    if (!opts.deleteData) return ended;
     for (const path of [files.dataDir, files.configFile, files.logFile]) await rm(path, { recursive: true, force: true });
     // The cluster dir goes with its last broker; other brokers of the cluster keep theirs.
     await rmdir(files.clusterDir).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
     });
+    return ended;
   }
 
-  async #terminate(clusterId: string, nodeId: number, pid: number, files: BrokerFiles): Promise<void> {
-    if (!(await terminate(pid, files.configFile, this.#stopGraceMs))) {
-      throw orchestratorError('FJ_ORCH_BROKER_STOP_FAILED', `${clusterId}/${nodeId}`, pid);
-    }
+  async #terminate(clusterId: string, nodeId: number, pid: number, files: BrokerFiles): Promise<Stopped> {
+    const ended = await terminate(pid, files.configFile, this.#stopGraceMs);
+    if (ended === 'survived') throw orchestratorError('FJ_ORCH_BROKER_STOP_FAILED', `${clusterId}/${nodeId}`, pid);
+    return ended;
   }
 
   /** State from the pid file and the process table alone; health() adds a connection probe. */
