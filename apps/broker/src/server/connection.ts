@@ -39,6 +39,8 @@ export class Connection {
   #tail: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #closed = false;
+  /** Set until the answer to a request sent before authentication is out; later frames wait for it. */
+  #loginPending = false;
 
   constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
     this.#broker = broker;
@@ -84,11 +86,23 @@ export class Connection {
   }
 
   #onRead(n: number): void {
+    this.#reader.commit(n);
+    this.#takeFrames();
+  }
+
+  /**
+   * Handles the frames read so far. Before authentication they are taken one at a time, as Kafka
+   * does: a request pipelined behind SaslAuthenticate waits for the login's outcome, so it is judged
+   * (frame size limit, authenticated or not) by the state that login leaves, not the state before it.
+   */
+  #takeFrames(): void {
     try {
-      for (const frame of this.#reader.commit(n)) {
-        if (this.#closed) return;
-        this.#onFrame(frame);
+      while (!this.#closed && !this.#loginPending) {
+        const frame = this.#reader.next();
+        if (!frame) break;
+        const answered = this.#onFrame(frame);
         if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
+        else if (answered) this.#holdUntil(answered);
       }
     } catch (err) {
       // Whatever a client sends costs it at most its own connection.
@@ -100,11 +114,19 @@ export class Connection {
     this.#updateFlow();
   }
 
-  #onFrame(frame: Buffer): void {
-    if (this.#session.sasl === 'handshake-v0') {
-      this.#onRawSaslToken(frame);
-      return;
-    }
+  /** Reading resumes once the response is out, so after a failed login (answered, then closed) nothing more is read. */
+  #holdUntil(answered: Promise<void>): void {
+    this.#loginPending = true;
+    void answered.then(() => {
+      this.#loginPending = false;
+      if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
+      this.#takeFrames();
+    });
+  }
+
+  /** Starts one request; returns when its response will have been written, or undefined if the connection closed. */
+  #onFrame(frame: Buffer): Promise<void> | undefined {
+    if (this.#session.sasl === 'handshake-v0') return this.#onRawSaslToken(frame);
     const reader = new Reader(frame);
     let header: ReturnType<typeof decodeRequestHeader>;
     try {
@@ -112,20 +134,19 @@ export class Connection {
     } catch (err) {
       this.#logger.warn({ err: (err as Error).message }, 'closing connection: unreadable request header');
       this.close();
-      return;
+      return undefined;
     }
     const { apiKey, apiVersion, correlationId } = header;
     this.#session.clientId = header.clientId ?? null;
     const handler = this.#handlers.get(apiKey);
     if (!handler || !handler.api.isSupported(apiVersion)) {
       this.#logger.info({ apiKey, apiVersion }, 'unsupported API or version');
-      this.#enqueue(Promise.resolve(this.#unsupported(apiKey, correlationId)));
-      return;
+      return this.#enqueue(Promise.resolve(this.#unsupported(apiKey, correlationId)));
     }
     if (!this.#session.authenticated && !PRE_AUTH_APIS.has(apiKey)) {
       this.#logger.warn({ api: handler.api.name }, 'closing connection: request before SASL authentication');
       this.close();
-      return;
+      return undefined;
     }
     let request: unknown;
     try {
@@ -133,7 +154,7 @@ export class Connection {
     } catch (err) {
       this.#logger.warn({ api: handler.api.name, apiVersion, err: (err as Error).message }, 'closing connection: malformed request');
       this.close();
-      return;
+      return undefined;
     }
     let close = false;
     const ctx: RequestContext = {
@@ -151,22 +172,21 @@ export class Connection {
       if (body === null) return null;
       return { chunks: encodeResponseFrameChunks(handler.api, apiVersion, correlationId, body), close };
     })();
-    this.#enqueue(reply, handler.api.name);
+    return this.#enqueue(reply, handler.api.name);
   }
 
   /** After SaslHandshake v0 the client sends the bare token; success is an empty frame, failure a closed socket. */
-  #onRawSaslToken(token: Buffer): void {
+  #onRawSaslToken(token: Buffer): Promise<void> {
     const { config, credentials } = this.#broker;
     const outcome = authenticatePlain(token, credentials, config.auth === 'sasl_plain');
     if (!outcome.ok) {
       this.#logger.warn({ reason: outcome.message }, 'SASL authentication failed');
-      this.#enqueue(Promise.resolve({ chunks: [], close: true }));
-      return;
+      return this.#enqueue(Promise.resolve({ chunks: [], close: true }));
     }
     this.#session.sasl = 'done';
     this.#session.authenticated = true;
     this.#session.principal = outcome.principal;
-    this.#enqueue(Promise.resolve({ chunks: [Buffer.alloc(4)], close: false }));
+    return this.#enqueue(Promise.resolve({ chunks: [Buffer.alloc(4)], close: false }));
   }
 
   /**
@@ -187,7 +207,7 @@ export class Connection {
     return { chunks: [frame], close: false };
   }
 
-  #enqueue(reply: Promise<Reply | null>, api?: string): void {
+  #enqueue(reply: Promise<Reply | null>, api?: string): Promise<void> {
     this.#inFlight++;
     // Settle now: a handler failing while earlier requests are still pending must not be an unhandled rejection.
     const settled = reply.then(
@@ -220,6 +240,7 @@ export class Connection {
         this.#inFlight--;
         this.#updateFlow();
       });
+    return this.#tail;
   }
 
   #write(chunks: Buffer[]): void {
@@ -234,7 +255,7 @@ export class Connection {
 
   #updateFlow(): void {
     if (this.#closed) return;
-    const busy = this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
+    const busy = this.#loginPending || this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
     if (busy && !this.#socket.isPaused()) this.#socket.pause();
     else if (!busy && this.#socket.isPaused()) this.#socket.resume();
   }
