@@ -111,6 +111,41 @@ describe('broker protocol handling (in process)', () => {
     await early.closed;
   });
 
+  // Clients may send a request right behind SaslAuthenticate; as in Kafka it waits for the login's outcome.
+  it('answers a request pipelined behind the login, sized by the limit that applies after it', async () => {
+    await broker.topics.create('pipelined', 1, 1, {});
+    const client = await RawKafkaClient.connect(broker.port);
+    const big = encodeRecordBatch({ records: [{ value: Buffer.alloc(600 * 1024, 1) }] });
+    const produce = { ...produceRequest(1, ''), topicData: [{ name: 'pipelined', partitionData: [{ index: 0, records: big }] }] };
+    client.write(
+      Buffer.concat([
+        encodeRequestFrame(Api.SaslHandshake, 1, 1, 't', { mechanism: 'PLAIN' }),
+        encodeRequestFrame(Api.SaslAuthenticate, 1, 2, 't', { authBytes: plainToken(KEY, SECRET) }),
+        encodeRequestFrame(Api.Produce, 7, 3, 't', produce),
+      ]),
+    );
+    expect(decodeResponseFrame(Api.SaslHandshake, 1, (await client.readFrame())!).body.errorCode).toBe(ErrorCode.NONE);
+    expect(decodeResponseFrame(Api.SaslAuthenticate, 1, (await client.readFrame())!).body.errorCode).toBe(ErrorCode.NONE);
+    const produced = decodeResponseFrame(Api.Produce, 7, (await client.readFrame())!).body;
+    expect(produced.responses[0].partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
+    client.close();
+  });
+
+  it('answers a failed pipelined login, then closes without reading what follows it', async () => {
+    const client = await RawKafkaClient.connect(broker.port);
+    client.write(
+      Buffer.concat([
+        encodeRequestFrame(Api.SaslHandshake, 1, 1, 't', { mechanism: 'PLAIN' }),
+        encodeRequestFrame(Api.SaslAuthenticate, 1, 2, 't', { authBytes: plainToken(KEY, 'wrong') }),
+        encodeRequestFrame(Api.Metadata, 9, 3, 't', { topics: null, allowAutoTopicCreation: false }),
+      ]),
+    );
+    expect(decodeResponseFrame(Api.SaslHandshake, 1, (await client.readFrame())!).body.errorCode).toBe(ErrorCode.NONE);
+    const auth = decodeResponseFrame(Api.SaslAuthenticate, 1, (await client.readFrame())!).body;
+    expect(auth.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+    expect(await client.readFrame()).toBeUndefined();
+  });
+
   it('long-polls an idle fetch until data arrives, and keeps responses in request order', async () => {
     const consumer = await authenticated();
     const producer = await authenticated();

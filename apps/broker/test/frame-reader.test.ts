@@ -31,7 +31,8 @@ describe('FrameReader', () => {
     const target = reader.nextBuffer();
     expect(target.length).toBe(1000 - 16);
     body.copy(target, 0, 16);
-    const [out] = reader.commit(target.length);
+    reader.commit(target.length);
+    const out = reader.next();
     expect(out!.equals(body)).toBe(true);
     expect(out!.buffer).toBe(target.buffer);
   });
@@ -52,5 +53,16 @@ describe('FrameReader', () => {
     expect(reader.push(frame('12345'))).toHaveLength(1);
     reader.maxFrameBytes = 10;
     expect(reader.push(frame('1234567890'))).toHaveLength(1);
+  });
+
+  it('judges each frame by the limit in force when it is taken, even frames read in one go', () => {
+    const reader = new FrameReader(5, 64);
+    const stream = Buffer.concat([frame('login'), frame('a bigger one')]);
+    stream.copy(reader.nextBuffer());
+    reader.commit(stream.length);
+    expect(reader.next()!.toString()).toBe('login');
+    reader.maxFrameBytes = 100;
+    expect(reader.next()!.toString()).toBe('a bigger one');
+    expect(reader.next()).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 
 export interface ReadTarget {
-  /** Where the next bytes should be read to. */
+  /** Where the next bytes should be read to; empty while the target has no room (it has paused the socket then). */
   nextBuffer(): Buffer;
   /** `n` bytes were read into the last buffer. */
   onRead(n: number): void;
@@ -33,7 +33,13 @@ export function adoptSocket(accepted: net.Socket, target: ReadTarget): net.Socke
   }
   accepted.on('data', (chunk: Buffer) => {
     for (let at = 0; at < chunk.length; ) {
-      const n = chunk.copy(target.nextBuffer(), 0, at);
+      const room = target.nextBuffer();
+      // No room while the target holds frames it is not ready for (it paused us): the rest comes back on resume.
+      if (room.length === 0) {
+        accepted.unshift(chunk.subarray(at));
+        return;
+      }
+      const n = chunk.copy(room, 0, at);
       at += n;
       target.onRead(n);
     }

@@ -39,6 +39,8 @@ export class Connection {
   #tail: Promise<void> = Promise.resolve();
   #inFlight = 0;
   #closed = false;
+  /** Set until the answer to a request sent before authentication is out; later frames wait for it. */
+  #loginPending = false;
 
   constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
     this.#broker = broker;
@@ -89,11 +91,23 @@ export class Connection {
   }
 
   #onRead(n: number): void {
+    this.#reader.commit(n);
+    this.#takeFrames();
+  }
+
+  /**
+   * Handles the frames read so far. Before authentication they are taken one at a time, as Kafka
+   * does: a request pipelined behind SaslAuthenticate waits for the login's outcome, so it is judged
+   * (frame size limit, authenticated or not) by the state that login leaves, not the state before it.
+   */
+  #takeFrames(): void {
     try {
-      for (const frame of this.#reader.commit(n)) {
-        if (this.#closed) return;
-        this.#onFrame(frame);
+      while (!this.#closed && !this.#loginPending) {
+        const frame = this.#reader.next();
+        if (!frame) break;
+        const answered = this.#onFrame(frame);
         if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
+        else if (answered) this.#holdUntil(answered);
       }
     } catch (err) {
       // Whatever a client sends costs it at most its own connection.
@@ -105,11 +119,19 @@ export class Connection {
     this.#updateFlow();
   }
 
-  #onFrame(frame: Buffer): void {
-    if (this.#session.sasl === 'handshake-v0') {
-      this.#onRawSaslToken(frame);
-      return;
-    }
+  /** Reading resumes once the response is out, so after a failed login (answered, then closed) nothing more is read. */
+  #holdUntil(answered: Promise<void>): void {
+    this.#loginPending = true;
+    void answered.then(() => {
+      this.#loginPending = false;
+      if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
+      this.#takeFrames();
+    });
+  }
+
+  /** Starts one request; returns when its response will have been written, or undefined if the connection closed. */
+  #onFrame(frame: Buffer): Promise<void> | undefined {
+    if (this.#session.sasl === 'handshake-v0') return this.#onRawSaslToken(frame);
     const reader = new Reader(frame);
     let header: ReturnType<typeof decodeRequestHeader>;
     try {
@@ -117,20 +139,19 @@ export class Connection {
     } catch (err) {
       this.#logger.warn({ err: (err as Error).message }, 'closing connection: unreadable request header');
       this.close();
-      return;
+      return undefined;
     }
     const { apiKey, apiVersion, correlationId } = header;
     this.#session.clientId = header.clientId ?? null;
     const handler = this.#handlers.get(apiKey);
     if (!handler || !handler.api.isSupported(apiVersion)) {
       this.#logger.info({ apiKey, apiVersion }, 'unsupported API or version');
-      this.#enqueue(Promise.resolve(this.#unsupported(apiKey, correlationId)));
-      return;
+      return this.#enqueue(Promise.resolve(this.#unsupported(apiKey, correlationId)));
     }
     if (!this.#session.authenticated && !PRE_AUTH_APIS.has(apiKey)) {
       this.#logger.warn({ api: handler.api.name }, 'closing connection: request before SASL authentication');
       this.close();
-      return;
+      return undefined;
     }
     let request: unknown;
     try {
@@ -138,7 +159,7 @@ export class Connection {
     } catch (err) {
       this.#logger.warn({ api: handler.api.name, apiVersion, err: (err as Error).message }, 'closing connection: malformed request');
       this.close();
-      return;
+      return undefined;
     }
     let close = false;
     const ctx: RequestContext = {
@@ -156,11 +177,11 @@ export class Connection {
       if (body === null) return null;
       return { chunks: encodeResponseFrameChunks(handler.api, apiVersion, correlationId, body), close };
     })();
-    this.#enqueue(reply, handler.api.name);
+    return this.#enqueue(reply, handler.api.name);
   }
 
   /** After SaslHandshake v0 the client sends the bare token; success is an empty frame, failure a closed socket. */
-  #onRawSaslToken(token: Buffer): void {
+  #onRawSaslToken(token: Buffer): Promise<void> {
     this.#session.sasl = 'authenticating';
     const reply = authenticatePlain(token, this.#broker.sasl).then((outcome): Reply => {
       if (!outcome.ok) {
@@ -172,7 +193,7 @@ export class Connection {
       this.#session.principal = outcome.principal;
       return { chunks: [Buffer.alloc(4)], close: false };
     });
-    this.#enqueue(reply, 'SaslAuthenticate');
+    return this.#enqueue(reply, 'SaslAuthenticate');
   }
 
   /**
@@ -193,7 +214,7 @@ export class Connection {
     return { chunks: [frame], close: false };
   }
 
-  #enqueue(reply: Promise<Reply | null>, api?: string): void {
+  #enqueue(reply: Promise<Reply | null>, api?: string): Promise<void> {
     this.#inFlight++;
     // Settle now: a handler failing while earlier requests are still pending must not be an unhandled rejection.
     const settled = reply.then(
@@ -226,6 +247,7 @@ export class Connection {
         this.#inFlight--;
         this.#updateFlow();
       });
+    return this.#tail;
   }
 
   #write(chunks: Buffer[]): void {
@@ -240,7 +262,7 @@ export class Connection {
 
   #updateFlow(): void {
     if (this.#closed) return;
-    const busy = this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
+    const busy = this.#loginPending || this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
     if (busy && !this.#socket.isPaused()) this.#socket.pause();
     else if (!busy && this.#socket.isPaused()) this.#socket.resume();
   }

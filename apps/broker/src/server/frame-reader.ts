@@ -19,55 +19,61 @@ export class FrameReader {
   /** The large frame being filled, and how much of it is. */
   #frame: Buffer | undefined;
   #filled = 0;
+  /** Whether the last nextBuffer() was the large frame's remainder rather than the scratch. */
+  #intoFrame = false;
 
   constructor(maxFrameBytes: number, scratchBytes = SCRATCH_BYTES) {
     this.#maxFrameBytes = maxFrameBytes;
     this.#scratch = Buffer.allocUnsafe(scratchBytes);
   }
 
-  /** Lowers or raises the size limit for frames not yet begun (a tighter one applies before authentication). */
+  /** Lowers or raises the size limit for frames not yet taken (a tighter one applies before authentication). */
   set maxFrameBytes(value: number) {
     this.#maxFrameBytes = value;
   }
 
-  /** Where the next bytes from the socket must go; never empty. */
+  /**
+   * Where the next bytes from the socket must go. Only here does data move (compaction, the start of a
+   * large frame), because the socket keeps reading into the buffer this returned until commit().
+   * Never empty unless frames read so far have not been taken yet.
+   */
   nextBuffer(): Buffer {
-    if (this.#frame) return this.#frame.subarray(this.#filled);
-    if (this.#start > 0) {
-      this.#scratch.copy(this.#scratch, 0, this.#start, this.#end);
-      this.#end -= this.#start;
-      this.#start = 0;
+    if (!this.#frame || this.#filled === this.#frame.length) {
+      if (this.#start > 0) {
+        this.#scratch.copy(this.#scratch, 0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      if (!this.#frame) this.#beginLargeFrame();
     }
-    return this.#scratch.subarray(this.#end);
+    this.#intoFrame = this.#frame !== undefined && this.#filled < this.#frame.length;
+    return this.#intoFrame ? this.#frame!.subarray(this.#filled) : this.#scratch.subarray(this.#end);
   }
 
-  /** `n` bytes were written to the start of the last nextBuffer(). Returns the frames they complete. */
-  commit(n: number): Buffer[] {
+  /** `n` bytes were written to the start of the last nextBuffer(); next() hands out the frames they complete. */
+  commit(n: number): void {
+    if (this.#intoFrame) this.#filled += n;
+    else this.#end += n;
+  }
+
+  /**
+   * The next complete frame, or undefined until more bytes arrive. Frames are taken one at a time, so
+   * the size limit a frame is judged by is the one in force when it is taken: a request that follows a
+   * login in the same read gets the limit that applies once the login has been decided.
+   */
+  next(): Buffer | undefined {
     if (this.#frame) {
-      this.#filled += n;
-      if (this.#filled < this.#frame.length) return [];
+      if (this.#filled < this.#frame.length) return undefined;
       const frame = this.#frame;
       this.#frame = undefined;
-      return [frame];
+      return frame;
     }
-    this.#end += n;
-    const frames: Buffer[] = [];
-    while (this.#end - this.#start >= FRAME_SIZE_PREFIX_BYTES) {
-      const size = readFrameSize(this.#scratch, this.#start, { maxFrameBytes: this.#maxFrameBytes });
-      const available = this.#end - this.#start - FRAME_SIZE_PREFIX_BYTES;
-      if (available >= size) {
-        frames.push(Buffer.from(this.#scratch.subarray(this.#start + 4, this.#start + 4 + size)));
-        this.#start += 4 + size;
-      } else if (4 + size > this.#scratch.length) {
-        this.#frame = Buffer.allocUnsafe(size);
-        this.#filled = this.#scratch.copy(this.#frame, 0, this.#start + 4, this.#end);
-        this.#start = this.#end = 0;
-        break;
-      } else {
-        break;
-      }
-    }
-    return frames;
+    if (this.#end - this.#start < FRAME_SIZE_PREFIX_BYTES) return undefined;
+    const size = readFrameSize(this.#scratch, this.#start, { maxFrameBytes: this.#maxFrameBytes });
+    if (this.#end - this.#start - 4 < size) return undefined;
+    const frame = Buffer.from(this.#scratch.subarray(this.#start + 4, this.#start + 4 + size));
+    this.#start += 4 + size;
+    return frame;
   }
 
   /** Takes bytes that were read elsewhere (a 'data' event, a test), copying them in. */
@@ -78,8 +84,20 @@ export class FrameReader {
       const target = this.nextBuffer();
       const n = chunk.copy(target, 0, at);
       at += n;
-      frames.push(...this.commit(n));
+      this.commit(n);
+      for (let frame = this.next(); frame; frame = this.next()) frames.push(frame);
     }
     return frames;
+  }
+
+  /** A frame too big for the scratch gets a buffer of its own, once its size is known to be allowed. */
+  #beginLargeFrame(): void {
+    if (this.#end - this.#start < FRAME_SIZE_PREFIX_BYTES) return;
+    const size = this.#scratch.readInt32BE(this.#start);
+    // A size out of bounds is for next() to refuse, with the limit in force when the frame is taken.
+    if (size < 0 || size > this.#maxFrameBytes || 4 + size <= this.#scratch.length) return;
+    this.#frame = Buffer.allocUnsafe(size);
+    this.#filled = this.#scratch.copy(this.#frame, 0, this.#start + 4, this.#end);
+    this.#start = this.#end = 0;
   }
 }
