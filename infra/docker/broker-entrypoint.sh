@@ -9,5 +9,6 @@ if [ -n "${FJORD_BROKER_CONFIG_JSON:-}" ]; then
   unset FJORD_BROKER_CONFIG_JSON
   set -- --config "$config_dir/broker.json" "$@"
 fi
-# exec: node replaces the shell, so the SIGTERM of a stopping task reaches the broker.
-exec node --import tsx apps/broker/src/main.ts "$@"
+# exec: node replaces the shell, so the SIGTERM of a stopping task reaches the broker. It runs the
+# bundle built in the image (apps/broker/scripts/build.mjs), as local brokers do: no tsx.
+exec node apps/broker/dist/main.js "$@"

@@ -21,15 +21,27 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
       --workspace @fjord/broker
 
+# The broker as one bundled ES module (no tsx at run time): every dependency, dev ones included,
+# to run esbuild over the sources.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --ignore-scripts --no-audit --no-fund --include-workspace-root \
+      --workspace @fjord/broker
+COPY tsconfig.base.json tsconfig.json ./
+COPY packages ./packages
+COPY apps/broker ./apps/broker
+RUN node apps/broker/scripts/build.mjs
+
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # Application files are owned by root and read-only to the broker; only its data directory is
 # writable by the image's `node` user.
+# The bundle, and the production node_modules for the native codecs it loads on first use.
 COPY --from=deps /app ./
-COPY tsconfig.base.json tsconfig.json ./
-COPY packages ./packages
-COPY apps/broker ./apps/broker
+COPY --from=build /src/apps/broker/dist ./apps/broker/dist
 COPY --chmod=0755 infra/docker/broker-entrypoint.sh /usr/local/bin/fjord-broker
 RUN mkdir -p /var/lib/fjord/broker && chown -R node:node /var/lib/fjord
 USER node

@@ -124,6 +124,11 @@ describe('local orchestrator with the real broker', () => {
     });
     expect(existsSync(join(clusterDir, 'broker-0'))).toBe(true);
 
+    // The broker runs as built JavaScript: plain node and the bundle, no TypeScript loader on its start path.
+    const argv = (await readFile(`/proc/${first.pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    expect(argv).toEqual([process.execPath, fileURLToPath(new URL('../../../apps/broker/dist/main.js', import.meta.url)), '--config', join(clusterDir, 'broker-0.json')]);
+    expect(argv.join(' ')).not.toMatch(/tsx|--import|--loader|--experimental/);
+
     const answer = await apiVersions(spec.port, 7);
     expect(answer.errorCode).toBe(0);
     expect(answer.apiKeys).toContain(18);
