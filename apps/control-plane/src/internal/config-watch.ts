@@ -1,3 +1,5 @@
+import { ClusterChanges } from '../modules/clusters/cluster-changes.ts';
+
 /**
  * Holds brokers' config long polls until their cluster's config version moves. A change made by
  * this process wakes its waiters at once (`notify`); one made by another replica is seen by a single
@@ -6,71 +8,52 @@
 export class ConfigWatch {
   readonly #versions: (clusterIds: string[]) => Promise<Map<string, number>>;
   readonly #recheckMs: number;
-  readonly #waiters = new Map<string, Set<{ known: number; wake: () => void }>>();
+  readonly #changes = new ClusterChanges();
+  /** The versions the waiting brokers hold, per cluster (brokers of one cluster may hold different ones). */
+  readonly #known = new Map<string, number[]>();
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
-  #closed = false;
 
   constructor(versions: (clusterIds: string[]) => Promise<Map<string, number>>, recheckMs = 500) {
     this.#versions = versions;
     this.#recheckMs = recheckMs;
   }
 
-  /** Resolves when `clusterId`'s version is no longer `known`, after `waitMs`, on `signal`, or on close. */
-  wait(clusterId: string, known: number, waitMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.#closed || signal?.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const waiter = {
-        known,
-        wake: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', waiter.wake);
-          const set = this.#waiters.get(clusterId);
-          set?.delete(waiter);
-          if (set?.size === 0) this.#waiters.delete(clusterId);
-          if (this.#waiters.size === 0) this.#stopChecking();
-          resolve();
-        },
-      };
-      const timer = setTimeout(waiter.wake, waitMs);
-      signal?.addEventListener('abort', waiter.wake, { once: true });
-      let set = this.#waiters.get(clusterId);
-      if (!set) this.#waiters.set(clusterId, (set = new Set()));
-      set.add(waiter);
-      this.#startChecking();
-    });
+  /** Resolves when `clusterId`'s version may no longer be `known`, after `waitMs`, on `signal`, or on close. */
+  async wait(clusterId: string, known: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    const held = this.#known.get(clusterId) ?? [];
+    this.#known.set(clusterId, [...held, known]);
+    this.#timer ??= setInterval(() => void this.#check(), this.#recheckMs).unref();
+    try {
+      await this.#changes.next(clusterId, waitMs, signal);
+    } finally {
+      const rest = this.#known.get(clusterId)!;
+      rest.splice(rest.indexOf(known), 1);
+      if (rest.length === 0) this.#known.delete(clusterId);
+      if (this.#known.size === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+      }
+    }
   }
 
   /** The cluster's config changed here: its brokers hear of it now. */
   notify(clusterId: string): void {
-    for (const waiter of [...(this.#waiters.get(clusterId) ?? [])]) waiter.wake();
+    this.#changes.notify(clusterId);
   }
 
-  /** Releases every waiter (the server is closing; brokers poll again elsewhere). */
+  /** Releases every waiter (the server is closing; brokers ask again elsewhere). */
   close(): void {
-    this.#closed = true;
-    for (const set of [...this.#waiters.values()]) for (const waiter of [...set]) waiter.wake();
-  }
-
-  #startChecking(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.#check(), this.#recheckMs);
-    this.#timer.unref();
-  }
-
-  #stopChecking(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#changes.close();
   }
 
   async #check(): Promise<void> {
-    if (this.#checking || this.#waiters.size === 0) return;
+    if (this.#checking || this.#known.size === 0) return;
     this.#checking = true;
     try {
-      const versions = await this.#versions([...this.#waiters.keys()]);
-      for (const [clusterId, set] of this.#waiters) {
-        const version = versions.get(clusterId);
-        for (const waiter of [...set]) if (version !== waiter.known) waiter.wake();
+      const versions = await this.#versions([...this.#known.keys()]);
+      for (const [clusterId, held] of this.#known) {
+        if (held.some((v) => v !== versions.get(clusterId))) this.#changes.notify(clusterId);
       }
     } catch {
       // The database is away: waiters time out and brokers ask again.
