@@ -24,7 +24,7 @@
  * phase). Progress on stderr, the table on stdout; not part of `npm test`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +32,7 @@ import { Api } from '@fjord/kafka-protocol';
 import { createClient, FjordApiError, type Cluster, type FjordClient } from '@fjord/sdk';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../apps/control-plane/test/process.ts';
 import { startBroker } from '../test/helpers/broker.ts';
-import { brokerPidFiles } from '../test/helpers/control-plane.ts';
+import { brokerPidFiles, processesUnder } from '../test/helpers/control-plane.ts';
 import { RawKafkaClient } from '../test/helpers/raw-kafka-client.ts';
 
 const { values } = parseArgs({
@@ -319,17 +319,6 @@ async function keyPropagation(api: FjordClient, id: string): Promise<void> {
   const first = firstLogins.filter(Boolean).length;
   goal('a new key accepted on its first login', first === firstLogins.length, `${first}/${firstLogins.length} first logins accepted`);
   goal('a deleted key refused within 1 s', revoked.max < 1_000, `max ${ms(revoked.max)} ms`);
-}
-
-/** Processes whose command line mentions dataDir (a broker's --config lies under it). */
-async function processesUnder(dataDir: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dataDir)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 /** Stops the control plane, kills whatever broker is left (reporting it), removes the data dir. */

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient, type FjordClient } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
-import { alive, brokerPid, killLeftoverBrokers, problemOf, until } from '../helpers/control-plane.ts';
+import type { RunningControlPlane } from '../../apps/control-plane/test/process.ts';
+import { alive, brokerPid, problemOf, startNpmControlPlane, tearDownStory, until } from '../helpers/control-plane.ts';
 import { kcatSaslArgs, runKcat } from '../helpers/kcat.ts';
 import { saslLogin } from '../helpers/sasl-login.ts';
 
@@ -57,11 +57,7 @@ describe('provisioning end to end', () => {
   const credentials: Credential[] = [];
   const sent: string[][] = [[], []];
 
-  const start = () =>
-    startControlPlane([process.execPath, '--import', 'tsx', 'apps/control-plane/src/main.ts'], {
-      cwd: repoRoot,
-      env: { FJORD_DATA_DIR: dataDir, FJORD_SECRET_KEY: secretKey },
-    });
+  const start = () => startNpmControlPlane(dataDir, secretKey);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-e2e-provisioning-'));
@@ -70,13 +66,7 @@ describe('provisioning end to end', () => {
     await api.signup({ email: `provisioning-${Date.now()}@example.com`, password, organizationName: 'E2E Provisioning' });
   }, 60_000);
 
-  afterAll(async () => {
-    for (const { id } of clusters) await api.clusters.delete(id).catch(() => undefined);
-    for (const { id } of clusters) await api.clusters.waitFor(id, 'DELETED', { timeoutMs: 30_000 }).catch(() => undefined);
-    await cp?.stop();
-    await killLeftoverBrokers(dataDir);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  }, 90_000);
+  afterAll(() => tearDownStory(api, clusters.map((c) => c.id), cp, dataDir), 90_000);
 
   it('brings two clusters to RUNNING; kcat produces and consumes through each bootstrap address with a cluster API key', async () => {
     const created = await Promise.all(['payments', 'clickstream'].map((name) => api.clusters.create({ name, plan: 'basic' })));

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { FjordApiError } from '@fjord/sdk';
+import { FjordApiError, type FjordClient } from '@fjord/sdk';
+import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
 
 /** Polls `probe` until it returns a value; tests wait generously, the goals are measured in bench/. */
 export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000, intervalMs = 250): Promise<T> {
@@ -67,4 +68,32 @@ export async function killLeftoverBrokers(dataDir: string | undefined): Promise<
       // already gone
     }
   }
+}
+
+/** The control plane as `npm start` runs it (node --import tsx, from the repository root) on `dataDir`. */
+export function startNpmControlPlane(dataDir: string, secretKey: string, env: Record<string, string> = {}): Promise<RunningControlPlane> {
+  return startControlPlane([process.execPath, '--import', 'tsx', 'apps/control-plane/src/main.ts'], {
+    cwd: repoRoot,
+    env: { FJORD_DATA_DIR: dataDir, FJORD_SECRET_KEY: secretKey, ...env },
+  });
+}
+
+/** The end of an e2e story: its clusters deleted through the API, the control plane stopped, nothing left behind. */
+export async function tearDownStory(api: FjordClient | undefined, clusterIds: string[], cp: RunningControlPlane | undefined, dataDir: string | undefined): Promise<void> {
+  for (const id of clusterIds) await api?.clusters.delete(id).catch(() => undefined);
+  for (const id of clusterIds) await api?.clusters.waitFor(id, 'DELETED', { timeoutMs: 30_000 }).catch(() => undefined);
+  await cp?.stop();
+  await killLeftoverBrokers(dataDir);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}
+
+/** Pids of every process whose command line names something under dataDir: brokers run with a config file there. */
+export async function processesUnder(dataDir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(dataDir)) pids.push(Number(entry));
+  }
+  return pids;
 }
