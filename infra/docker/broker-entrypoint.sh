@@ -10,5 +10,5 @@ if [ -n "${FJORD_BROKER_CONFIG_JSON:-}" ]; then
   set -- --config "$config_dir/broker.json" "$@"
 fi
 # exec: node replaces the shell, so the SIGTERM of a stopping task reaches the broker. It runs the
-# bundle built in the image (apps/broker/scripts/build.mjs), as local brokers do: no tsx.
+# bundle built in the image (apps/broker/scripts/build.mjs), as local brokers do: no TypeScript loader.
 exec node apps/broker/dist/main.js "$@"

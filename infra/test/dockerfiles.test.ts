@@ -59,7 +59,7 @@ describe.each([
     expect(entry).toContain(main);
     expect(entry).toMatch(runner);
     if (file.includes('broker')) {
-      expect(entry).not.toMatch(/tsx/);
+      expect(entry).not.toMatch(/^exec .*(tsx|--import|--loader)/m);
       expect(runtime.lines).toContain('COPY --from=build /src/apps/broker/dist ./apps/broker/dist');
     }
   });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { clusterConfigSchema, internalPaths, type ClusterConfig } from '@fjord/broker-contract';
 import type { Logger } from 'pino';
+import { getJson } from './http-json.ts';
 import { writeFileDurably } from '@fjord/durable-file';
 
 export interface ControlPlaneSourceOptions {
@@ -151,12 +152,8 @@ export class ControlPlaneSource {
       target.searchParams.set('after', String(after));
       target.searchParams.set('waitMs', String(waitMs));
     }
-    const res = await fetch(target, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stop.signal]),
-    });
-    if (!res.ok) throw new Error(`control plane answered ${res.status}`);
-    const parsed = clusterConfigSchema.safeParse(await res.json());
+    const body = await getJson(target, { authorization: `Bearer ${token}` }, AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stop.signal]));
+    const parsed = clusterConfigSchema.safeParse(body);
     if (!parsed.success) throw new Error(`control plane sent an invalid config: ${parsed.error.message}`);
     if (parsed.data.clusterId !== clusterId) throw new Error(`control plane sent the config of ${parsed.data.clusterId}`);
     return parsed.data;
