@@ -9,8 +9,10 @@ import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { OffsetStore } from './groups/offset-store.ts';
 import { createHandlers } from './handlers/index.ts';
 import { ProducerIdAllocator } from './producers/producer-ids.ts';
+import { ConnectionGate } from './server/connection-gate.ts';
 import { CredentialStore } from './server/credentials.ts';
 import { KafkaServer } from './server/kafka-server.ts';
+import { LoginBackoff } from './server/login-backoff.ts';
 import { TopicRegistry } from './topics/topic-registry.ts';
 
 export interface RunningBroker {
@@ -23,6 +25,7 @@ export interface RunningBroker {
 export async function startBroker(config: BrokerConfig, logger: Logger): Promise<RunningBroker> {
   await mkdir(config.dataDir, { recursive: true });
   const credentials = new CredentialStore(config.credentials);
+  const gate = new ConnectionGate(config.limits, logger);
   let server: KafkaServer | undefined;
   let controlPlane: ControlPlaneSource | undefined;
   if (config.controlPlane) {
@@ -32,6 +35,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       cachePath: path.join(config.dataDir, 'control-plane-config.json'),
       logger: logger.child({ component: 'control-plane' }),
       onConfig: (cluster) => {
+        gate.maxConnections = cluster.quotas.maxConnections;
         const revoked = credentials.replace(cluster.credentials);
         // A deleted key loses its open connections too, not only new ones (as Confluent does).
         if (revoked.length > 0) server?.closeConnectionsOf(new Set(revoked));
@@ -54,7 +58,12 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   const context: BrokerContext = {
     config,
     topics,
-    sasl: { store: credentials, checkSecrets: config.auth === 'sasl_plain', refresh: controlPlane && (() => controlPlane.refresh()) },
+    sasl: {
+      store: credentials,
+      checkSecrets: config.auth === 'sasl_plain',
+      refresh: controlPlane && (() => controlPlane.refresh()),
+      backoff: new LoginBackoff(config.limits),
+    },
     groups,
     offsets,
     producerIds,
@@ -62,7 +71,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     logger,
     advertised: () => advertisedAddress(config, boundPort),
   };
-  const listener = new KafkaServer(context, createHandlers());
+  const listener = new KafkaServer(context, createHandlers(), gate);
   server = listener;
   try {
     boundPort = await listener.listen(config.listen.host, config.listen.port);

@@ -29,19 +29,19 @@ describe('SASL/PLAIN', () => {
   const checked = { store, checkSecrets: true };
 
   it('accepts username/password with an empty or matching authzid', async () => {
-    expect(await authenticatePlain(plain('', 'FJKEY', 'pw'), checked)).toEqual({ ok: true, principal: 'FJKEY' });
-    expect(await authenticatePlain(plain('FJKEY', 'FJKEY', 'pw'), checked)).toEqual({ ok: true, principal: 'FJKEY' });
+    expect(await authenticatePlain(plain('', 'FJKEY', 'pw'), checked, '127.0.0.1')).toEqual({ ok: true, principal: 'FJKEY' });
+    expect(await authenticatePlain(plain('FJKEY', 'FJKEY', 'pw'), checked, '127.0.0.1')).toEqual({ ok: true, principal: 'FJKEY' });
   });
 
   it('refuses a wrong password, a foreign authzid and malformed tokens', async () => {
-    expect((await authenticatePlain(plain('', 'FJKEY', 'nope'), checked)).ok).toBe(false);
-    expect((await authenticatePlain(plain('other', 'FJKEY', 'pw'), checked)).ok).toBe(false);
-    expect((await authenticatePlain(Buffer.from('FJKEY\0pw'), checked)).ok).toBe(false);
-    expect((await authenticatePlain(plain('', '', 'pw'), checked)).ok).toBe(false);
+    expect((await authenticatePlain(plain('', 'FJKEY', 'nope'), checked, '127.0.0.1')).ok).toBe(false);
+    expect((await authenticatePlain(plain('other', 'FJKEY', 'pw'), checked, '127.0.0.1')).ok).toBe(false);
+    expect((await authenticatePlain(Buffer.from('FJKEY\0pw'), checked, '127.0.0.1')).ok).toBe(false);
+    expect((await authenticatePlain(plain('', '', 'pw'), checked, '127.0.0.1')).ok).toBe(false);
   });
 
   it('skips the secret check when auth is off', async () => {
-    expect(await authenticatePlain(plain('', 'anyone', 'anything'), { store, checkSecrets: false })).toEqual({ ok: true, principal: 'anyone' });
+    expect(await authenticatePlain(plain('', 'anyone', 'anything'), { store, checkSecrets: false }, '127.0.0.1')).toEqual({ ok: true, principal: 'anyone' });
   });
 
   it('asks for fresh credentials for an unknown key only, and accepts it once they arrive', async () => {
@@ -55,11 +55,11 @@ describe('SASL/PLAIN', () => {
         fresh.replace([makeCredential('FJOLD', 'old'), makeCredential('FJNEW', 'new')]);
       },
     };
-    expect((await authenticatePlain(plain('', 'FJOLD', 'wrong'), credentials)).ok).toBe(false);
+    expect((await authenticatePlain(plain('', 'FJOLD', 'wrong'), credentials, '127.0.0.1')).ok).toBe(false);
     expect(refreshes).toBe(0);
-    expect(await authenticatePlain(plain('', 'FJNEW', 'new'), credentials)).toEqual({ ok: true, principal: 'FJNEW' });
+    expect(await authenticatePlain(plain('', 'FJNEW', 'new'), credentials, '127.0.0.1')).toEqual({ ok: true, principal: 'FJNEW' });
     expect(refreshes).toBe(1);
-    expect((await authenticatePlain(plain('', 'FJNONE', 'x'), credentials)).ok).toBe(false);
+    expect((await authenticatePlain(plain('', 'FJNONE', 'x'), credentials, '127.0.0.1')).ok).toBe(false);
     expect(refreshes).toBe(2);
   });
 });

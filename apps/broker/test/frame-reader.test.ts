@@ -15,8 +15,8 @@ describe('FrameReader', () => {
     const large = Buffer.alloc(300, 7);
     const stream = Buffer.concat([frame('hello'), frame(''), frame(large), frame('a longer frame body'), frame('x')]);
     for (let chunkSize = 1; chunkSize <= stream.length; chunkSize++) {
-      // A 64-byte scratch makes the 300-byte frame take the direct path.
-      const reader = new FrameReader(1024, 64);
+      // A 64-byte read area makes the 300-byte frame take the direct path.
+      const reader = new FrameReader(1024, Buffer.alloc(64));
       const frames: Buffer[] = [];
       for (let at = 0; at < stream.length; at += chunkSize) frames.push(...reader.push(stream.subarray(at, at + chunkSize)));
       expect(frames.map((f) => f.toString())).toEqual(['hello', '', large.toString(), 'a longer frame body', 'x']);
@@ -24,7 +24,7 @@ describe('FrameReader', () => {
   });
 
   it('lets a large frame be read straight into its own buffer', () => {
-    const reader = new FrameReader(1 << 20, 64);
+    const reader = new FrameReader(1 << 20, Buffer.alloc(64));
     const body = Buffer.alloc(1000, 3);
     const head = frame(body).subarray(0, 20);
     expect(reader.push(head)).toEqual([]);
@@ -38,7 +38,7 @@ describe('FrameReader', () => {
   });
 
   it('hands out frames that outlive the scratch buffer', () => {
-    const reader = new FrameReader(1024, 64);
+    const reader = new FrameReader(1024, Buffer.alloc(64));
     const [first] = reader.push(frame('first'));
     reader.push(frame('second'));
     expect(first!.toString()).toBe('first');
@@ -56,13 +56,31 @@ describe('FrameReader', () => {
   });
 
   it('judges each frame by the limit in force when it is taken, even frames read in one go', () => {
-    const reader = new FrameReader(5, 64);
+    const reader = new FrameReader(10, Buffer.alloc(64));
     const stream = Buffer.concat([frame('login'), frame('a bigger one')]);
-    stream.copy(reader.nextBuffer());
-    reader.commit(stream.length);
+    // One read: the login and the size of the next frame, which is over the limit in force now.
+    const read = stream.copy(reader.nextBuffer());
+    reader.commit(read);
     expect(reader.next()!.toString()).toBe('login');
     reader.maxFrameBytes = 100;
-    expect(reader.next()!.toString()).toBe('a bigger one');
     expect(reader.next()).toBeUndefined();
+    expect(reader.push(stream.subarray(read)).map(String)).toEqual(['a bigger one']);
+  });
+
+  it('holds nothing until bytes arrive, then no more than the frame they announce', () => {
+    const reader = new FrameReader(4096);
+    expect(reader.heldBytes).toBe(0);
+    reader.push(frame(Buffer.alloc(3000)).subarray(0, 10));
+    reader.nextBuffer();
+    expect(reader.heldBytes).toBe(3000);
+    const other = new FrameReader(4096);
+    // A size header above the limit allocates nothing: the next take refuses it.
+    expect(() => other.push(Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2]))).toThrow(FrameSizeError);
+    expect(other.heldBytes).toBeLessThan(16);
+  });
+
+  it('reads no more at once than one frame may take, so untaken frames stay small under a tight limit', () => {
+    expect(new FrameReader(100).nextBuffer().length).toBe(104);
+    expect(new FrameReader(1 << 20).nextBuffer().length).toBe(64 * 1024);
   });
 });

@@ -24,6 +24,19 @@ const limitsSchema = z.object({
   maxMessageBytes: z.number().int().positive().default(1_048_576),
   /** Largest request frame accepted; a bigger size prefix closes the connection. */
   maxRequestBytes: z.number().int().positive().default(100 * 1024 * 1024),
+  /** Largest frame accepted before SASL authentication: a login needs a few hundred bytes, so strangers cannot make the broker allocate more. */
+  maxPreAuthRequestBytes: z.number().int().min(64).default(4096),
+  /** A connection not authenticated this long after it was accepted is closed. */
+  authDeadlineMs: z.number().int().positive().default(10_000),
+  /** Connections the broker holds at once when no control plane sends the cluster's `quotas.maxConnections`. */
+  maxConnections: z.number().int().positive().default(1000),
+  /** Connections one client address may hold at once. */
+  maxConnectionsPerIp: z.number().int().positive().default(500),
+  /** The answer to a failed login is delayed this long, doubling with each further failure of the client address or key. */
+  failedLoginDelayMs: z.number().int().min(0).default(100),
+  maxFailedLoginDelayMs: z.number().int().min(0).default(5000),
+  /** An address or key with no failed login for this long starts again from `failedLoginDelayMs`. */
+  failedLoginResetMs: z.number().int().positive().default(60_000),
 });
 
 /** Where the broker pulls its cluster config from, and how eagerly. */

@@ -16,7 +16,7 @@ export const saslAuthenticateHandler = defineHandler(Api.SaslAuthenticate, async
     };
   }
   session.sasl = 'authenticating';
-  const outcome = await authenticatePlain(request.authBytes, broker.sasl);
+  const outcome = await authenticatePlain(request.authBytes, broker.sasl, session.remoteHost);
   if (!outcome.ok) {
     ctx.logger.warn({ reason: outcome.message }, 'SASL authentication failed');
     session.sasl = 'handshake-v1';

@@ -5,14 +5,12 @@ import type { BrokerContext } from '../broker-context.ts';
 import { supportedVersions, type Handler, type RequestContext } from '../handlers/handler.ts';
 import { adoptSocket } from './adopt-socket.ts';
 import { FrameReader } from './frame-reader.ts';
+import type { LogThrottle } from './log-throttle.ts';
 import { authenticatePlain } from './sasl.ts';
 import { Session } from './session.ts';
 
 /** Requests a connection may have in progress before the broker stops reading from it. */
 const MAX_IN_FLIGHT = 16;
-
-/** Largest frame accepted before SASL authentication completes (as Kafka's 512 KiB), so strangers cannot make the broker allocate much. */
-const PRE_AUTH_MAX_FRAME_BYTES = 512 * 1024;
 
 /** APIs allowed before SASL authentication completes. */
 const PRE_AUTH_APIS = new Set([18 /* ApiVersions */, 17 /* SaslHandshake */, 36 /* SaslAuthenticate */]);
@@ -41,13 +39,23 @@ export class Connection {
   #closed = false;
   /** Set until the answer to a request sent before authentication is out; later frames wait for it. */
   #loginPending = false;
+  /** Closes the connection if it has not authenticated in time. */
+  #authDeadline: NodeJS.Timeout | undefined;
 
-  constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
+  /** `lateLogins` logs the connections closed at the authentication deadline (a flood of them is one line a second). */
+  constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>, lateLogins: LogThrottle) {
     this.#broker = broker;
     this.#handlers = handlers;
+    const { limits } = broker.config;
     const authRequired = broker.config.auth === 'sasl_plain';
-    this.#reader = new FrameReader(authRequired ? PRE_AUTH_MAX_FRAME_BYTES : broker.config.limits.maxRequestBytes);
+    this.#reader = new FrameReader(authRequired ? limits.maxPreAuthRequestBytes : limits.maxRequestBytes);
     this.#session = new Session(accepted.remoteAddress ?? '', accepted.remotePort ?? 0, authRequired);
+    if (authRequired) {
+      this.#authDeadline = setTimeout(() => {
+        lateLogins.note({ remote: this.#session.remoteAddress, authDeadlineMs: limits.authDeadlineMs });
+        this.close();
+      }, limits.authDeadlineMs);
+    }
     this.#logger = broker.logger.child({ remote: this.#session.remoteAddress });
     const socket = adoptSocket(accepted, { nextBuffer: () => this.#reader.nextBuffer(), onRead: (n) => this.#onRead(n) });
     this.#socket = socket;
@@ -73,6 +81,7 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#authDeadline);
     this.#abort.abort();
     this.#socket.destroy();
   }
@@ -87,7 +96,14 @@ export class Connection {
 
   #onClose(): void {
     this.#closed = true;
+    clearTimeout(this.#authDeadline);
     this.#abort.abort();
+  }
+
+  /** Lifts the pre-authentication limits once a login has succeeded. */
+  #onAuthenticated(): void {
+    clearTimeout(this.#authDeadline);
+    this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
   }
 
   #onRead(n: number): void {
@@ -106,7 +122,7 @@ export class Connection {
         const frame = this.#reader.next();
         if (!frame) break;
         const answered = this.#onFrame(frame);
-        if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
+        if (this.#session.authenticated) this.#onAuthenticated();
         else if (answered) this.#holdUntil(answered);
       }
     } catch (err) {
@@ -124,7 +140,7 @@ export class Connection {
     this.#loginPending = true;
     void answered.then(() => {
       this.#loginPending = false;
-      if (this.#session.authenticated) this.#reader.maxFrameBytes = this.#broker.config.limits.maxRequestBytes;
+      if (this.#session.authenticated) this.#onAuthenticated();
       this.#takeFrames();
     });
   }
@@ -183,7 +199,7 @@ export class Connection {
   /** After SaslHandshake v0 the client sends the bare token; success is an empty frame, failure a closed socket. */
   #onRawSaslToken(token: Buffer): Promise<void> {
     this.#session.sasl = 'authenticating';
-    const reply = authenticatePlain(token, this.#broker.sasl).then((outcome): Reply => {
+    const reply = authenticatePlain(token, this.#broker.sasl, this.#session.remoteHost).then((outcome): Reply => {
       if (!outcome.ok) {
         this.#logger.warn({ reason: outcome.message }, 'SASL authentication failed');
         return { chunks: [], close: true };

@@ -1,30 +1,39 @@
 import { FRAME_SIZE_PREFIX_BYTES, readFrameSize } from '@fjord/kafka-protocol';
 
-const SCRATCH_BYTES = 64 * 1024;
+const READ_BYTES = 64 * 1024;
+
+/**
+ * One read area for every connection: the socket's bytes land there and are moved out in the same
+ * callback, before any other socket reads. Safe because reads and their callbacks run one at a time on
+ * the event loop; it is what lets an idle connection hold no buffer at all.
+ */
+const sharedReadArea = Buffer.allocUnsafe(READ_BYTES);
 
 /**
  * Splits a TCP byte stream into Kafka frames (int32 size, then that many bytes), deciding where the
- * socket reads land. Small frames are read into a reused scratch buffer and copied out; a frame too
- * big for it gets a buffer of its own, which the socket then reads straight into. A produce request
- * thus reaches the log without the copy, and without the garbage of 64 KiB read chunks.
+ * socket reads land. Bytes arrive in the shared read area and are kept in a buffer sized to what came;
+ * once a frame's size is known and allowed and its bytes are not all there, it gets a buffer of exactly
+ * that size, which the socket then reads straight into. So a connection that has sent nothing holds
+ * nothing, a size header alone costs at most the size limit, and a produce request reaches the log
+ * without a copy.
  *
  * The codec's FrameSplitter cannot do this: it is handed chunks someone else allocated, while this
  * reader chooses the buffer before the socket reads. It shares the splitter's size check instead.
  */
 export class FrameReader {
   #maxFrameBytes: number;
-  readonly #scratch: Buffer;
-  #start = 0;
-  #end = 0;
-  /** The large frame being filled, and how much of it is. */
+  readonly #readArea: Buffer;
+  /** Bytes read but not yet taken as frames (whole frames, or the start of one too short to know its size). */
+  #pending: Buffer | undefined;
+  /** The frame being filled, and how much of it is. */
   #frame: Buffer | undefined;
   #filled = 0;
-  /** Whether the last nextBuffer() was the large frame's remainder rather than the scratch. */
+  /** Whether the last nextBuffer() was the frame's remainder rather than the read area. */
   #intoFrame = false;
 
-  constructor(maxFrameBytes: number, scratchBytes = SCRATCH_BYTES) {
+  constructor(maxFrameBytes: number, readArea = sharedReadArea) {
     this.#maxFrameBytes = maxFrameBytes;
-    this.#scratch = Buffer.allocUnsafe(scratchBytes);
+    this.#readArea = readArea;
   }
 
   /** Lowers or raises the size limit for frames not yet taken (a tighter one applies before authentication). */
@@ -32,28 +41,30 @@ export class FrameReader {
     this.#maxFrameBytes = value;
   }
 
+  /** Bytes this reader holds on to (frames not yet taken, the frame being filled). */
+  get heldBytes(): number {
+    return (this.#pending?.length ?? 0) + (this.#frame?.length ?? 0);
+  }
+
   /**
-   * Where the next bytes from the socket must go. Only here does data move (compaction, the start of a
-   * large frame), because the socket keeps reading into the buffer this returned until commit().
-   * Never empty unless frames read so far have not been taken yet.
+   * Where the next bytes from the socket must go: the rest of the frame being filled, else the read
+   * area, no more of it than one frame may take (so untaken frames stay small before authentication).
    */
   nextBuffer(): Buffer {
-    if (!this.#frame || this.#filled === this.#frame.length) {
-      if (this.#start > 0) {
-        this.#scratch.copy(this.#scratch, 0, this.#start, this.#end);
-        this.#end -= this.#start;
-        this.#start = 0;
-      }
-      if (!this.#frame) this.#beginLargeFrame();
-    }
+    if (!this.#frame) this.#beginFrame();
     this.#intoFrame = this.#frame !== undefined && this.#filled < this.#frame.length;
-    return this.#intoFrame ? this.#frame!.subarray(this.#filled) : this.#scratch.subarray(this.#end);
+    if (this.#intoFrame) return this.#frame!.subarray(this.#filled);
+    return this.#readArea.subarray(0, Math.min(this.#readArea.length, FRAME_SIZE_PREFIX_BYTES + this.#maxFrameBytes));
   }
 
   /** `n` bytes were written to the start of the last nextBuffer(); next() hands out the frames they complete. */
   commit(n: number): void {
-    if (this.#intoFrame) this.#filled += n;
-    else this.#end += n;
+    if (this.#intoFrame) {
+      this.#filled += n;
+      return;
+    }
+    const read = this.#readArea.subarray(0, n);
+    this.#pending = this.#pending ? Buffer.concat([this.#pending, read]) : Buffer.from(read);
   }
 
   /**
@@ -68,11 +79,18 @@ export class FrameReader {
       this.#frame = undefined;
       return frame;
     }
-    if (this.#end - this.#start < FRAME_SIZE_PREFIX_BYTES) return undefined;
-    const size = readFrameSize(this.#scratch, this.#start, { maxFrameBytes: this.#maxFrameBytes });
-    if (this.#end - this.#start - 4 < size) return undefined;
-    const frame = Buffer.from(this.#scratch.subarray(this.#start + 4, this.#start + 4 + size));
-    this.#start += 4 + size;
+    const pending = this.#pending;
+    if (!pending || pending.length < FRAME_SIZE_PREFIX_BYTES) return undefined;
+    const size = readFrameSize(pending, 0, { maxFrameBytes: this.#maxFrameBytes });
+    const end = FRAME_SIZE_PREFIX_BYTES + size;
+    if (pending.length < end) return undefined;
+    if (pending.length === end) {
+      this.#pending = undefined;
+      return pending.subarray(FRAME_SIZE_PREFIX_BYTES);
+    }
+    // Copied, so a frame kept by the log does not keep the frames read with it alive.
+    const frame = Buffer.from(pending.subarray(FRAME_SIZE_PREFIX_BYTES, end));
+    this.#pending = pending.subarray(end);
     return frame;
   }
 
@@ -90,14 +108,15 @@ export class FrameReader {
     return frames;
   }
 
-  /** A frame too big for the scratch gets a buffer of its own, once its size is known to be allowed. */
-  #beginLargeFrame(): void {
-    if (this.#end - this.#start < FRAME_SIZE_PREFIX_BYTES) return;
-    const size = this.#scratch.readInt32BE(this.#start);
+  /** An incomplete frame whose size is known to be allowed gets a buffer of its own, sized to it. */
+  #beginFrame(): void {
+    const pending = this.#pending;
+    if (!pending || pending.length < FRAME_SIZE_PREFIX_BYTES) return;
+    const size = pending.readInt32BE(0);
     // A size out of bounds is for next() to refuse, with the limit in force when the frame is taken.
-    if (size < 0 || size > this.#maxFrameBytes || 4 + size <= this.#scratch.length) return;
+    if (size < 0 || size > this.#maxFrameBytes || FRAME_SIZE_PREFIX_BYTES + size <= pending.length) return;
     this.#frame = Buffer.allocUnsafe(size);
-    this.#filled = this.#scratch.copy(this.#frame, 0, this.#start + 4, this.#end);
-    this.#start = this.#end = 0;
+    this.#filled = pending.copy(this.#frame, 0, FRAME_SIZE_PREFIX_BYTES);
+    this.#pending = undefined;
   }
 }

@@ -2,6 +2,8 @@ import net from 'node:net';
 import type { BrokerContext } from '../broker-context.ts';
 import type { Handler } from '../handlers/handler.ts';
 import { Connection } from './connection.ts';
+import type { ConnectionGate } from './connection-gate.ts';
+import { LogThrottle } from './log-throttle.ts';
 
 /** The TCP listener: accepts clients and tracks their connections so shutdown can drain them. */
 export class KafkaServer {
@@ -9,13 +11,23 @@ export class KafkaServer {
   readonly #connections = new Set<Connection>();
   readonly #broker: BrokerContext;
 
-  constructor(broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
+  /** `gate` admits connections under the cluster's and the client address's caps. */
+  constructor(broker: BrokerContext, handlers: ReadonlyMap<number, Handler>, gate: ConnectionGate) {
     this.#broker = broker;
+    const lateLogins = new LogThrottle(broker.logger, 'closing connection: not authenticated by the deadline');
     // Paused until the connection takes over the socket and chooses where its reads land.
     this.#server = net.createServer({ pauseOnConnect: true }, (accepted) => {
-      const connection = new Connection(accepted, broker, handlers);
+      const host = accepted.remoteAddress ?? '';
+      if (!gate.admit(host)) {
+        accepted.destroy();
+        return;
+      }
+      const connection = new Connection(accepted, broker, handlers, lateLogins);
       this.#connections.add(connection);
-      connection.socket.once('close', () => this.#connections.delete(connection));
+      connection.socket.once('close', () => {
+        this.#connections.delete(connection);
+        gate.release(host);
+      });
     });
     this.#server.on('error', (err) => broker.logger.error({ err }, 'listener error'));
   }
