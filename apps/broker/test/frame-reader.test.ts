@@ -83,4 +83,18 @@ describe('FrameReader', () => {
     expect(new FrameReader(100).nextBuffer().length).toBe(104);
     expect(new FrameReader(1 << 20).nextBuffer().length).toBe(64 * 1024);
   });
+
+  it('keeps a filled frame while more bytes arrive before it is taken', () => {
+    const reader = new FrameReader(1024, Buffer.alloc(64));
+    const big = Buffer.alloc(100, 5);
+    expect(reader.push(frame(big).subarray(0, 10))).toEqual([]);
+    const rest = reader.nextBuffer();
+    frame(big).copy(rest, 0, 10);
+    reader.commit(rest.length);
+    const next = frame(Buffer.alloc(40, 6));
+    next.copy(reader.nextBuffer(), 0, 0, 20);
+    reader.commit(20);
+    expect(reader.next()!.equals(big)).toBe(true);
+    expect(reader.push(next.subarray(20))).toEqual([Buffer.alloc(40, 6)]);
+  });
 });

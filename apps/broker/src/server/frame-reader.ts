@@ -51,7 +51,7 @@ export class FrameReader {
    * area, no more of it than one frame may take (so untaken frames stay small before authentication).
    */
   nextBuffer(): Buffer {
-    if (!this.#frame) this.#beginFrame();
+    this.#beginFrame();
     this.#intoFrame = this.#frame !== undefined && this.#filled < this.#frame.length;
     if (this.#intoFrame) return this.#frame!.subarray(this.#filled);
     return this.#readArea.subarray(0, Math.min(this.#readArea.length, FRAME_SIZE_PREFIX_BYTES + this.#maxFrameBytes));
@@ -64,7 +64,10 @@ export class FrameReader {
       return;
     }
     const read = this.#readArea.subarray(0, n);
-    this.#pending = this.#pending ? Buffer.concat([this.#pending, read]) : Buffer.from(read);
+    this.#pending = this.#pending ? Buffer.concat([this.#pending, read]) : read;
+    this.#beginFrame();
+    // Whatever stays pending is copied out of the read area, which the next socket's read overwrites.
+    if (this.#pending === read) this.#pending = Buffer.from(read);
   }
 
   /**
@@ -111,7 +114,7 @@ export class FrameReader {
   /** An incomplete frame whose size is known to be allowed gets a buffer of its own, sized to it. */
   #beginFrame(): void {
     const pending = this.#pending;
-    if (!pending || pending.length < FRAME_SIZE_PREFIX_BYTES) return;
+    if (this.#frame || !pending || pending.length < FRAME_SIZE_PREFIX_BYTES) return;
     const size = pending.readInt32BE(0);
     // A size out of bounds is for next() to refuse, with the limit in force when the frame is taken.
     if (size < 0 || size > this.#maxFrameBytes || FRAME_SIZE_PREFIX_BYTES + size <= pending.length) return;
