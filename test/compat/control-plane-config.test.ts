@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { plans } from '@fjord/api';
 import { Api } from '@fjord/kafka-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.ts';
 import { listeningControlPlane, type ListeningControlPlane } from '../helpers/control-plane-app.ts';
 import { until } from '../helpers/control-plane.ts';
 import { kcatSaslArgs, runKcat } from '../helpers/kcat.ts';
+import { RawKafkaClient } from '../helpers/raw-kafka-client.ts';
 import { saslLogin } from '../helpers/sasl-login.ts';
 
 // A real broker process taking its credentials from the real control plane (buildApp on PGlite).
@@ -56,6 +58,16 @@ describe('cluster API keys from the control plane', () => {
       login.client.close();
       return login.ok ? undefined : true;
     }, 1_000, 10);
+  });
+
+  it("caps connections at the plan's maxConnections, closing those over it at once", async () => {
+    const { maxConnections } = plans.basic.limits;
+    const clients = await Promise.all(Array.from({ length: maxConnections + 1 }, () => RawKafkaClient.connect(broker.port)));
+    await until('a connection over the cap to be closed', () => (clients.some((c) => c.isClosed) ? true : undefined), 2_000, 10);
+    const refusal = broker.logs.find((l) => l.msg === 'refusing connection: over the connection cap');
+    // The broker's own default (1000) would have admitted them all.
+    expect(refusal).toMatchObject({ cap: 'cluster', maxConnections });
+    for (const c of clients) c.close();
   });
 
   it('keeps serving from its cached keys while the control plane is away', async () => {
