@@ -59,6 +59,7 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: strin
     assignPublicIp: env.FJORD_ECS_ASSIGN_PUBLIC_IP === 'true',
     cpu: env.FJORD_ECS_BROKER_CPU || undefined,
     memory: env.FJORD_ECS_BROKER_MEMORY || undefined,
+    secretPrefix: env.FJORD_ECS_SECRET_PREFIX || undefined,
     environment,
   };
 }

@@ -14,9 +14,12 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { separateBrokerToken } from '@fjord/broker-contract';
 import { orchestratorError } from '../errors.ts';
 import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
+import { BrokerSecrets, DEFAULT_SECRET_PREFIX } from './broker-secrets.ts';
 import { awsErrorName, callEcs, defaultRetryPolicy, type BackoffClock, type RetryPolicy } from './ecs-calls.ts';
 import {
   createServiceInput,
@@ -31,6 +34,7 @@ import { listedStatus, statusFromEcs } from './ecs-status.ts';
 
 export interface EcsOrchestratorOptions {
   client?: ECSClient;
+  secretsClient?: SecretsManagerClient;
   retry?: Partial<RetryPolicy>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -50,6 +54,9 @@ export class EcsOrchestrator implements Orchestrator {
   readonly #cfg: EcsOrchestratorConfig;
   readonly #client: ECSClient;
   readonly #ownsClient: boolean;
+  readonly #secretsClient: SecretsManagerClient;
+  readonly #ownsSecretsClient: boolean;
+  readonly #secrets: BrokerSecrets;
   readonly #retry: RetryPolicy;
   readonly #clock: BackoffClock;
   readonly #now: () => number;
@@ -63,6 +70,9 @@ export class EcsOrchestrator implements Orchestrator {
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
     this.#clock = { sleep: options.sleep ?? ((ms) => delay(ms)), random: options.random ?? Math.random };
     this.#now = options.now ?? Date.now;
+    this.#secretsClient = options.secretsClient ?? new SecretsManagerClient({ region: cfg.region, maxAttempts: 1 });
+    this.#ownsSecretsClient = !options.secretsClient;
+    this.#secrets = new BrokerSecrets(this.#secretsClient, cfg.secretPrefix ?? DEFAULT_SECRET_PREFIX, this.#retry, this.#clock);
   }
 
   async ensureBroker(spec: BrokerSpec): Promise<BrokerStatus> {
@@ -114,8 +124,14 @@ export class EcsOrchestrator implements Orchestrator {
     return status;
   }
 
-  async stopBroker(clusterId: string, nodeId: number, _opts: StopOptions = {}): Promise<void> {
+  async stopBroker(clusterId: string, nodeId: number, opts: StopOptions = {}): Promise<void> {
     assertBrokerRef(clusterId, nodeId);
+    await this.#stopService(clusterId, nodeId);
+    // The cluster goes: its token goes with it. A mere stop keeps it for the next start.
+    if (opts.deleteData) await this.#secrets.delete(clusterId);
+  }
+
+  async #stopService(clusterId: string, nodeId: number): Promise<void> {
     const name = serviceName(clusterId, nodeId);
     const service = await this.#describeService(name);
     if (!service || service.status === 'INACTIVE') return;
@@ -166,6 +182,7 @@ export class EcsOrchestrator implements Orchestrator {
 
   async close(): Promise<void> {
     if (this.#ownsClient) this.#client.destroy();
+    if (this.#ownsSecretsClient) this.#secretsClient.destroy();
   }
 
   #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -202,7 +219,9 @@ export class EcsOrchestrator implements Orchestrator {
   }
 
   async #registerTaskDefinition(spec: BrokerSpec, hash: string): Promise<string> {
-    const input = taskDefinitionInput(this.#cfg, spec, ecsBrokerConfig(this.#cfg, spec), hash);
+    const { config, token } = separateBrokerToken(ecsBrokerConfig(this.#cfg, spec));
+    const tokenSecretArn = token === undefined ? undefined : await this.#secrets.put(spec.clusterId, token);
+    const input = taskDefinitionInput(this.#cfg, spec, config, hash, tokenSecretArn);
     const out = await this.#call('RegisterTaskDefinition', () =>
       this.#client.send(new RegisterTaskDefinitionCommand(input)),
     );

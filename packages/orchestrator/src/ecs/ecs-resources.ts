@@ -3,7 +3,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Tag,
 } from '@aws-sdk/client-ecs';
-import { BROKER_CONFIG_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
+import { BROKER_CONFIG_ENV, BROKER_TOKEN_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
 import type { BrokerSpec } from '../orchestrator.ts';
 
 /** What the ECS backend needs to know about the account it deploys into. */
@@ -27,6 +27,8 @@ export interface EcsOrchestratorConfig {
   brokerDataDir?: string;
   /** A broker not running for this long after its last deployment gets a fresh deployment. */
   stuckAfterMs?: number;
+  /** Name prefix of the per-cluster Secrets Manager secrets holding broker tokens; default `fjord/brokers/`. */
+  secretPrefix?: string;
 }
 
 export const BROKER_CONTAINER = 'broker';
@@ -70,11 +72,17 @@ export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): B
   };
 }
 
+/**
+ * The broker's task definition. `config` is what may be read by anyone who can describe task
+ * definitions, so it holds no token: that comes from the secret `tokenSecretArn`, which ECS
+ * resolves into BROKER_TOKEN_ENV when the task starts.
+ */
 export function taskDefinitionInput(
   cfg: EcsOrchestratorConfig,
   spec: BrokerSpec,
   config: BrokerConfigInput,
   hash: string,
+  tokenSecretArn: string | undefined,
 ): RegisterTaskDefinitionCommandInput {
   return {
     family: familyName(spec.clusterId),
@@ -94,6 +102,7 @@ export function taskDefinitionInput(
           ...Object.entries(cfg.environment ?? {}).map(([name, value]) => ({ name, value })),
           { name: BROKER_CONFIG_ENV, value: JSON.stringify(config) },
         ],
+        secrets: tokenSecretArn ? [{ name: BROKER_TOKEN_ENV, valueFrom: tokenSecretArn }] : undefined,
         // The broker flushes and closes its segments on SIGTERM; give it time before SIGKILL. An init
         // process as PID 1 forwards that SIGTERM to node.
         stopTimeout: 30,
