@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, aws_ecr as ecr, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, aws_ecr as ecr, aws_ecs as ecs, aws_iam as iam, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { KAFKA_PORT } from './network.ts';
 import type { SegmentBucket } from './segment-bucket.ts';
@@ -20,10 +20,19 @@ export interface BrokerTaskProps {
 }
 
 /**
+ * Name prefix of the per-cluster Secrets Manager secrets holding broker tokens (one per cluster,
+ * created and deleted by the ECS orchestrator, read by ECS when a broker task starts).
+ */
+export function brokerSecretPrefix(stackName: string): string {
+  return `${stackName}/brokers/`;
+}
+
+/**
  * The broker task definition, its roles and log group. This stack starts no broker: the control
  * plane's ECS orchestrator creates one ECS service per broker, from a task definition shaped like
  * this one in the `fjord-broker-<clusterId>` family, with the same roles, image and log group, and
- * the cluster's broker config in FJORD_BROKER_CONFIG_JSON (see infra/docker/broker-entrypoint.sh).
+ * the cluster's broker config in FJORD_BROKER_CONFIG_JSON (see infra/docker/broker-entrypoint.sh)
+ * and its broker token in FJORD_BROKER_TOKEN, from the cluster's secret.
  */
 export class BrokerTask extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -31,6 +40,8 @@ export class BrokerTask extends Construct {
   readonly executionRole: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly image: ecs.EcrImage;
+  /** ARN pattern of every cluster's broker token secret (Secrets Manager appends a random suffix to names). */
+  readonly tokenSecretsArn: string;
 
   constructor(scope: Construct, id: string, props: BrokerTaskProps) {
     super(scope, id);
@@ -42,8 +53,23 @@ export class BrokerTask extends Construct {
     });
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Fjord broker: pull its image and write its logs',
+      description: 'Fjord broker: pull its image, write its logs, read its broker token',
     });
+    const stack = Stack.of(this);
+    this.tokenSecretsArn = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${brokerSecretPrefix(stack.stackName)}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // ECS reads a task's secrets with the execution role when it starts the task; the broker itself never holds this permission.
+    this.executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBrokerTokens',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.tokenSecretsArn],
+      }),
+    );
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'Fjord broker: read and write tiered segments below the clusters prefix',

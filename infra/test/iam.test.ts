@@ -6,6 +6,12 @@ const { stack, template } = synthFjord();
 const bucket = logicalId(stack, stack.segments.bucket);
 const bucketArn = { 'Fn::GetAtt': [bucket, 'Arn'] };
 const segmentObjects = { 'Fn::Join': ['', [bucketArn, '/clusters/*']] };
+const brokerTokenSecrets = {
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:Fjord/brokers/*'],
+  ],
+};
 
 /**
  * The only actions on S3 or ECS allowed on Resource "*", each because AWS offers no resource-level
@@ -145,22 +151,39 @@ describe('control plane task role', () => {
     expect(bySid(statements, 'ListSegments').Condition).toEqual({ StringLike: { 's3:prefix': ['clusters/*'] } });
   });
 
-  it('has no permission beyond ECS, iam:PassRole and S3', () => {
-    expect(actionsOf(statements).filter((a) => !/^(ecs|s3):/.test(a) && a !== 'iam:PassRole')).toEqual([]);
+  it("creates, updates and deletes only the stack's broker token secrets", () => {
+    const tokens = bySid(statements, 'ManageBrokerTokens');
+    expect(list(tokens.Action).sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:TagResource',
+    ]);
+    expect(tokens.Resource).toEqual(brokerTokenSecrets);
+  });
+
+  it('has no permission beyond ECS, iam:PassRole, S3 and the broker token secrets', () => {
+    expect(actionsOf(statements).filter((a) => !/^(ecs|s3|secretsmanager):/.test(a) && a !== 'iam:PassRole')).toEqual([]);
   });
 });
 
 describe('execution roles', () => {
-  it('let the control plane read the database secret and nothing lets the broker read it', () => {
+  it('let the control plane read the database secret and the server secret, and nothing lets the broker read them', () => {
     const controlPlaneExec = statementsOfRole(
       template,
       logicalId(stack, stack.controlPlane.service.taskDefinition.executionRole!),
     );
-    const read = controlPlaneExec.find((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
-    expect(read?.Resource).toEqual({ Ref: logicalId(stack, stack.database.secret) });
-    const brokerRoles = [stack.broker.taskRole, stack.broker.executionRole].flatMap((r) =>
-      statementsOfRole(template, logicalId(stack, r)),
-    );
-    expect(actionsOf(brokerRoles).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    const reads = controlPlaneExec.filter((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(reads.map((s) => s.Resource)).toEqual([
+      { Ref: logicalId(stack, stack.database.secret) },
+      { Ref: logicalId(stack, stack.serverSecret.secret) },
+    ]);
+    expect(actionsOf(statementsOfRole(template, logicalId(stack, stack.broker.taskRole))).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it("let ECS read the broker token secrets for a broker task, and nothing else of Secrets Manager", () => {
+    const brokerExec = statementsOfRole(template, logicalId(stack, stack.broker.executionRole));
+    const secrets = brokerExec.filter((s) => list(s.Action).some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets).toEqual([expect.objectContaining({ Sid: 'ReadBrokerTokens', Action: 'secretsmanager:GetSecretValue', Resource: brokerTokenSecrets })]);
   });
 });
