@@ -14,11 +14,13 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { separateBrokerToken } from '@fjord/broker-contract';
 import { orchestratorError } from '../errors.ts';
 import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
+import { BrokerRoles } from './broker-roles.ts';
 import { BrokerSecrets, DEFAULT_SECRET_PREFIX } from './broker-secrets.ts';
 import { awsErrorName, callEcs, defaultRetryPolicy, type BackoffClock, type RetryPolicy } from './ecs-calls.ts';
 import {
@@ -35,6 +37,7 @@ import { listedStatus, statusFromEcs } from './ecs-status.ts';
 export interface EcsOrchestratorOptions {
   client?: ECSClient;
   secretsClient?: SecretsManagerClient;
+  iamClient?: IAMClient;
   retry?: Partial<RetryPolicy>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -57,6 +60,9 @@ export class EcsOrchestrator implements Orchestrator {
   readonly #secretsClient: SecretsManagerClient;
   readonly #ownsSecretsClient: boolean;
   readonly #secrets: BrokerSecrets;
+  readonly #iamClient: IAMClient | undefined;
+  readonly #ownsIamClient: boolean;
+  readonly #roles: BrokerRoles | undefined;
   readonly #retry: RetryPolicy;
   readonly #clock: BackoffClock;
   readonly #now: () => number;
@@ -73,6 +79,10 @@ export class EcsOrchestrator implements Orchestrator {
     this.#secretsClient = options.secretsClient ?? new SecretsManagerClient({ region: cfg.region, maxAttempts: 1 });
     this.#ownsSecretsClient = !options.secretsClient;
     this.#secrets = new BrokerSecrets(this.#secretsClient, cfg.secretPrefix ?? DEFAULT_SECRET_PREFIX, this.#retry, this.#clock);
+    this.#ownsIamClient = !options.iamClient && cfg.brokerRoles !== undefined;
+    // IAM is a global service: its client needs no region of ours.
+    this.#iamClient = options.iamClient ?? (cfg.brokerRoles ? new IAMClient({ region: cfg.region, maxAttempts: 1 }) : undefined);
+    this.#roles = cfg.brokerRoles && this.#iamClient ? new BrokerRoles(this.#iamClient, cfg.brokerRoles, this.#retry, this.#clock) : undefined;
   }
 
   async ensureBroker(spec: BrokerSpec): Promise<BrokerStatus> {
@@ -127,8 +137,10 @@ export class EcsOrchestrator implements Orchestrator {
   async stopBroker(clusterId: string, nodeId: number, opts: StopOptions = {}): Promise<void> {
     assertBrokerRef(clusterId, nodeId);
     await this.#stopService(clusterId, nodeId);
-    // The cluster goes: its token goes with it. A mere stop keeps it for the next start.
-    if (opts.deleteData) await this.#secrets.delete(clusterId);
+    // The cluster goes: its token and role go with it. A mere stop keeps them for the next start.
+    if (!opts.deleteData) return;
+    await this.#secrets.delete(clusterId);
+    await this.#roles?.delete(clusterId);
   }
 
   async #stopService(clusterId: string, nodeId: number): Promise<void> {
@@ -183,6 +195,7 @@ export class EcsOrchestrator implements Orchestrator {
   async close(): Promise<void> {
     if (this.#ownsClient) this.#client.destroy();
     if (this.#ownsSecretsClient) this.#secretsClient.destroy();
+    if (this.#ownsIamClient) this.#iamClient?.destroy();
   }
 
   #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -221,7 +234,8 @@ export class EcsOrchestrator implements Orchestrator {
   async #registerTaskDefinition(spec: BrokerSpec, hash: string): Promise<string> {
     const { config, token } = separateBrokerToken(ecsBrokerConfig(this.#cfg, spec));
     const tokenSecretArn = token === undefined ? undefined : await this.#secrets.put(spec.clusterId, token);
-    const input = taskDefinitionInput(this.#cfg, spec, config, hash, tokenSecretArn);
+    const taskRoleArn = await this.#roles?.ensure(spec.clusterId);
+    const input = taskDefinitionInput(this.#cfg, spec, config, hash, { tokenSecretArn, taskRoleArn });
     const out = await this.#call('RegisterTaskDefinition', () =>
       this.#client.send(new RegisterTaskDefinitionCommand(input)),
     );

@@ -5,6 +5,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { BROKER_CONFIG_ENV, BROKER_TOKEN_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
 import type { BrokerSpec } from '../orchestrator.ts';
+import type { BrokerRoleConfig } from './broker-roles.ts';
 
 /** What the ECS backend needs to know about the account it deploys into. */
 export interface EcsOrchestratorConfig {
@@ -29,6 +30,16 @@ export interface EcsOrchestratorConfig {
   stuckAfterMs?: number;
   /** Name prefix of the per-cluster Secrets Manager secrets holding broker tokens; default `fjord/brokers/`. */
   secretPrefix?: string;
+  /** A task role per cluster limited to its segments; without it every broker runs as `taskRoleArn`. */
+  brokerRoles?: BrokerRoleConfig;
+}
+
+/** What a broker's task definition gets from resources made for its cluster. */
+export interface ClusterResources {
+  /** The secret ECS resolves into BROKER_TOKEN_ENV when the task starts. */
+  tokenSecretArn?: string;
+  /** The cluster's own task role, in place of the shared `taskRoleArn`. */
+  taskRoleArn?: string;
 }
 
 export const BROKER_CONTAINER = 'broker';
@@ -74,15 +85,14 @@ export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): B
 
 /**
  * The broker's task definition. `config` is what may be read by anyone who can describe task
- * definitions, so it holds no token: that comes from the secret `tokenSecretArn`, which ECS
- * resolves into BROKER_TOKEN_ENV when the task starts.
+ * definitions, so it holds no token: that comes from the cluster's secret.
  */
 export function taskDefinitionInput(
   cfg: EcsOrchestratorConfig,
   spec: BrokerSpec,
   config: BrokerConfigInput,
   hash: string,
-  tokenSecretArn: string | undefined,
+  { tokenSecretArn, taskRoleArn }: ClusterResources,
 ): RegisterTaskDefinitionCommandInput {
   return {
     family: familyName(spec.clusterId),
@@ -90,7 +100,7 @@ export function taskDefinitionInput(
     requiresCompatibilities: ['FARGATE'],
     cpu: cfg.cpu ?? '1024',
     memory: cfg.memory ?? '2048',
-    taskRoleArn: cfg.taskRoleArn,
+    taskRoleArn: taskRoleArn ?? cfg.taskRoleArn,
     executionRoleArn: cfg.executionRoleArn,
     containerDefinitions: [
       {
