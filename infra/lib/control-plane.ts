@@ -125,6 +125,8 @@ export class ControlPlane extends Construct {
         FJORD_ECS_BROKER_CPU: String(settings.broker.cpu),
         FJORD_ECS_BROKER_MEMORY: String(settings.broker.memoryMiB),
         FJORD_ECS_SECRET_PREFIX: brokerSecretPrefix(Stack.of(this).stackName),
+        FJORD_ECS_BROKER_ROLE_PATH: broker.clusterRolePath,
+        FJORD_ECS_BROKER_ROLE_BOUNDARY_ARN: broker.roleBoundary.managedPolicyArn,
         // The broker task definition this stack registers, as a template for the orchestrator's own.
         FJORD_BROKER_TASK_FAMILY: BROKER_TASK_FAMILY,
         FJORD_BROKER_TASK_DEFINITION: broker.taskDefinition.taskDefinitionArn,
@@ -301,11 +303,29 @@ export class ControlPlane extends Construct {
         resources: [broker.tokenSecretsArn],
       }),
     );
+    // A role per cluster, so a broker reaches only its own cluster's segments. Creating roles is safe
+    // only with the boundary attached: a role made here can never exceed the segment prefix.
+    const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': broker.roleBoundary.managedPolicyArn } };
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateClusterBrokerRoles',
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy'],
+        resources: [broker.clusterRolesArn],
+        conditions: withBoundary,
+      }),
+    );
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RetireClusterBrokerRoles',
+        actions: ['iam:TagRole', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
+        resources: [broker.clusterRolesArn],
+      }),
+    );
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PassBrokerRolesOnly',
         actions: ['iam:PassRole'],
-        resources: [broker.taskRole.roleArn, broker.executionRole.roleArn],
+        resources: [broker.taskRole.roleArn, broker.executionRole.roleArn, broker.clusterRolesArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );

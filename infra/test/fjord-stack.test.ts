@@ -143,7 +143,10 @@ describe('control plane', () => {
       FJORD_ECS_ASSIGN_PUBLIC_IP: 'true',
       FJORD_INTERNAL_URL: 'http://control-plane.fjord.internal:8080',
       FJORD_TRUST_PROXY: '1',
+      FJORD_ECS_SECRET_PREFIX: 'Fjord/brokers/',
+      FJORD_ECS_BROKER_ROLE_PATH: '/fjord/Fjord/',
     });
+    expect(env.get('FJORD_ECS_BROKER_ROLE_BOUNDARY_ARN')).toEqual({ Ref: logicalId(stack, stack.broker.roleBoundary) });
     const db = logicalId(stack, stack.database.instance);
     expect(env.get('DATABASE_HOST')).toEqual({ 'Fn::GetAtt': [db, 'Endpoint.Address'] });
     expect(env.get('DATABASE_PORT')).toEqual({ 'Fn::GetAtt': [db, 'Endpoint.Port'] });
