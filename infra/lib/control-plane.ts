@@ -12,10 +12,12 @@ import {
   aws_servicediscovery as servicediscovery,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BROKER_CONTAINER_NAME, BROKER_TASK_FAMILY, type BrokerTask } from './broker-task.ts';
+import { BROKER_CONTAINER_NAME, BROKER_TASK_FAMILY, brokerSecretPrefix, type BrokerTask } from './broker-task.ts';
 import { DATABASE_NAME, type Database } from './database.ts';
 import { CONTROL_PLANE_PORT, type Network } from './network.ts';
+import { PUBLIC_PATHS } from './public-paths.ts';
 import type { SegmentBucket } from './segment-bucket.ts';
+import type { ServerSecret } from './server-secret.ts';
 import type { FjordSettings } from './settings.ts';
 
 /** Name brokers resolve in the VPC's private DNS to reach the control plane without the load balancer. */
@@ -30,6 +32,7 @@ export interface ControlPlaneProps {
   readonly segments: SegmentBucket;
   readonly broker: BrokerTask;
   readonly repository: ecr.IRepository;
+  readonly serverSecret: ServerSecret;
   readonly settings: FjordSettings;
 }
 
@@ -106,6 +109,8 @@ export class ControlPlane extends Construct {
         FJORD_PUBLIC_URL: this.publicUrl,
         FJORD_SECURE_COOKIES: String(servedOverTls),
         FJORD_INTERNAL_URL: this.internalUrl,
+        // One proxy hop, the load balancer: client addresses (rate limits, audit) come from its X-Forwarded-For.
+        FJORD_TRUST_PROXY: '1',
         // Read by the ECS orchestrator (packages/orchestrator, orchestratorConfigFromEnv).
         FJORD_ORCHESTRATOR: 'ecs',
         FJORD_ECS_CLUSTER: cluster.clusterName,
@@ -119,6 +124,9 @@ export class ControlPlane extends Construct {
         FJORD_ECS_LOG_GROUP: broker.logGroup.logGroupName,
         FJORD_ECS_BROKER_CPU: String(settings.broker.cpu),
         FJORD_ECS_BROKER_MEMORY: String(settings.broker.memoryMiB),
+        FJORD_ECS_SECRET_PREFIX: brokerSecretPrefix(Stack.of(this).stackName),
+        FJORD_ECS_BROKER_ROLE_PATH: broker.clusterRolePath,
+        FJORD_ECS_BROKER_ROLE_BOUNDARY_ARN: broker.roleBoundary.managedPolicyArn,
         // The broker task definition this stack registers, as a template for the orchestrator's own.
         FJORD_BROKER_TASK_FAMILY: BROKER_TASK_FAMILY,
         FJORD_BROKER_TASK_DEFINITION: broker.taskDefinition.taskDefinitionArn,
@@ -132,6 +140,7 @@ export class ControlPlane extends Construct {
       secrets: {
         DATABASE_USER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
         DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password'),
+        FJORD_SECRET_KEY: ecs.Secret.fromSecretsManager(props.serverSecret.secret),
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'control-plane' }),
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
@@ -180,33 +189,39 @@ export class ControlPlane extends Construct {
     this.addListeners(targets, settings.certificateArn);
   }
 
+  /**
+   * HTTPS on 443 with port 80 only redirecting to it; plain HTTP on 80 only when the deployer asked
+   * for it (`insecureHttp`). Either way the public listener forwards the public API's paths alone
+   * and answers 404 to everything else: the broker-facing /internal API, in any spelling (case,
+   * percent-encoding, extra slashes or segments), is reached over the private name only.
+   */
   private addListeners(targets: elbv2.ApplicationTargetGroup, certificateArn: string | undefined): void {
+    const notFound = elbv2.ListenerAction.fixedResponse(404, {
+      contentType: 'application/problem+json',
+      messageBody: JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }),
+    });
     const listener = certificateArn
       ? this.loadBalancer.addListener('Https', {
           port: 443,
           protocol: elbv2.ApplicationProtocol.HTTPS,
           certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
           sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-          defaultTargetGroups: [targets],
+          defaultAction: notFound,
           open: false,
         })
       : this.loadBalancer.addListener('Http', {
           port: 80,
           protocol: elbv2.ApplicationProtocol.HTTP,
-          defaultTargetGroups: [targets],
+          defaultAction: notFound,
           open: false,
         });
     if (certificateArn) {
       this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
     }
-    // The broker-facing API is reached over the private name only; the public listener hides it.
-    listener.addAction('HideInternalApi', {
+    listener.addAction('PublicApi', {
       priority: 10,
-      conditions: [elbv2.ListenerCondition.pathPatterns(['/internal', '/internal/*'])],
-      action: elbv2.ListenerAction.fixedResponse(404, {
-        contentType: 'application/problem+json',
-        messageBody: JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }),
-      }),
+      conditions: [elbv2.ListenerCondition.pathPatterns([...PUBLIC_PATHS])],
+      action: elbv2.ListenerAction.forward([targets]),
     });
   }
 
@@ -280,11 +295,37 @@ export class ControlPlane extends Construct {
         conditions: inCluster,
       }),
     );
+    // Each cluster's broker token lives in its own secret, made when its broker first starts and deleted with the cluster.
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageBrokerTokens',
+        actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource'],
+        resources: [broker.tokenSecretsArn],
+      }),
+    );
+    // A role per cluster, so a broker reaches only its own cluster's segments. Creating roles is safe
+    // only with the boundary attached: a role made here can never exceed the segment prefix.
+    const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': broker.roleBoundary.managedPolicyArn } };
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateClusterBrokerRoles',
+        actions: ['iam:CreateRole', 'iam:PutRolePolicy'],
+        resources: [broker.clusterRolesArn],
+        conditions: withBoundary,
+      }),
+    );
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RetireClusterBrokerRoles',
+        actions: ['iam:TagRole', 'iam:DeleteRolePolicy', 'iam:DeleteRole'],
+        resources: [broker.clusterRolesArn],
+      }),
+    );
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PassBrokerRolesOnly',
         actions: ['iam:PassRole'],
-        resources: [broker.taskRole.roleArn, broker.executionRole.roleArn],
+        resources: [broker.taskRole.roleArn, broker.executionRole.roleArn, broker.clusterRolesArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     );

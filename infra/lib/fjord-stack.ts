@@ -6,6 +6,7 @@ import { Database } from './database.ts';
 import { BROKER_REPOSITORY, CONTROL_PLANE_REPOSITORY } from './images-stack.ts';
 import { Network } from './network.ts';
 import { SegmentBucket } from './segment-bucket.ts';
+import { ServerSecret } from './server-secret.ts';
 import type { FjordSettings } from './settings.ts';
 
 export interface FjordStackProps extends StackProps {
@@ -19,6 +20,7 @@ export class FjordStack extends Stack {
   readonly segments: SegmentBucket;
   readonly cluster: ecs.Cluster;
   readonly broker: BrokerTask;
+  readonly serverSecret: ServerSecret;
   readonly controlPlane: ControlPlane;
 
   constructor(scope: Construct, id: string, props: FjordStackProps) {
@@ -41,6 +43,7 @@ export class FjordStack extends Stack {
       settings: settings.broker,
       logRetentionDays: settings.logRetentionDays,
     });
+    this.serverSecret = new ServerSecret(this, 'ServerSecret');
     this.controlPlane = new ControlPlane(this, 'ControlPlane', {
       cluster: this.cluster,
       network: this.network,
@@ -48,6 +51,7 @@ export class FjordStack extends Stack {
       segments: this.segments,
       broker: this.broker,
       repository: ecr.Repository.fromRepositoryName(this, 'ControlPlaneRepository', CONTROL_PLANE_REPOSITORY),
+      serverSecret: this.serverSecret,
       settings,
     });
 
@@ -56,5 +60,6 @@ export class FjordStack extends Stack {
     new CfnOutput(this, 'SegmentBucketName', { value: this.segments.bucket.bucketName });
     new CfnOutput(this, 'EcsClusterName', { value: this.cluster.clusterName });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
+    new CfnOutput(this, 'ServerSecretArn', { value: this.serverSecret.secret.secretArn });
   }
 }

@@ -31,11 +31,16 @@ export interface FjordSettings {
     readonly natGateways: number;
     /** Who may reach the console and REST API on the load balancer. */
     readonly apiAllowedCidr: string;
-    /** Who may open Kafka connections to brokers (port 9092). */
+    /**
+     * Who may open Kafka connections to brokers (port 9092). The default is the private range
+     * 10.0.0.0/8 (the VPC, peered VPCs, a VPN); clients on the internet need it set explicitly.
+     */
     readonly kafkaAllowedCidr: string;
   };
-  /** ACM certificate for HTTPS on the load balancer; without it the API is served over plain HTTP. */
+  /** ACM certificate for HTTPS on the load balancer; required unless `insecureHttp` is set. */
   readonly certificateArn?: string;
+  /** Serve the API over plain HTTP on port 80, for a throwaway test deployment only (`-c insecureHttp=true`). */
+  readonly insecureHttp: boolean;
   /** The address users reach the control plane at (a DNS name pointing at the load balancer). */
   readonly publicUrl?: string;
   readonly logRetentionDays: number;
@@ -43,6 +48,9 @@ export interface FjordSettings {
   readonly segmentPrefix: string;
   readonly abortIncompleteUploadsAfterDays: number;
 }
+
+/** The documented default of `kafkaAllowedCidr`: private addresses only, never the whole internet. */
+export const PRIVATE_KAFKA_CIDR = '10.0.0.0/8';
 
 export const defaultSettings: FjordSettings = {
   controlPlaneImageTag: 'latest',
@@ -56,7 +64,8 @@ export const defaultSettings: FjordSettings = {
     backupRetentionDays: 7,
     deletionProtection: true,
   },
-  network: { maxAzs: 2, natGateways: 1, apiAllowedCidr: '0.0.0.0/0', kafkaAllowedCidr: '0.0.0.0/0' },
+  network: { maxAzs: 2, natGateways: 1, apiAllowedCidr: '0.0.0.0/0', kafkaAllowedCidr: PRIVATE_KAFKA_CIDR },
+  insecureHttp: false,
   logRetentionDays: 30,
   segmentPrefix: 'clusters/',
   abortIncompleteUploadsAfterDays: 1,
@@ -113,6 +122,7 @@ export function settingsFromContext(read: ContextReader): FjordSettings {
       kafkaAllowedCidr: string(read, 'kafkaAllowedCidr', d.network.kafkaAllowedCidr, ipv4Cidr, 'an IPv4 CIDR'),
     },
     certificateArn: optionalString(read, 'certificateArn', /^arn:aws[a-z-]*:acm:/, 'an ACM certificate ARN'),
+    insecureHttp: boolean(read, 'insecureHttp', d.insecureHttp),
     publicUrl: optionalString(read, 'publicUrl', /^https?:\/\/[^\s/]+$/, 'an origin such as https://fjord.example.com'),
     logRetentionDays: retentionDays(read, 'logRetentionDays', d.logRetentionDays),
     segmentPrefix: d.segmentPrefix,
@@ -124,6 +134,13 @@ export function settingsFromContext(read: ContextReader): FjordSettings {
       365,
     ),
   };
+  if (!settings.certificateArn && !settings.insecureHttp) {
+    throw new SettingsError(
+      'certificateArn',
+      '(unset)',
+      'an ACM certificate ARN: the API is served over HTTPS only (-c insecureHttp=true serves plain HTTP, for a test deployment)',
+    );
+  }
   checkFargateSize('controlPlane', settings.controlPlane.cpu, settings.controlPlane.memoryMiB);
   checkFargateSize('broker', settings.broker.cpu, settings.broker.memoryMiB);
   return settings;

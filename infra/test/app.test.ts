@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const infraDir = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 const outDirs: string[] = [];
+const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
 
 async function synth(context: Record<string, string>) {
   const outdir = await mkdtemp(path.join(tmpdir(), 'fjord-cdk-'));
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 describe('bin/app.ts', () => {
   it('synthesizes the images stack and the Fjord stack', async () => {
-    const { outdir, result } = await synth({ region: 'eu-west-1' });
+    const { outdir, result } = await synth({ region: 'eu-west-1', certificateArn });
     await result;
     expect((await readdir(outdir)).filter((f) => f.endsWith('.template.json')).sort()).toEqual([
       'Fjord.template.json',
@@ -38,7 +39,7 @@ describe('bin/app.ts', () => {
     const outdir = await mkdtemp(path.join(tmpdir(), 'fjord-cdk-cli-'));
     outDirs.push(outdir);
     const cdk = path.join(infraDir, '..', 'node_modules', '.bin', 'cdk');
-    const { stdout, stderr } = await run(cdk, ['synth', '--quiet', '--output', outdir], {
+    const { stdout, stderr } = await run(cdk, ['synth', '--quiet', '--output', outdir, '-c', `certificateArn=${certificateArn}`], {
       cwd: infraDir,
       env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
     });
@@ -51,10 +52,18 @@ describe('bin/app.ts', () => {
   }, 120_000);
 
   it('refuses bad context with a message naming the key and exit code 1', async () => {
-    const { result } = await synth({ controlPlaneTasks: '1' });
+    const { result } = await synth({ certificateArn, controlPlaneTasks: '1' });
     await expect(result).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('Invalid context value controlPlaneTasks=1: expected an integer from 2 to 100'),
     });
   });
+
+  it('refuses to synthesize without a certificate unless insecureHttp is set', async () => {
+    await expect((await synth({})).result).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Invalid context value certificateArn=(unset): expected an ACM certificate ARN'),
+    });
+    await (await synth({ insecureHttp: 'true' })).result;
+  }, 60_000);
 });

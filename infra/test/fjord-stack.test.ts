@@ -30,7 +30,7 @@ describe('network', () => {
     const controlPlaneSg = logicalId(stack, stack.network.controlPlaneSecurityGroup);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Fjord brokers: Kafka protocol',
-      SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 9092, ToPort: 9092, IpProtocol: 'tcp' })],
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/8', FromPort: 9092, ToPort: 9092, IpProtocol: 'tcp' })],
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: { 'Fn::GetAtt': [brokerSg, 'GroupId'] },
@@ -124,11 +124,7 @@ describe('control plane', () => {
     });
   });
 
-  it('hides the broker-facing /internal API from the public listener', () => {
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/internal', '/internal/*'] } }],
-      Actions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
-    });
+  it('names the private DNS namespace brokers reach the control plane in', () => {
     template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'fjord.internal' });
   });
 
@@ -146,7 +142,11 @@ describe('control plane', () => {
       FJORD_BROKER_CONTAINER: 'broker',
       FJORD_ECS_ASSIGN_PUBLIC_IP: 'true',
       FJORD_INTERNAL_URL: 'http://control-plane.fjord.internal:8080',
+      FJORD_TRUST_PROXY: '1',
+      FJORD_ECS_SECRET_PREFIX: 'Fjord/brokers/',
+      FJORD_ECS_BROKER_ROLE_PATH: '/fjord/Fjord/',
     });
+    expect(env.get('FJORD_ECS_BROKER_ROLE_BOUNDARY_ARN')).toEqual({ Ref: logicalId(stack, stack.broker.roleBoundary) });
     const db = logicalId(stack, stack.database.instance);
     expect(env.get('DATABASE_HOST')).toEqual({ 'Fn::GetAtt': [db, 'Endpoint.Address'] });
     expect(env.get('DATABASE_PORT')).toEqual({ 'Fn::GetAtt': [db, 'Endpoint.Port'] });
@@ -164,7 +164,7 @@ describe('control plane', () => {
     expect(env.has('DATABASE_PASSWORD')).toBe(false);
 
     const secrets = containerOf('fjord-control-plane').Secrets as { Name: string; ValueFrom: unknown }[];
-    expect(secrets.map((s) => s.Name).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USER']);
+    expect(secrets.map((s) => s.Name).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USER', 'FJORD_SECRET_KEY']);
     expect(JSON.stringify(secrets)).toContain(':password::');
   });
 });

@@ -6,6 +6,15 @@ const { stack, template } = synthFjord();
 const bucket = logicalId(stack, stack.segments.bucket);
 const bucketArn = { 'Fn::GetAtt': [bucket, 'Arn'] };
 const segmentObjects = { 'Fn::Join': ['', [bucketArn, '/clusters/*']] };
+const clusterRoles = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/fjord/Fjord/fjord-broker-*']],
+};
+const brokerTokenSecrets = {
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:Fjord/brokers/*'],
+  ],
+};
 
 /**
  * The only actions on S3 or ECS allowed on Resource "*", each because AWS offers no resource-level
@@ -55,10 +64,13 @@ describe('every policy', () => {
   });
 });
 
-describe('broker task role', () => {
-  const statements = statementsOfRole(template, logicalId(stack, stack.broker.taskRole));
+describe('broker roles', () => {
+  const boundary = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) =>
+    String(p.Properties.Description).startsWith('Fjord broker roles'),
+  );
 
-  it('touches only objects below the clusters/ prefix and lists only that prefix', () => {
+  it('are bounded by a policy of objects below the clusters/ prefix and listing only that prefix', () => {
+    const statements = boundary!.Properties.PolicyDocument.Statement as Statement[];
     expect(actionsOf(statements)).toEqual([
       's3:AbortMultipartUpload',
       's3:DeleteObject',
@@ -67,16 +79,16 @@ describe('broker task role', () => {
       's3:ListMultipartUploadParts',
       's3:PutObject',
     ]);
-    const objects = bySid(statements, 'SegmentObjects');
-    expect(objects.Resource).toEqual(segmentObjects);
+    expect(bySid(statements, 'SegmentObjects').Resource).toEqual(segmentObjects);
     const listing = bySid(statements, 'ListSegmentPrefix');
     expect(listing.Resource).toEqual(bucketArn);
     expect(listing.Condition).toEqual({ StringLike: { 's3:prefix': ['clusters/*'] } });
   });
 
-  it('may be assumed only by ECS tasks', () => {
+  it("leave the template task role empty: brokers run as their cluster's own role", () => {
+    expect(statementsOfRole(template, logicalId(stack, stack.broker.taskRole))).toEqual([]);
     template.hasResourceProperties('AWS::IAM::Role', {
-      Description: 'Fjord broker: read and write tiered segments below the clusters prefix',
+      Description: 'Fjord broker template: no permissions (each cluster runs as its own role)',
       AssumeRolePolicyDocument: {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' } }],
       },
@@ -134,6 +146,7 @@ describe('control plane task role', () => {
     expect(pass[0].Resource).toEqual([
       { 'Fn::GetAtt': [logicalId(stack, stack.broker.taskRole), 'Arn'] },
       { 'Fn::GetAtt': [logicalId(stack, stack.broker.executionRole), 'Arn'] },
+      clusterRoles,
     ]);
     expect(pass[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   });
@@ -145,22 +158,50 @@ describe('control plane task role', () => {
     expect(bySid(statements, 'ListSegments').Condition).toEqual({ StringLike: { 's3:prefix': ['clusters/*'] } });
   });
 
-  it('has no permission beyond ECS, iam:PassRole and S3', () => {
-    expect(actionsOf(statements).filter((a) => !/^(ecs|s3):/.test(a) && a !== 'iam:PassRole')).toEqual([]);
+  it("creates, updates and deletes only the stack's broker token secrets", () => {
+    const tokens = bySid(statements, 'ManageBrokerTokens');
+    expect(list(tokens.Action).sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:TagResource',
+    ]);
+    expect(tokens.Resource).toEqual(brokerTokenSecrets);
+  });
+
+  it('creates cluster broker roles only under the /fjord/Fjord/ path and only with the boundary attached', () => {
+    const create = bySid(statements, 'CreateClusterBrokerRoles');
+    expect(list(create.Action).sort()).toEqual(['iam:CreateRole', 'iam:PutRolePolicy']);
+    expect(create.Resource).toEqual(clusterRoles);
+    expect(create.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': { Ref: logicalId(stack, stack.broker.roleBoundary) } } });
+    const retire = bySid(statements, 'RetireClusterBrokerRoles');
+    expect(list(retire.Action).sort()).toEqual(['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:TagRole']);
+    expect(retire.Resource).toEqual(clusterRoles);
+  });
+
+  it('has no permission beyond ECS, S3, the broker token secrets and the cluster broker roles', () => {
+    const iamActions = ['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:TagRole'];
+    expect(actionsOf(statements).filter((a) => !/^(ecs|s3|secretsmanager):/.test(a) && !iamActions.includes(a))).toEqual([]);
   });
 });
 
 describe('execution roles', () => {
-  it('let the control plane read the database secret and nothing lets the broker read it', () => {
+  it('let the control plane read the database secret and the server secret, and nothing lets the broker read them', () => {
     const controlPlaneExec = statementsOfRole(
       template,
       logicalId(stack, stack.controlPlane.service.taskDefinition.executionRole!),
     );
-    const read = controlPlaneExec.find((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
-    expect(read?.Resource).toEqual({ Ref: logicalId(stack, stack.database.secret) });
-    const brokerRoles = [stack.broker.taskRole, stack.broker.executionRole].flatMap((r) =>
-      statementsOfRole(template, logicalId(stack, r)),
-    );
-    expect(actionsOf(brokerRoles).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    const reads = controlPlaneExec.filter((s) => list(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(reads.map((s) => s.Resource)).toEqual([
+      { Ref: logicalId(stack, stack.database.secret) },
+      { Ref: logicalId(stack, stack.serverSecret.secret) },
+    ]);
+    expect(actionsOf(statementsOfRole(template, logicalId(stack, stack.broker.taskRole))).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
+
+  it("let ECS read the broker token secrets for a broker task, and nothing else of Secrets Manager", () => {
+    const brokerExec = statementsOfRole(template, logicalId(stack, stack.broker.executionRole));
+    const secrets = brokerExec.filter((s) => list(s.Action).some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets).toEqual([expect.objectContaining({ Sid: 'ReadBrokerTokens', Action: 'secretsmanager:GetSecretValue', Resource: brokerTokenSecrets })]);
   });
 });

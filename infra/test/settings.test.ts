@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, SettingsError, settingsFromContext } from '../lib/settings.ts';
 
-const fromContext = (context: Record<string, unknown>) => settingsFromContext((key) => context[key]);
+const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+const fromContext = (context: Record<string, unknown>) => settingsFromContext((key) => ({ certificateArn, ...context })[key]);
 
 describe('settingsFromContext', () => {
   it('falls back to the defaults the cost estimate is computed for', () => {
-    expect(fromContext({})).toEqual({ ...defaultSettings, region: undefined, certificateArn: undefined, publicUrl: undefined });
+    expect(fromContext({})).toEqual({ ...defaultSettings, region: undefined, certificateArn, publicUrl: undefined });
+  });
+
+  it('lets Kafka in from the private range 10.0.0.0/8 only unless a CIDR is configured', () => {
+    expect(fromContext({}).network.kafkaAllowedCidr).toBe('10.0.0.0/8');
+    expect(fromContext({ kafkaAllowedCidr: '203.0.113.0/24' }).network.kafkaAllowedCidr).toBe('203.0.113.0/24');
+  });
+
+  it('refuses to serve the API without a certificate unless insecureHttp is set', () => {
+    expect(() => fromContext({ certificateArn: undefined })).toThrow(/certificateArn=\(unset\): expected an ACM certificate ARN.*insecureHttp=true/);
+    expect(() => fromContext({ certificateArn: '', insecureHttp: 'false' })).toThrow(SettingsError);
+    expect(fromContext({ certificateArn: undefined, insecureHttp: 'true' })).toMatchObject({ certificateArn: undefined, insecureHttp: true });
   });
 
   it('parses strings given with -c key=value', () => {

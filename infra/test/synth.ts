@@ -3,9 +3,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { FjordStack } from '../lib/fjord-stack.ts';
 import { settingsFromContext } from '../lib/settings.ts';
 
-/** Synthesizes the Fjord stack as `cdk synth -c key=value ...` would, without touching the disk. */
+/** A certificate for tests: synthesis refuses to serve the API without one unless told insecureHttp. */
+export const TEST_CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/test';
+
+/**
+ * Synthesizes the Fjord stack as `cdk synth -c certificateArn=... -c key=value ...` would, without
+ * touching the disk; `certificateArn: ''` leaves the certificate out.
+ */
 export function synthFjord(context: Record<string, string> = {}): { stack: FjordStack; template: Template } {
-  const app = new App({ context });
+  const app = new App({ context: { certificateArn: TEST_CERTIFICATE_ARN, ...context } });
   const settings = settingsFromContext((key) => app.node.tryGetContext(key));
   const stack = new FjordStack(app, 'Fjord', { settings });
   return { stack, template: Template.fromStack(stack) };

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Api } from '@fjord/kafka-protocol';
 import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
 import { startBroker } from '../../../test/helpers/broker.ts';
-import { BROKER_CONFIG_ENV as CONFIG_ENV, makeCredential } from '@fjord/broker-contract';
+import { BROKER_CONFIG_ENV as CONFIG_ENV, BROKER_TOKEN_ENV, makeCredential } from '@fjord/broker-contract';
 import { defaultBrokerCommand } from '@fjord/orchestrator';
-import { ConfigError, parseBrokerConfig } from '../src/config/broker-config.ts';
+import { ConfigError, parseBrokerConfig, parseBrokerConfigJson } from '../src/config/broker-config.ts';
 
 const [NODE, ...MAIN] = defaultBrokerCommand();
 const minimal = { clusterId: 'c_1', nodeId: 0, listen: { host: '127.0.0.1', port: 0 }, dataDir: '/tmp/x', auth: 'none' };
@@ -27,6 +27,13 @@ describe('broker config', () => {
     expect(config.log.flush).toBe('interval');
     expect(config.log.segmentBytes).toBe(134_217_728);
     expect(() => parseBrokerConfig({ ...minimal, credentials: [{ key: 'FJ1', secretHash: 'plaintext' }] })).toThrow(ConfigError);
+  });
+
+  it(`takes the broker token from ${BROKER_TOKEN_ENV} when the config leaves it out (ECS injects it as a secret)`, () => {
+    const text = JSON.stringify({ ...minimal, controlPlane: { url: 'http://control-plane.fjord.internal:8080' } });
+    const config = parseBrokerConfigJson(text, 'config', { [BROKER_TOKEN_ENV]: 'fjb_token' });
+    expect(config.controlPlane).toMatchObject({ url: 'http://control-plane.fjord.internal:8080', token: 'fjb_token' });
+    expect(() => parseBrokerConfigJson(text, 'config', {})).toThrow(/token/);
   });
 
   it.each([

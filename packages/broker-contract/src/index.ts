@@ -1,4 +1,5 @@
-export { BROKER_CONFIG_ENV, BROKER_LOG_LEVEL_ENV } from './env.ts';
+export { BROKER_CONFIG_ENV, BROKER_LOG_LEVEL_ENV, BROKER_PROCESS_ENV, BROKER_TOKEN_ENV, brokerProcessEnv } from './env.ts';
+export { separateBrokerToken, withBrokerToken } from './broker-token.ts';
 export {
   credentialSchema,
   hashSecret,

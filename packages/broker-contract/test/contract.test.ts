@@ -8,8 +8,10 @@ import {
   internalPaths,
   makeCredential,
   parseSecretHash,
+  separateBrokerToken,
   usageReportSchema,
   verifySecret,
+  withBrokerToken,
 } from '../src/index.ts';
 
 const minimal = { clusterId: 'c_1', nodeId: 0, listen: { host: '127.0.0.1', port: 0 }, dataDir: '/tmp/x', auth: 'none' };
@@ -75,5 +77,25 @@ describe('usage reports', () => {
     for (const bad of [{ quantity: '-1' }, { quantity: '1.5' }, { quantity: 5 }, { id: 'not-a-uuid' }, { metric: 'fun' }]) {
       expect(usageReportSchema.safeParse({ clusterId: 'c_1', nodeId: 0, samples: [{ ...sample, ...bad }] }).success).toBe(false);
     }
+  });
+});
+
+describe('the broker token apart from the config', () => {
+  const processConfig = { ...minimal, auth: 'none' as const };
+
+  it('comes out of the config whole and goes back in to the same config', () => {
+    const config = { ...processConfig, controlPlane: { url: 'http://cp:8080', token: 'fjb_secret', waitMs: 5_000 } };
+    const { config: shown, token } = separateBrokerToken(config);
+    expect(token).toBe('fjb_secret');
+    expect(JSON.stringify(shown)).not.toContain('fjb_secret');
+    expect(brokerConfigSchema.safeParse(shown).success).toBe(false);
+    expect(brokerConfigSchema.parse(withBrokerToken(JSON.parse(JSON.stringify(shown)), token))).toEqual(brokerConfigSchema.parse(config));
+  });
+
+  it('leaves a config without a control plane, or without a token to add, as it is', () => {
+    expect(separateBrokerToken(processConfig)).toEqual({ config: processConfig });
+    expect(withBrokerToken(minimal, 'fjb_secret')).toEqual(minimal);
+    const config = { ...minimal, controlPlane: { url: 'http://cp:8080', token: 'kept' } };
+    expect(withBrokerToken(config, undefined)).toBe(config);
   });
 });

@@ -59,6 +59,24 @@ export function orchestratorConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: strin
     assignPublicIp: env.FJORD_ECS_ASSIGN_PUBLIC_IP === 'true',
     cpu: env.FJORD_ECS_BROKER_CPU || undefined,
     memory: env.FJORD_ECS_BROKER_MEMORY || undefined,
+    secretPrefix: env.FJORD_ECS_SECRET_PREFIX || undefined,
+    brokerRoles: brokerRolesFromEnv(env),
     environment,
+  };
+}
+
+/** Per-cluster broker roles when the deployment names their boundary (the CDK app does), with the segment bucket they are limited to. */
+function brokerRolesFromEnv(env: NodeJS.ProcessEnv): EcsOrchestratorConfig['brokerRoles'] {
+  const permissionsBoundaryArn = env.FJORD_ECS_BROKER_ROLE_BOUNDARY_ARN;
+  if (!permissionsBoundaryArn) return undefined;
+  const missing = ['FJORD_ECS_BROKER_ROLE_PATH', 'FJORD_S3_BUCKET', 'FJORD_S3_PREFIX'].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw orchestratorError('FJ_ORCH_INVALID_CONFIG', `FJORD_ECS_BROKER_ROLE_BOUNDARY_ARN needs ${missing.join(', ')}`);
+  }
+  return {
+    permissionsBoundaryArn,
+    path: env.FJORD_ECS_BROKER_ROLE_PATH!,
+    bucket: env.FJORD_S3_BUCKET!,
+    segmentPrefix: env.FJORD_S3_PREFIX!,
   };
 }

@@ -15,11 +15,15 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EcsOrchestrator, OrchestratorError, type BrokerSpec, type EcsOrchestratorConfig, type Orchestrator } from '@fjord/orchestrator';
 
 const ecs = mockClient(ECSClient);
+// Broker tokens go to Secrets Manager (ecs-broker-secrets.test.ts tests that part).
+const secretsManager = mockClient(SecretsManagerClient);
+const TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:fjord/brokers/c_abc-AbCdEf';
 
 const cfg: EcsOrchestratorConfig = {
   kind: 'ecs',
@@ -137,6 +141,8 @@ function tasks(running: Task[], stopped: Task[]) {
 
 beforeEach(() => {
   ecs.reset();
+  secretsManager.reset();
+  secretsManager.on(CreateSecretCommand).resolves({ ARN: TOKEN_SECRET_ARN });
   sleeps = [];
 });
 afterEach(() => {
@@ -189,7 +195,7 @@ describe('ECS orchestrator: create', () => {
       clusterId: 'c_abc',
       nodeId: 0,
       auth: 'sasl_plain',
-      controlPlane: { url: 'https://api.fjord.example', token: 'tok_1' },
+      controlPlane: { url: 'https://api.fjord.example' },
       listen: { host: '0.0.0.0', port: 9092 },
       advertised: { host: 'c-abc.brokers.fjord.example', port: 9092 },
       dataDir: '/var/lib/fjord/broker',

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROKER_PROCESS_ENV } from '@fjord/broker-contract';
 import {
   findFreePort,
   LocalOrchestrator,
@@ -75,7 +76,15 @@ let dataDir: string;
 let orchestrator: Orchestrator;
 let spec: BrokerSpec;
 
+// The control plane's own settings, present in the orchestrator's process as in a real deployment.
+const CONTROL_PLANE_SECRETS = {
+  DATABASE_URL: 'postgresql://fjord:db-password-must-stay@127.0.0.1:5432/fjord',
+  FJORD_SECRET_KEY: 'c2VydmVyLXNlY3JldC1tdXN0LXN0YXktaW4tdGhlLWNvbnRyb2wtcGxhbmU=',
+};
+const savedEnv = Object.fromEntries(Object.keys(CONTROL_PLANE_SECRETS).map((name) => [name, process.env[name]]));
+
 beforeAll(async () => {
+  Object.assign(process.env, CONTROL_PLANE_SECRETS, { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
   dataDir = await mkdtemp(join(tmpdir(), 'fjord-orchestrator-'));
   orchestrator = new LocalOrchestrator({ kind: 'local', dataDir, stopGraceMs: 5_000 });
   spec = {
@@ -93,6 +102,10 @@ afterAll(async () => {
   }
   await orchestrator.close();
   await rm(dataDir, { recursive: true, force: true });
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 describe('local orchestrator with the real broker', () => {
@@ -132,6 +145,18 @@ describe('local orchestrator with the real broker', () => {
     const answer = await apiVersions(spec.port, 7);
     expect(answer.errorCode).toBe(0);
     expect(answer.apiKeys).toContain(18);
+  });
+
+  it("spawns the broker with the environment the contract names, none of the control plane's secrets", async () => {
+    const environ = await readFile(`/proc/${first.pid}/environ`, 'utf8');
+    const names = environ.split('\0').filter(Boolean).map((entry) => entry.slice(0, entry.indexOf('=')));
+    expect(names).not.toContain('DATABASE_URL');
+    expect(names).not.toContain('FJORD_SECRET_KEY');
+    for (const value of Object.values(CONTROL_PLANE_SECRETS)) expect(environ).not.toContain(value);
+    expect(names.every((name) => (BROKER_PROCESS_ENV as readonly string[]).includes(name))).toBe(true);
+    // What it needs to run still reaches it.
+    expect(names).toContain('PATH');
+    expect(names).toContain('LOG_LEVEL');
   });
 
   it('leaves a broker that runs with the same spec alone', async () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { brokerConfigSchema, type BrokerConfig } from '@fjord/broker-contract';
+import { BROKER_TOKEN_ENV, brokerConfigSchema, withBrokerToken, type BrokerConfig } from '@fjord/broker-contract';
 import * as z from 'zod';
 
 export class ConfigError extends Error {
@@ -22,14 +22,15 @@ export async function loadBrokerConfig(file: string): Promise<BrokerConfig> {
   return parseBrokerConfigJson(text, `config ${file}`);
 }
 
-export function parseBrokerConfigJson(text: string, source: string): BrokerConfig {
+/** Parses a config text; a broker token in BROKER_TOKEN_ENV (an ECS container secret) takes the place of the config's. */
+export function parseBrokerConfigJson(text: string, source: string, env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`${source} is not JSON: ${(err as Error).message}`);
   }
-  return parseBrokerConfig(json, source);
+  return parseBrokerConfig(withBrokerToken(json, env[BROKER_TOKEN_ENV]), source);
 }
 
 export function advertisedAddress(config: BrokerConfig, boundPort: number): { host: string; port: number } {

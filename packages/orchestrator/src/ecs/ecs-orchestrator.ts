@@ -14,9 +14,14 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { separateBrokerToken } from '@fjord/broker-contract';
 import { orchestratorError } from '../errors.ts';
 import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
+import { BrokerRoles } from './broker-roles.ts';
+import { BrokerSecrets, DEFAULT_SECRET_PREFIX } from './broker-secrets.ts';
 import { awsErrorName, callEcs, defaultRetryPolicy, type BackoffClock, type RetryPolicy } from './ecs-calls.ts';
 import {
   createServiceInput,
@@ -31,6 +36,8 @@ import { listedStatus, statusFromEcs } from './ecs-status.ts';
 
 export interface EcsOrchestratorOptions {
   client?: ECSClient;
+  secretsClient?: SecretsManagerClient;
+  iamClient?: IAMClient;
   retry?: Partial<RetryPolicy>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -50,6 +57,12 @@ export class EcsOrchestrator implements Orchestrator {
   readonly #cfg: EcsOrchestratorConfig;
   readonly #client: ECSClient;
   readonly #ownsClient: boolean;
+  readonly #secretsClient: SecretsManagerClient;
+  readonly #ownsSecretsClient: boolean;
+  readonly #secrets: BrokerSecrets;
+  readonly #iamClient: IAMClient | undefined;
+  readonly #ownsIamClient: boolean;
+  readonly #roles: BrokerRoles | undefined;
   readonly #retry: RetryPolicy;
   readonly #clock: BackoffClock;
   readonly #now: () => number;
@@ -63,6 +76,13 @@ export class EcsOrchestrator implements Orchestrator {
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
     this.#clock = { sleep: options.sleep ?? ((ms) => delay(ms)), random: options.random ?? Math.random };
     this.#now = options.now ?? Date.now;
+    this.#secretsClient = options.secretsClient ?? new SecretsManagerClient({ region: cfg.region, maxAttempts: 1 });
+    this.#ownsSecretsClient = !options.secretsClient;
+    this.#secrets = new BrokerSecrets(this.#secretsClient, cfg.secretPrefix ?? DEFAULT_SECRET_PREFIX, this.#retry, this.#clock);
+    this.#ownsIamClient = !options.iamClient && cfg.brokerRoles !== undefined;
+    // IAM is a global service: its client needs no region of ours.
+    this.#iamClient = options.iamClient ?? (cfg.brokerRoles ? new IAMClient({ region: cfg.region, maxAttempts: 1 }) : undefined);
+    this.#roles = cfg.brokerRoles && this.#iamClient ? new BrokerRoles(this.#iamClient, cfg.brokerRoles, this.#retry, this.#clock) : undefined;
   }
 
   async ensureBroker(spec: BrokerSpec): Promise<BrokerStatus> {
@@ -114,8 +134,16 @@ export class EcsOrchestrator implements Orchestrator {
     return status;
   }
 
-  async stopBroker(clusterId: string, nodeId: number, _opts: StopOptions = {}): Promise<void> {
+  async stopBroker(clusterId: string, nodeId: number, opts: StopOptions = {}): Promise<void> {
     assertBrokerRef(clusterId, nodeId);
+    await this.#stopService(clusterId, nodeId);
+    // The cluster goes: its token and role go with it. A mere stop keeps them for the next start.
+    if (!opts.deleteData) return;
+    await this.#secrets.delete(clusterId);
+    await this.#roles?.delete(clusterId);
+  }
+
+  async #stopService(clusterId: string, nodeId: number): Promise<void> {
     const name = serviceName(clusterId, nodeId);
     const service = await this.#describeService(name);
     if (!service || service.status === 'INACTIVE') return;
@@ -166,6 +194,8 @@ export class EcsOrchestrator implements Orchestrator {
 
   async close(): Promise<void> {
     if (this.#ownsClient) this.#client.destroy();
+    if (this.#ownsSecretsClient) this.#secretsClient.destroy();
+    if (this.#ownsIamClient) this.#iamClient?.destroy();
   }
 
   #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -202,7 +232,10 @@ export class EcsOrchestrator implements Orchestrator {
   }
 
   async #registerTaskDefinition(spec: BrokerSpec, hash: string): Promise<string> {
-    const input = taskDefinitionInput(this.#cfg, spec, ecsBrokerConfig(this.#cfg, spec), hash);
+    const { config, token } = separateBrokerToken(ecsBrokerConfig(this.#cfg, spec));
+    const tokenSecretArn = token === undefined ? undefined : await this.#secrets.put(spec.clusterId, token);
+    const taskRoleArn = await this.#roles?.ensure(spec.clusterId);
+    const input = taskDefinitionInput(this.#cfg, spec, config, hash, { tokenSecretArn, taskRoleArn });
     const out = await this.#call('RegisterTaskDefinition', () =>
       this.#client.send(new RegisterTaskDefinitionCommand(input)),
     );

@@ -3,8 +3,9 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Tag,
 } from '@aws-sdk/client-ecs';
-import { BROKER_CONFIG_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
+import { BROKER_CONFIG_ENV, BROKER_TOKEN_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
 import type { BrokerSpec } from '../orchestrator.ts';
+import type { BrokerRoleConfig } from './broker-roles.ts';
 
 /** What the ECS backend needs to know about the account it deploys into. */
 export interface EcsOrchestratorConfig {
@@ -27,6 +28,18 @@ export interface EcsOrchestratorConfig {
   brokerDataDir?: string;
   /** A broker not running for this long after its last deployment gets a fresh deployment. */
   stuckAfterMs?: number;
+  /** Name prefix of the per-cluster Secrets Manager secrets holding broker tokens; default `fjord/brokers/`. */
+  secretPrefix?: string;
+  /** A task role per cluster limited to its segments; without it every broker runs as `taskRoleArn`. */
+  brokerRoles?: BrokerRoleConfig;
+}
+
+/** What a broker's task definition gets from resources made for its cluster. */
+export interface ClusterResources {
+  /** The secret ECS resolves into BROKER_TOKEN_ENV when the task starts. */
+  tokenSecretArn?: string;
+  /** The cluster's own task role, in place of the shared `taskRoleArn`. */
+  taskRoleArn?: string;
 }
 
 export const BROKER_CONTAINER = 'broker';
@@ -70,11 +83,16 @@ export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): B
   };
 }
 
+/**
+ * The broker's task definition. `config` is what may be read by anyone who can describe task
+ * definitions, so it holds no token: that comes from the cluster's secret.
+ */
 export function taskDefinitionInput(
   cfg: EcsOrchestratorConfig,
   spec: BrokerSpec,
   config: BrokerConfigInput,
   hash: string,
+  { tokenSecretArn, taskRoleArn }: ClusterResources,
 ): RegisterTaskDefinitionCommandInput {
   return {
     family: familyName(spec.clusterId),
@@ -82,7 +100,7 @@ export function taskDefinitionInput(
     requiresCompatibilities: ['FARGATE'],
     cpu: cfg.cpu ?? '1024',
     memory: cfg.memory ?? '2048',
-    taskRoleArn: cfg.taskRoleArn,
+    taskRoleArn: taskRoleArn ?? cfg.taskRoleArn,
     executionRoleArn: cfg.executionRoleArn,
     containerDefinitions: [
       {
@@ -94,6 +112,7 @@ export function taskDefinitionInput(
           ...Object.entries(cfg.environment ?? {}).map(([name, value]) => ({ name, value })),
           { name: BROKER_CONFIG_ENV, value: JSON.stringify(config) },
         ],
+        secrets: tokenSecretArn ? [{ name: BROKER_TOKEN_ENV, valueFrom: tokenSecretArn }] : undefined,
         // The broker flushes and closes its segments on SIGTERM; give it time before SIGKILL. An init
         // process as PID 1 forwards that SIGTERM to node.
         stopTimeout: 30,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { open, readFile, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { brokerProcessEnv } from '@fjord/broker-contract';
 
 const POLL_MS = 50;
 
@@ -72,7 +73,9 @@ export class BrokerStartError extends Error {
 
 /**
  * Spawns the broker in its own session with its output appended to its log file, so it outlives
- * the control plane that started it, and watches the log for its `broker listening` line.
+ * the control plane that started it, and watches the log for its `broker listening` line. It gets
+ * only the environment the broker contract names: the control plane's own (database URL, server
+ * secret) stays with the control plane.
  */
 export async function startBroker(opts: StartOptions): Promise<StartedBroker> {
   const log = await open(opts.logFile, 'a', 0o600);
@@ -81,6 +84,7 @@ export async function startBroker(opts: StartOptions): Promise<StartedBroker> {
   const child = spawn(file, [...args, '--config', opts.configFile], {
     cwd: opts.cwd,
     detached: true,
+    env: brokerProcessEnv(process.env),
     stdio: ['ignore', log.fd, log.fd],
   });
   const spawned = new Promise<Error | undefined>((resolve) => {
