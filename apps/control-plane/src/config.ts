@@ -107,7 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     // Replicas must derive the same broker tokens, and a deploy must not change them.
     if (!e.FJORD_SECRET_KEY) missing.push('FJORD_SECRET_KEY');
     if (missing.length > 0) throw new ConfigError(`NODE_ENV=production requires ${missing.join(' and ')}`);
-    if (e.FJORD_SECURE_COOKIES === 'false') throw new ConfigError('FJORD_SECURE_COOKIES=false is refused with NODE_ENV=production (cookies are always Secure there)');
   }
   return {
     host: e.HOST ?? '127.0.0.1',
@@ -115,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     dataDir: path.resolve(e.INIT_CWD ?? process.cwd(), e.FJORD_DATA_DIR ?? '.fjord'),
     databaseUrl,
     logLevel: e.LOG_LEVEL ?? 'info',
+    // Forced, not refused when false: a deployment without a certificate (infra's explicit insecure
+    // flag) still serves API keys; browsers drop the cookie there, which is the price of that flag.
     secureCookies: production || e.FJORD_SECURE_COOKIES === 'true',
     strictTransportSecurity: production,
     production,
