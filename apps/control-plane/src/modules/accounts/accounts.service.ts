@@ -37,9 +37,10 @@ export function accountsService({ repos, transact, sessionTtlMs, sessionIdleMs, 
   }
 
   /**
-   * The answer to a signup for an email that has an account: shaped like a success, creating nothing,
-   * with a session token that was never stored. As on Confluent Cloud and Aiven, whose sign-up answers
-   * alike whether or not the address is known, the signup answer does not tell who has an account.
+   * The answer to a signup for an email that has an account: shaped like a success (fresh v7 ids like
+   * real ones), creating nothing, with a session token that was never stored, so the answer does not
+   * tell who has an account. Clouds that confirm the address by email answer alike too; without a
+   * mailer, trying the cookie still tells, which the signup rate limit bounds (SECURITY.md).
    */
   function lookalikeSignup(input: Pick<SignupRequest, 'email' | 'organizationName'>, userId: string, requestId: string): SignedIn {
     onSignupForExistingAccount(userId, requestId);
