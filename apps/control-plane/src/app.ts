@@ -18,6 +18,7 @@ import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.
 import { idempotency } from './plugins/idempotency.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { genReqId, requestId } from './plugins/request-id.ts';
+import { transportSecurity } from './plugins/transport-security.ts';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -29,7 +30,13 @@ export interface AppDeps {
   authRateLimit?: { max: number; timeWindow: number };
   /** Mark the session cookie Secure (set when served over HTTPS). */
   secureCookies?: boolean;
+  /** Send Strict-Transport-Security on every answer (production, served over HTTPS only). */
+  strictTransportSecurity?: boolean;
   sessionTtlMs?: number;
+  /** A session unused this long has ended (default 7 days). */
+  sessionIdleMs?: number;
+  /** How often ended sessions are deleted (default hourly), in batches of at most 1,000. */
+  sessionPurgeEveryMs?: number;
   /** Derives the per-cluster broker tokens and admin credentials (random per app when absent: tests). */
   clusterSecrets?: ClusterSecrets;
   /** Where new clusters' brokers listen (default: a free port on 127.0.0.1). */
@@ -71,6 +78,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const services = createServices(deps.prisma, {
     sessionTtlMs: deps.sessionTtlMs ?? 30 * 24 * 3600 * 1000,
+    sessionIdleMs: deps.sessionIdleMs ?? 7 * 24 * 3600 * 1000,
+    // Until there is a mailer to tell the address's owner, operators see it.
+    onSignupForExistingAccount: (userId, reqId) => app.log.info({ userId, reqId }, 'signup for an email that has an account: answered alike, nothing created'),
     clusterSecrets: deps.clusterSecrets ?? new ClusterSecrets(randomBytes(32)),
     placement: deps.placement ?? { host: '127.0.0.1', allocatePort: () => findFreePort('127.0.0.1') },
     onClusterChange: deps.onClusterChange,
@@ -84,8 +94,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     services.clusterConfig.close();
     services.clusterChanges.close();
   });
+  // Every replica purges; deleting what another already deleted costs nothing.
+  let sessionPurge: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    sessionPurge = setInterval(() => {
+      services.accounts.purgeEndedSessions(1_000).catch((err: unknown) => app.log.warn({ err }, 'purging ended sessions failed'));
+    }, deps.sessionPurgeEveryMs ?? 3_600_000).unref();
+  });
+  app.addHook('onClose', async () => clearInterval(sessionPurge));
 
   await app.register(requestId);
+  if (deps.strictTransportSecurity) await app.register(transportSecurity);
   await app.register(problemDetails);
   await app.register(cookie);
   await app.register(rateLimit, {

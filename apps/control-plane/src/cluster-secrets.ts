@@ -1,7 +1,6 @@
 import { hashSecret, type Credential } from '@fjord/broker-contract';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SERVER_SECRET_BYTES } from './server-secret.ts';
 
 /**
  * Per-cluster secrets derived from one server secret, so none is stored: the broker token the
@@ -12,7 +11,7 @@ export class ClusterSecrets {
   readonly #key: Buffer;
 
   constructor(serverSecret: Buffer) {
-    if (serverSecret.length < 32) throw new Error('the server secret must be at least 32 bytes');
+    if (serverSecret.length < SERVER_SECRET_BYTES) throw new Error(`the server secret must be at least ${SERVER_SECRET_BYTES} bytes`);
     this.#key = serverSecret;
   }
 
@@ -42,36 +41,4 @@ export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/**
- * The server secret: `FJORD_SECRET_KEY` (base64 or hex, at least 32 bytes) when set, else one
- * generated on first start and kept in `<dataDir>/secret-key` (mode 0600). Replicas on PostgreSQL
- * must share it, so production sets the variable.
- */
-export async function loadServerSecret(given: string | undefined, dataDir: string): Promise<Buffer> {
-  if (given) {
-    const bytes = /^[0-9a-f]+$/i.test(given) && given.length % 2 === 0 ? Buffer.from(given, 'hex') : Buffer.from(given, 'base64');
-    if (bytes.length < 32) throw new Error('FJORD_SECRET_KEY must encode at least 32 bytes (hex or base64)');
-    return bytes;
-  }
-  const file = path.join(dataDir, 'secret-key');
-  try {
-    const bytes = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-    if (bytes.length >= 32) return bytes;
-    throw new Error(`${file} holds fewer than 32 bytes`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(dataDir, { recursive: true });
-  const bytes = randomBytes(32);
-  // `wx`: two processes starting at once on one data dir must not both write a different secret.
-  try {
-    await writeFile(file, `${bytes.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadServerSecret(undefined, dataDir);
-    throw err;
-  }
-  await chmod(file, 0o600);
-  return bytes;
 }

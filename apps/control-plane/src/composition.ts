@@ -17,6 +17,9 @@ import { topicsService } from './modules/topics/topics.service.ts';
 
 export interface ServiceOptions {
   sessionTtlMs: number;
+  sessionIdleMs: number;
+  /** Told of a signup for an email that already has an account (answered as a success, nothing created). */
+  onSignupForExistingAccount?: (userId: string, requestId: string) => void;
   clusterSecrets: ClusterSecrets;
   placement: BrokerPlacement;
   /** Wakes the reconciler after a cluster change. */
@@ -47,7 +50,13 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
   return {
-    accounts: accountsService({ repos, transact, sessionTtlMs: options.sessionTtlMs }),
+    accounts: accountsService({
+      repos,
+      transact,
+      sessionTtlMs: options.sessionTtlMs,
+      sessionIdleMs: options.sessionIdleMs,
+      onSignupForExistingAccount: options.onSignupForExistingAccount ?? (() => {}),
+    }),
     members: membersService({ repos, transact }),
     apiKeys: apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs }),
     audit: auditService({ repos }),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseServerSecret } from './server-secret.ts';
 
 export interface ControlPlaneConfig {
   host: string;
@@ -9,7 +10,10 @@ export interface ControlPlaneConfig {
   /** PostgreSQL server to use instead of the embedded database. */
   databaseUrl?: string;
   logLevel: string;
+  /** Session cookies carry `Secure`: always in production. */
   secureCookies: boolean;
+  /** Every answer carries Strict-Transport-Security: in production, where the API is served over HTTPS only. */
+  strictTransportSecurity: boolean;
   /** NODE_ENV=production: an external database and public URL are required. */
   production: boolean;
   /** Where users reach the API; also the default address brokers call back on. */
@@ -18,10 +22,12 @@ export interface ControlPlaneConfig {
   internalUrl?: string;
   /** How long readiness fails before the server closes on SIGTERM (the load balancer's deregistration time). */
   drainMs: number;
-  /** Server secret the per-cluster broker tokens and admin credentials derive from (else generated under dataDir). */
-  secretKey?: string;
+  /** Server secret the per-cluster broker tokens and admin credentials derive from (else generated under dataDir; required in production). */
+  secretKey?: Buffer;
   /** Host clients reach new clusters' brokers on (their bootstrap address); locally brokers listen on it. */
   brokerHost: string;
+  /** A console session unused this long has ended (default 7 days). */
+  sessionIdleMs: number;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +59,7 @@ const EnvSchema = z.object({
   FJORD_INTERNAL_URL: httpUrl,
   FJORD_DRAIN_MS: optional.refine((v) => v === undefined || /^\d+$/.test(v), 'must be a number of milliseconds'),
   FJORD_SECRET_KEY: optional,
+  FJORD_SESSION_IDLE_MS: optional.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) > 0), 'must be a positive number of milliseconds'),
   FJORD_BROKER_HOST: optional,
   INIT_CWD: optional,
 });
@@ -73,6 +80,14 @@ function databaseUrlFrom(env: Env): string | undefined {
   return `postgresql://${user}:${password}@${env.DATABASE_HOST}:${env.DATABASE_PORT ?? '5432'}/${encodeURIComponent(env.DATABASE_NAME!)}${query}`;
 }
 
+function secretFrom(text: string): Buffer {
+  try {
+    return parseServerSecret(text, 'FJORD_SECRET_KEY');
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 /**
  * Reads and validates the environment; every problem names its variable. Relative FJORD_DATA_DIR
  * paths resolve against the directory the command was started from (npm keeps it in INIT_CWD).
@@ -89,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     const missing: string[] = [];
     if (!databaseUrl) missing.push('DATABASE_URL (or DATABASE_HOST, DATABASE_NAME, DATABASE_USER, DATABASE_PASSWORD)');
     if (!e.FJORD_PUBLIC_URL) missing.push('FJORD_PUBLIC_URL');
+    // Replicas must derive the same broker tokens, and a deploy must not change them.
+    if (!e.FJORD_SECRET_KEY) missing.push('FJORD_SECRET_KEY');
     if (missing.length > 0) throw new ConfigError(`NODE_ENV=production requires ${missing.join(' and ')}`);
   }
   return {
@@ -97,12 +114,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     dataDir: path.resolve(e.INIT_CWD ?? process.cwd(), e.FJORD_DATA_DIR ?? '.fjord'),
     databaseUrl,
     logLevel: e.LOG_LEVEL ?? 'info',
-    secureCookies: e.FJORD_SECURE_COOKIES === 'true',
+    // Forced, not refused when false: a deployment without a certificate (infra's explicit insecure
+    // flag) still serves API keys; browsers drop the cookie there, which is the price of that flag.
+    secureCookies: production || e.FJORD_SECURE_COOKIES === 'true',
+    strictTransportSecurity: production,
     production,
     publicUrl: e.FJORD_PUBLIC_URL,
     internalUrl: e.FJORD_INTERNAL_URL,
     drainMs: Number(e.FJORD_DRAIN_MS ?? (production ? 5000 : 0)),
-    secretKey: e.FJORD_SECRET_KEY,
+    secretKey: e.FJORD_SECRET_KEY === undefined ? undefined : secretFrom(e.FJORD_SECRET_KEY),
     brokerHost: e.FJORD_BROKER_HOST ?? '127.0.0.1',
+    sessionIdleMs: Number(e.FJORD_SESSION_IDLE_MS ?? 7 * 24 * 3600 * 1000),
   };
 }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-// scrypt cost: 2^15 x 8 x 128 B = 32 MiB per hash, roughly 50-100 ms on one core.
-const scryptParams = { N: 2 ** 15, r: 8, p: 1 } as const;
+// OWASP's scrypt floor: 2^17 x 8 x 128 B = 128 MiB per hash, a few hundred ms on one core. At most
+// libuv's 4 pool threads hash at once, so logins cost the process 512 MiB at worst.
+const scryptParams = { N: 2 ** 17, r: 8, p: 1 } as const;
 const keyLength = 64;
 
 function scryptAsync(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
@@ -17,6 +18,12 @@ export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt, scryptParams);
   return ['scrypt', scryptParams.N, scryptParams.r, scryptParams.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** Whether a stored hash was made with a lower cost than today's, so a successful login should replace it. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) < scryptParams.N || Number(r) < scryptParams.r || Number(p) < scryptParams.p;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

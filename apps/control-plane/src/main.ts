@@ -3,12 +3,13 @@ import { openDatabase, type Database } from '@fjord/db';
 import { createObjectStore } from '@fjord/object-store';
 import { createOrchestrator, findFreePort, orchestratorConfigFromEnv, type Orchestrator } from '@fjord/orchestrator';
 import { buildApp } from './app.ts';
-import { ClusterSecrets, loadServerSecret } from './cluster-secrets.ts';
+import { ClusterSecrets } from './cluster-secrets.ts';
 import { createDataAccess } from './data-access.ts';
 import { ConfigError, loadConfig, type ControlPlaneConfig } from './config.ts';
 import { LocalLeaderLock, PostgresLeaderLock } from './reconciler/leader-lock.ts';
 import { objectStoreFromEnv } from './reconciler/object-store-config.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
+import { loadServerSecret } from './server-secret.ts';
 
 // `npm start`: the control plane with everything it needs, on this machine.
 
@@ -56,6 +57,8 @@ const app = await buildApp({
   prisma: db.prisma,
   logger: { level: config.logLevel },
   secureCookies: config.secureCookies,
+  strictTransportSecurity: config.strictTransportSecurity,
+  sessionIdleMs: config.sessionIdleMs,
   clusterSecrets: runtime.secrets,
   placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
   onClusterChange: () => reconciler?.wake(),

@@ -158,7 +158,7 @@ describe.each(backends)('clusters on $name', (backend) => {
     const res = await t.app.inject({ method: 'POST', url: `/v1/clusters/${cluster.id}/api-keys`, headers: a.auth, payload: { description: 'producer' } });
     expect(res.statusCode, res.body).toBe(201);
     const created = res.json();
-    expect(created).toMatchObject({ clusterId: cluster.id, description: 'producer', key: expect.stringMatching(/^FJ[0-9A-F]+$/), secret: expect.any(String) });
+    expect(created).toMatchObject({ clusterId: cluster.id, description: 'producer', key: expect.stringMatching(/^FJ[0-9A-F]+$/), secret: expect.stringMatching(/^fjc_[A-Za-z0-9_-]{43}$/) });
     const withKey = await config();
     expect(withKey.version).toBeGreaterThan(initial.version);
     const entry = withKey.credentials.find((c) => c.key === created.key)!;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,27 +33,50 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 
-  it('requires an external database and a public URL in production only', () => {
+  const secret = randomBytes(32);
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', FJORD_PUBLIC_URL: 'https://api.example.com', FJORD_SECRET_KEY: secret.toString('base64') };
+
+  it('requires an external database, a public URL and the server secret in production only', () => {
     expect(loadConfig({}).production).toBe(false);
-    expect(() => loadConfig({ NODE_ENV: 'production', FJORD_PUBLIC_URL: 'https://api.example.com' })).toThrow(/DATABASE_URL/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db' })).toThrow(/FJORD_PUBLIC_URL/);
-    const ok = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', FJORD_PUBLIC_URL: 'https://api.example.com' });
-    expect(ok).toMatchObject({ production: true, drainMs: 5000, publicUrl: 'https://api.example.com' });
+    expect(loadConfig({}).secretKey).toBeUndefined();
+    expect(() => loadConfig({ ...production, DATABASE_URL: undefined })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ ...production, FJORD_PUBLIC_URL: undefined })).toThrow(/FJORD_PUBLIC_URL/);
+    expect(() => loadConfig({ ...production, FJORD_SECRET_KEY: '' })).toThrow(/FJORD_SECRET_KEY/);
+    expect(loadConfig(production)).toMatchObject({ production: true, drainMs: 5000, publicUrl: 'https://api.example.com', secretKey: secret });
+  });
+
+  it('forces Secure cookies and HSTS in production, whatever FJORD_SECURE_COOKIES says', () => {
+    expect(loadConfig({})).toMatchObject({ secureCookies: false, strictTransportSecurity: false });
+    expect(loadConfig({ FJORD_SECURE_COOKIES: 'true' })).toMatchObject({ secureCookies: true, strictTransportSecurity: false });
+    expect(loadConfig(production)).toMatchObject({ secureCookies: true, strictTransportSecurity: true });
+    expect(loadConfig({ ...production, FJORD_SECURE_COOKIES: 'false' })).toMatchObject({ secureCookies: true, strictTransportSecurity: true });
+  });
+
+  it('refuses a weak FJORD_SECRET_KEY in any environment, naming it', () => {
+    expect(loadConfig({ FJORD_SECRET_KEY: secret.toString('hex') }).secretKey).toEqual(secret);
+    expect(loadConfig({ FJORD_SECRET_KEY: secret.toString('base64url') }).secretKey).toEqual(secret);
+    for (const weak of ['correct horse battery staple', 'thisisalongpassphrasemadeofbase64lettersonly', randomBytes(16).toString('base64')]) {
+      expect(() => loadConfig({ FJORD_SECRET_KEY: weak }), weak).toThrow(ConfigError);
+      expect(() => loadConfig({ FJORD_SECRET_KEY: weak }), weak).toThrow(/FJORD_SECRET_KEY/);
+    }
   });
 });
 
 describe('control plane process in production mode', () => {
-  it('refuses to start without a required variable, naming it, with exit code 1', async () => {
+  it.each([
+    ['FJORD_PUBLIC_URL', { FJORD_PUBLIC_URL: '', FJORD_SECRET_KEY: randomBytes(32).toString('base64') }],
+    ['FJORD_SECRET_KEY', { FJORD_PUBLIC_URL: 'https://api.example.com', FJORD_SECRET_KEY: '' }],
+  ])('refuses to start without %s, naming it, with exit code 1', async (name, env) => {
     const child = spawn(process.execPath, ['--import', 'tsx', mainTs], {
       cwd: repoRoot,
-      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'postgresql://127.0.0.1:5432/test', FJORD_PUBLIC_URL: '', PORT: '0' },
+      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'postgresql://127.0.0.1:5432/test', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += String(c)));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/FJORD_PUBLIC_URL/);
+    expect(stderr).toContain(name);
   });
 });
 

@@ -30,6 +30,8 @@ describe('reconciler', () => {
   let squatter: Server;
   let takenPort: number;
   const secrets = new ClusterSecrets(randomBytes(32));
+  /** What the reconciler logged: where the detail tenants no longer see must be. */
+  const logged: { clusterId?: string; err?: string; msg: string }[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-reconciler-'));
@@ -53,7 +55,7 @@ describe('reconciler', () => {
       // Nothing answers here: brokers start but never learn a credential, so the probe cannot pass.
       controlPlaneUrl: 'http://127.0.0.1:9',
       lock: new LocalLeaderLock(),
-      logger: pino({ level: 'silent' }),
+      logger: pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) }),
       maxAttempts: 2,
       probeTimeoutMs: 1_500,
       onClusterChange: (clusterId) => t.app.services.clusterChanges.notify(clusterId),
@@ -95,13 +97,15 @@ describe('reconciler', () => {
     return { id, cluster, events: events.items.map((e: { type: string }) => e.type) as string[], waited: answer.json() as { status: string }, waitedMs: Date.now() - settledAt };
   }
 
-  it("marks a cluster FAILED with the broker's own reason when its broker exits while starting", async () => {
+  it('marks a cluster FAILED with a generic reason when its broker exits while starting, the broker\'s own reason in the log only', async () => {
     const { id, cluster, events, waited, waitedMs } = await provisionUntilSettled('port-taken');
     expect(cluster.status).toBe('FAILED');
     // The long poll for RUNNING was woken by the reconciler's transition, not by its 30 s timeout.
     expect(waited.status).toBe('FAILED');
     expect(waitedMs).toBeLessThan(1_000);
-    expect(cluster.failureReason).toMatch(/EADDRINUSE/);
+    expect(cluster.failureReason).toBe(`the broker exited while starting (support reference: cluster ${id})`);
+    expect(JSON.stringify(await eventsOf(id))).not.toMatch(/EADDRINUSE|last log|pid/);
+    expect(logged.find((l) => l.clusterId === id && l.msg === 'provisioning attempt failed')?.err).toMatch(/EADDRINUSE/);
     expect(events.filter((type) => type === 'cluster.failed')).toHaveLength(1);
     expect((await orchestrator.health(id, 0)).state).not.toBe('running');
 
@@ -114,7 +118,7 @@ describe('reconciler', () => {
   it('retries a broker that does not answer Kafka, then marks the cluster FAILED and stops the broker', async () => {
     const { id, cluster, events } = await provisionUntilSettled('never-answers');
     expect(cluster.status).toBe('FAILED');
-    expect(cluster.failureReason).toMatch(/does not answer Kafka requests/);
+    expect(cluster.failureReason).toBe(`the broker does not answer Kafka requests (support reference: cluster ${id})`);
     expect(events).toEqual(['cluster.requested', 'cluster.retrying', 'cluster.failed']);
     // The broker is stopped with the failure, or at the latest by the next pass.
     await reconciler.pass();
@@ -158,6 +162,9 @@ describe('reconciler', () => {
     await next.pass();
     await next.settled();
     expect((await eventsOf(id)).map((e) => e.type)).toEqual(['cluster.requested', 'broker.started', 'broker.down', 'broker.restarted']);
+    // The orchestrator's reason (pid, the broker's last log lines) is for operators, not tenants.
+    expect((await eventsOf(id))[2].message).toMatch(new RegExp(`^the broker is \\w+ \\(support reference: cluster ${id}\\)$`));
+    expect(logged.find((l) => l.clusterId === id && l.msg === 'broker down')).toMatchObject({ why: expect.stringMatching(/is gone/) });
   }, 60_000);
 
   it('runs the shutdown work of stop() while it still leads, then lets go of the lock', async () => {

@@ -54,7 +54,6 @@ describe('@fjord/sdk', () => {
     expect(invalid.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
 
     await client.signup({ email: 'errors@example.com', password, organizationName: 'Errors' });
-    await expect(client.signup({ email: 'errors@example.com', password, organizationName: 'Again' })).rejects.toBeInstanceOf(ConflictError);
     const missing = await client.apiKeys.get('01a21167-5f52-707c-85b2-59b95110884f').catch((e) => e);
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(missing.code).toBe('FJ_NOT_FOUND');
@@ -65,6 +64,7 @@ describe('@fjord/sdk', () => {
     const viewer = createClient({ baseUrl });
     await viewer.signup({ email: 'viewer@example.com', password, organizationName: 'V' });
     await client.members.add({ email: 'viewer@example.com', role: 'viewer' });
+    await expect(client.members.add({ email: 'viewer@example.com', role: 'viewer' })).rejects.toBeInstanceOf(ConflictError);
     const orgId = (await client.me()).organization.id;
     await viewer.login({ email: 'viewer@example.com', password, organizationId: orgId });
     await expect(viewer.apiKeys.create({ description: 'no' })).rejects.toBeInstanceOf(ForbiddenError);

@@ -40,7 +40,7 @@ export const endpoints = {
     operationId: 'signup',
     method: 'POST',
     path: '/v1/signup',
-    summary: 'Create an account and its organization, and sign in',
+    summary: 'Create an account and its organization, and sign in (an email that has an account gets the same answer; nothing is created)',
     tag: 'accounts',
     auth: 'public',
     body: SignupRequest,

@@ -37,6 +37,8 @@ export const problems = {
   FJ_FORBIDDEN: define('FJ_FORBIDDEN', 403, 'forbidden', 'Your role does not allow this action'),
   // State
   FJ_CONFLICT: define('FJ_CONFLICT', 409, 'conflict', 'The request conflicts with the current state'),
+  // Retired, never answered: a signup for an email that has an account answers like any signup, so
+  // signup cannot be used to learn who has an account. Kept so the code and URI are never reused.
   FJ_EMAIL_TAKEN: define('FJ_EMAIL_TAKEN', 409, 'email-taken', 'An account with this email already exists'),
   FJ_LAST_OWNER: define('FJ_LAST_OWNER', 409, 'last-owner', 'An organization needs at least one owner'),
   FJ_IDEMPOTENCY_IN_PROGRESS: define('FJ_IDEMPOTENCY_IN_PROGRESS', 409, 'idempotency-in-progress', 'A request with this Idempotency-Key is still being processed'),

@@ -6,10 +6,11 @@ import { ApiProblem } from '../errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set for every route whose config says `auth: 'required'`; those handlers can rely on it. */
+    /** Set for every route not marked `auth: 'public'`; those handlers can rely on it. */
     ctx: AuthContext;
   }
   interface FastifyContextConfig {
+    /** Only `'public'` routes skip authentication: a route that says nothing requires it. */
     auth?: 'public' | 'required';
   }
 }
@@ -30,12 +31,14 @@ function bearer(req: FastifyRequest): string | undefined {
 /**
  * Builds `req.ctx` (actor, organization, role) from an `Authorization: Bearer` cloud API key or the
  * session cookie, before validation, so an anonymous caller learns nothing about a route's input.
+ * Authentication is the default, so a route added without thought is closed, not open.
  */
 export const authContext = fp<AuthContextOptions>(
   async (app, { services }) => {
     app.decorateRequest('ctx', null as unknown as AuthContext);
     app.addHook('onRequest', async (req) => {
-      if (req.routeOptions.config?.auth !== 'required') return;
+      // An unknown path still answers 404: there is no route there to protect.
+      if (req.routeOptions.config?.auth === 'public' || req.is404) return;
       const secret = bearer(req);
       let ctx: AuthContext | undefined;
       if (secret !== undefined) {

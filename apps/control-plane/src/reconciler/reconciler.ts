@@ -9,6 +9,7 @@ import { tieringPrefix } from '../internal/cluster-config.ts';
 import type { SaslPlain } from '../kafka/index.ts';
 import { probeBroker } from './broker-probe.ts';
 import type { LeaderLock } from './leader-lock.ts';
+import { BrokerNotAnswering, tenantBrokerState, tenantReason } from './tenant-reasons.ts';
 
 export interface ReconcilerOptions {
   repos: Pick<Repositories, 'clusters' | 'clusterEvents'>;
@@ -221,7 +222,7 @@ export class Reconciler {
       try {
         return await this.#o.probe(cluster.host, cluster.port, sasl);
       } catch (err) {
-        if (Date.now() >= deadline) throw new Error(`the broker does not answer Kafka requests: ${messageOf(err)}`);
+        if (Date.now() >= deadline) throw new BrokerNotAnswering(`the broker does not answer Kafka requests: ${messageOf(err)}`, { cause: err });
         await sleep(100);
       }
     }
@@ -253,9 +254,9 @@ export class Reconciler {
 
   async #provisioningFailed(cluster: Cluster, err: unknown): Promise<void> {
     const attempts = cluster.attempts + 1;
-    const reason = messageOf(err);
+    const reason = tenantReason(err, cluster.id);
     const final = (err instanceof OrchestratorError && !err.retriable) || attempts >= this.#o.maxAttempts;
-    this.#o.logger.warn({ clusterId: cluster.id, attempts, final, err: reason }, 'provisioning attempt failed');
+    this.#o.logger.warn({ clusterId: cluster.id, attempts, final, err: messageOf(err) }, 'provisioning attempt failed');
     if (final) {
       await this.#o.orchestrator.stopBroker(cluster.id, NODE_ID).catch(() => {});
       await this.#o.transact(async (tx) => {
@@ -281,11 +282,15 @@ export class Reconciler {
       return;
     }
     const why = broker?.reason ?? `broker is ${broker?.state ?? 'missing'}`;
-    if (!this.#lastProblem.has(cluster.id)) await this.#event(cluster, 'broker.down', 'RUNNING', why);
+    if (!this.#lastProblem.has(cluster.id)) {
+      this.#o.logger.warn({ clusterId: cluster.id, why }, 'broker down');
+      await this.#event(cluster, 'broker.down', 'RUNNING', tenantBrokerState(broker, cluster.id));
+    }
     try {
       await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
     } catch (err) {
-      const reason = messageOf(err);
+      const reason = tenantReason(err, cluster.id);
+      this.#o.logger.warn({ clusterId: cluster.id, err: messageOf(err) }, 'broker restart failed');
       if (this.#lastProblem.get(cluster.id) !== reason) await this.#event(cluster, 'broker.restart-failed', 'RUNNING', reason);
       this.#lastProblem.set(cluster.id, reason);
       this.#retryAt.set(cluster.id, Date.now() + 2_000);
@@ -302,7 +307,8 @@ export class Reconciler {
       await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
     } catch (err) {
       // From here on it is an outage like any other: the next pass repairs it and says so.
-      const reason = messageOf(err);
+      const reason = tenantReason(err, cluster.id);
+      this.#o.logger.warn({ clusterId: cluster.id, err: messageOf(err) }, 'broker restart failed');
       await this.#event(cluster, 'broker.restart-failed', 'RUNNING', reason);
       this.#lastProblem.set(cluster.id, reason);
       this.#retryAt.set(cluster.id, Date.now() + 2_000);
@@ -322,7 +328,8 @@ export class Reconciler {
       this.#retryAt.delete(cluster.id);
       this.#o.logger.info({ clusterId: cluster.id, objects }, 'cluster deleted');
     } catch (err) {
-      const reason = messageOf(err);
+      const reason = tenantReason(err, cluster.id);
+      this.#o.logger.warn({ clusterId: cluster.id, err: messageOf(err) }, 'cluster teardown failed');
       if (this.#lastProblem.get(cluster.id) !== reason) await this.#event(cluster, 'cluster.delete-retrying', 'DELETING', reason);
       this.#lastProblem.set(cluster.id, reason);
       this.#retryAt.set(cluster.id, Date.now() + 2_000);

@@ -5,6 +5,7 @@ export function usersRepository(db: Db) {
   return {
     findByEmail: (email: string) => db.user.findUnique({ where: { email } }),
     create: (data: { email: string; passwordHash: string }) => db.user.create({ data }),
+    setPasswordHash: (id: string, passwordHash: string) => db.user.update({ where: { id }, data: { passwordHash } }),
   };
 }
 
@@ -23,5 +24,16 @@ export function sessionsRepository(db: Db) {
     resolve: (tokenHash: string) =>
       db.session.findUnique({ where: { tokenHash }, include: { membership: { include: { user: true, organization: true } } } }),
     delete: (orgId: string, id: string) => db.session.deleteMany({ where: { orgId, id } }),
+    touch: (id: string, at: Date) => db.session.updateMany({ where: { id }, data: { lastUsedAt: at } }),
+    /** Deletes up to `limit` sessions past their absolute or idle end; answers how many. */
+    async purgeEnded(now: Date, idleSince: Date, limit: number): Promise<number> {
+      const ended = await db.session.findMany({
+        where: { OR: [{ expiresAt: { lte: now } }, { lastUsedAt: { lte: idleSince } }] },
+        select: { id: true },
+        take: limit,
+      });
+      if (ended.length === 0) return 0;
+      return (await db.session.deleteMany({ where: { id: { in: ended.map((s) => s.id) } } })).count;
+    },
   };
 }

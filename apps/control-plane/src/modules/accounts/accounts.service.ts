@@ -1,12 +1,25 @@
 import type { LoginRequest, Me, SignupRequest } from '@fjord/api';
+import { v7 as uuidv7 } from 'uuid';
 import type { AuthContext } from '../../auth-context.ts';
 import type { Repositories, Transact } from '../../data-access.ts';
-import { decoyPasswordHash, hashPassword, newSecret, sha256, verifyPassword } from '../../credentials.ts';
+import { decoyPasswordHash, hashPassword, needsRehash, newSecret, sha256, verifyPassword } from '../../credentials.ts';
 import { ApiProblem } from '../../errors.ts';
 import { toApiRole } from '../../mapping.ts';
 import { isUniqueViolation } from '../../repository.ts';
 
-type Deps = { repos: Pick<Repositories, 'sessions' | 'memberships' | 'users'>; transact: Transact; sessionTtlMs: number };
+type Deps = {
+  repos: Pick<Repositories, 'sessions' | 'memberships' | 'users'>;
+  transact: Transact;
+  /** Told of a signup for an email that already has an account, which the answer does not reveal. */
+  onSignupForExistingAccount: (userId: string, requestId: string) => void;
+  sessionTtlMs: number;
+  /** A session unused this long has ended, whatever its absolute expiry. */
+  sessionIdleMs: number;
+};
+
+// How stale lastUsedAt may get before a request writes it again: one write per session and minute at
+// most, and never more than 1% of the idle timeout late.
+const touchEveryMs = (idleMs: number) => Math.min(60_000, idleMs / 100);
 
 /** A signed-in answer: who the caller now is, and the cookie token of their new session (never stored). */
 export interface SignedIn {
@@ -17,10 +30,27 @@ export interface SignedIn {
 
 const sessionTokenPrefix = 'fjs_';
 
-export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
+export function accountsService({ repos, transact, sessionTtlMs, sessionIdleMs, onSignupForExistingAccount }: Deps) {
   function newSession() {
     const token = newSecret(sessionTokenPrefix);
     return { token, tokenHash: sha256(token), expiresAt: new Date(Date.now() + sessionTtlMs) };
+  }
+
+  /**
+   * The answer to a signup for an email that has an account: shaped like a success (fresh v7 ids like
+   * real ones), creating nothing, with a session token that was never stored, so the answer does not
+   * tell who has an account. Clouds that confirm the address by email answer alike too; without a
+   * mailer, trying the cookie still tells, which the signup rate limit bounds (SECURITY.md).
+   */
+  function lookalikeSignup(input: Pick<SignupRequest, 'email' | 'organizationName'>, userId: string, requestId: string): SignedIn {
+    onSignupForExistingAccount(userId, requestId);
+    const session = newSession();
+    const now = new Date().toISOString();
+    return {
+      me: { user: { id: uuidv7(), email: input.email, createdAt: now }, apiKey: null, organization: { id: uuidv7(), name: input.organizationName }, role: 'owner' },
+      sessionToken: session.token,
+      expiresAt: session.expiresAt,
+    };
   }
 
   return {
@@ -29,7 +59,8 @@ export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
       const session = newSession();
       try {
         return await transact(async (tx) => {
-          if (await tx.users.findByEmail(input.email)) throw new ApiProblem('FJ_EMAIL_TAKEN', `${input.email} already has an account`);
+          const existing = await tx.users.findByEmail(input.email);
+          if (existing) return lookalikeSignup(input, existing.id, requestId);
           const user = await tx.users.create({ email: input.email, passwordHash });
           const org = await tx.organizations.create({ name: input.organizationName });
           await tx.memberships.create(org.id, { userId: user.id, role: 'OWNER' });
@@ -49,8 +80,9 @@ export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
           };
         });
       } catch (err) {
-        // Two signups with one email raced past the check: the unique index decides.
-        if (isUniqueViolation(err)) throw new ApiProblem('FJ_EMAIL_TAKEN', `${input.email} already has an account`);
+        // Two signups with one email raced past the check: the unique index decides, and the loser is answered alike.
+        const winner = isUniqueViolation(err) ? await repos.users.findByEmail(input.email) : null;
+        if (winner) return lookalikeSignup(input, winner.id, requestId);
         throw err;
       }
     },
@@ -59,6 +91,8 @@ export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
       const user = await repos.users.findByEmail(input.email);
       const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
       if (!user || !valid) throw new ApiProblem('FJ_INVALID_CREDENTIALS');
+      // The password is at hand only now: a hash made at an older, lower cost is raised to today's.
+      if (needsRehash(user.passwordHash)) await repos.users.setPasswordHash(user.id, await hashPassword(input.password));
       const membership = input.organizationId
         ? await repos.memberships.findByUser(input.organizationId, user.id)
         : await repos.memberships.firstForUser(user.id);
@@ -99,7 +133,9 @@ export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
     async resolveSession(token: string, requestId: string): Promise<AuthContext | undefined> {
       if (!token.startsWith(sessionTokenPrefix)) return undefined;
       const session = await repos.sessions.resolve(sha256(token));
-      if (!session || session.expiresAt.getTime() <= Date.now()) return undefined;
+      const now = Date.now();
+      if (!session || session.expiresAt.getTime() <= now || session.lastUsedAt.getTime() + sessionIdleMs <= now) return undefined;
+      if (now - session.lastUsedAt.getTime() >= touchEveryMs(sessionIdleMs)) await repos.sessions.touch(session.id, new Date(now));
       const { user, organization, role } = session.membership;
       return {
         actor: { type: 'user', id: user.id, label: user.email },
@@ -110,6 +146,12 @@ export function accountsService({ repos, transact, sessionTtlMs }: Deps) {
         sessionId: session.id,
         requestId,
       };
+    },
+
+    /** Deletes sessions that have ended (expired or idle), at most `limit` per call; answers how many. */
+    purgeEndedSessions(limit: number): Promise<number> {
+      const now = Date.now();
+      return repos.sessions.purgeEnded(new Date(now), new Date(now - sessionIdleMs), limit);
     },
 
     me(ctx: AuthContext): Me {

@@ -28,6 +28,12 @@ const toClusterApiKey = (row: Row): ClusterApiKey => ({
 const newKey = () => `FJ${randomBytes(10).toString('hex').toUpperCase()}`;
 
 /**
+ * SASL passwords. Each kind of secret has its own prefix (fjk_ cloud API keys, fjs_ sessions, fjb_ broker
+ * tokens), so a leaked one is recognised by kind and a secret of one kind is never tried as another.
+ */
+const clusterKeySecretPrefix = 'fjc_';
+
+/**
  * SASL/PLAIN credentials of a cluster. Every change bumps the cluster's config version and wakes
  * the brokers' config long polls: a deleted key is refused (and its connections closed) within
  * moments. A new key works at once: a login naming a key the broker does not know makes it fetch.
@@ -42,7 +48,7 @@ export function clusterApiKeysService({ repos, transact, onConfigChange }: Deps)
   return {
     async create(ctx: AuthContext, clusterId: string, input: { description: string }): Promise<CreatedClusterApiKey> {
       authorize(ctx, 'cluster-api-keys:write');
-      const secret = newSecret('fjs_');
+      const secret = newSecret(clusterKeySecretPrefix);
       const row = await transact(async (tx) => {
         const owner = await tx.clusters.get(ctx.orgId, clusterId);
         if (!owner || owner.status === 'DELETED') throw notFound('cluster', clusterId);

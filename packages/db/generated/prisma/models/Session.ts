@@ -31,6 +31,7 @@ export type SessionMinAggregateOutputType = {
   tokenHash: string | null
   createdAt: Date | null
   expiresAt: Date | null
+  lastUsedAt: Date | null
 }
 
 export type SessionMaxAggregateOutputType = {
@@ -40,6 +41,7 @@ export type SessionMaxAggregateOutputType = {
   tokenHash: string | null
   createdAt: Date | null
   expiresAt: Date | null
+  lastUsedAt: Date | null
 }
 
 export type SessionCountAggregateOutputType = {
@@ -49,6 +51,7 @@ export type SessionCountAggregateOutputType = {
   tokenHash: number
   createdAt: number
   expiresAt: number
+  lastUsedAt: number
   _all: number
 }
 
@@ -60,6 +63,7 @@ export type SessionMinAggregateInputType = {
   tokenHash?: true
   createdAt?: true
   expiresAt?: true
+  lastUsedAt?: true
 }
 
 export type SessionMaxAggregateInputType = {
@@ -69,6 +73,7 @@ export type SessionMaxAggregateInputType = {
   tokenHash?: true
   createdAt?: true
   expiresAt?: true
+  lastUsedAt?: true
 }
 
 export type SessionCountAggregateInputType = {
@@ -78,6 +83,7 @@ export type SessionCountAggregateInputType = {
   tokenHash?: true
   createdAt?: true
   expiresAt?: true
+  lastUsedAt?: true
   _all?: true
 }
 
@@ -160,6 +166,7 @@ export type SessionGroupByOutputType = {
   tokenHash: string
   createdAt: Date
   expiresAt: Date
+  lastUsedAt: Date
   _count: SessionCountAggregateOutputType | null
   _min: SessionMinAggregateOutputType | null
   _max: SessionMaxAggregateOutputType | null
@@ -190,6 +197,7 @@ export type SessionWhereInput = {
   tokenHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  lastUsedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   membership?: Prisma.XOR<Prisma.MembershipScalarRelationFilter, Prisma.MembershipWhereInput>
 }
 
@@ -200,6 +208,7 @@ export type SessionOrderByWithRelationInput = {
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
   membership?: Prisma.MembershipOrderByWithRelationInput
 }
 
@@ -213,6 +222,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   userId?: Prisma.UuidFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  lastUsedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   membership?: Prisma.XOR<Prisma.MembershipScalarRelationFilter, Prisma.MembershipWhereInput>
 }, "id" | "tokenHash">
 
@@ -223,6 +233,7 @@ export type SessionOrderByWithAggregationInput = {
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
   _count?: Prisma.SessionCountOrderByAggregateInput
   _max?: Prisma.SessionMaxOrderByAggregateInput
   _min?: Prisma.SessionMinOrderByAggregateInput
@@ -238,6 +249,7 @@ export type SessionScalarWhereWithAggregatesInput = {
   tokenHash?: Prisma.StringWithAggregatesFilter<"Session"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
+  lastUsedAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
 }
 
 export type SessionCreateInput = {
@@ -245,6 +257,7 @@ export type SessionCreateInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
+  lastUsedAt?: Date | string
   membership: Prisma.MembershipCreateNestedOneWithoutSessionsInput
 }
 
@@ -255,6 +268,7 @@ export type SessionUncheckedCreateInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
+  lastUsedAt?: Date | string
 }
 
 export type SessionUpdateInput = {
@@ -262,6 +276,7 @@ export type SessionUpdateInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   membership?: Prisma.MembershipUpdateOneRequiredWithoutSessionsNestedInput
 }
 
@@ -272,6 +287,7 @@ export type SessionUncheckedUpdateInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type SessionCreateManyInput = {
@@ -281,6 +297,7 @@ export type SessionCreateManyInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
+  lastUsedAt?: Date | string
 }
 
 export type SessionUpdateManyMutationInput = {
@@ -288,6 +305,7 @@ export type SessionUpdateManyMutationInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type SessionUncheckedUpdateManyInput = {
@@ -297,6 +315,7 @@ export type SessionUncheckedUpdateManyInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type SessionListRelationFilter = {
@@ -316,6 +335,7 @@ export type SessionCountOrderByAggregateInput = {
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type SessionMaxOrderByAggregateInput = {
@@ -325,6 +345,7 @@ export type SessionMaxOrderByAggregateInput = {
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type SessionMinOrderByAggregateInput = {
@@ -334,6 +355,7 @@ export type SessionMinOrderByAggregateInput = {
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type SessionCreateNestedManyWithoutMembershipInput = {
@@ -383,6 +405,7 @@ export type SessionCreateWithoutMembershipInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
+  lastUsedAt?: Date | string
 }
 
 export type SessionUncheckedCreateWithoutMembershipInput = {
@@ -390,6 +413,7 @@ export type SessionUncheckedCreateWithoutMembershipInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
+  lastUsedAt?: Date | string
 }
 
 export type SessionCreateOrConnectWithoutMembershipInput = {
@@ -428,6 +452,7 @@ export type SessionScalarWhereInput = {
   tokenHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   expiresAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  lastUsedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
 }
 
 export type SessionCreateManyMembershipInput = {
@@ -435,6 +460,7 @@ export type SessionCreateManyMembershipInput = {
   tokenHash: string
   createdAt?: Date | string
   expiresAt: Date | string
+  lastUsedAt?: Date | string
 }
 
 export type SessionUpdateWithoutMembershipInput = {
@@ -442,6 +468,7 @@ export type SessionUpdateWithoutMembershipInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type SessionUncheckedUpdateWithoutMembershipInput = {
@@ -449,6 +476,7 @@ export type SessionUncheckedUpdateWithoutMembershipInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type SessionUncheckedUpdateManyWithoutMembershipInput = {
@@ -456,6 +484,7 @@ export type SessionUncheckedUpdateManyWithoutMembershipInput = {
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 
@@ -467,6 +496,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
+  lastUsedAt?: boolean
   membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
@@ -477,6 +507,7 @@ export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
+  lastUsedAt?: boolean
   membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
@@ -487,6 +518,7 @@ export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
+  lastUsedAt?: boolean
   membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
@@ -497,9 +529,10 @@ export type SessionSelectScalar = {
   tokenHash?: boolean
   createdAt?: boolean
   expiresAt?: boolean
+  lastUsedAt?: boolean
 }
 
-export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "userId" | "tokenHash" | "createdAt" | "expiresAt", ExtArgs["result"]["session"]>
+export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "userId" | "tokenHash" | "createdAt" | "expiresAt" | "lastUsedAt", ExtArgs["result"]["session"]>
 export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   membership?: boolean | Prisma.MembershipDefaultArgs<ExtArgs>
 }
@@ -522,6 +555,7 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     tokenHash: string
     createdAt: Date
     expiresAt: Date
+    lastUsedAt: Date
   }, ExtArgs["result"]["session"]>
   composites: {}
 }
@@ -952,6 +986,7 @@ export interface SessionFieldRefs {
   readonly tokenHash: Prisma.FieldRef<"Session", 'String'>
   readonly createdAt: Prisma.FieldRef<"Session", 'DateTime'>
   readonly expiresAt: Prisma.FieldRef<"Session", 'DateTime'>
+  readonly lastUsedAt: Prisma.FieldRef<"Session", 'DateTime'>
 }
     
 
