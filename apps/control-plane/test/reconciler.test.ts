@@ -49,6 +49,7 @@ describe('reconciler', () => {
       transact,
       orchestrator,
       secrets,
+      certificates: t.app.services.brokerCertificates,
       objectStore: createObjectStore({ kind: 'fs', root: path.join(dataDir, 'objects') }),
       // Nothing answers here: brokers start but never learn a credential, so the probe cannot pass.
       controlPlaneUrl: 'http://127.0.0.1:9',

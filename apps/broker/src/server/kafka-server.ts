@@ -1,23 +1,65 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { BrokerContext } from '../broker-context.ts';
 import type { Handler } from '../handlers/handler.ts';
 import { Connection } from './connection.ts';
 
-/** The TCP listener: accepts clients and tracks their connections so shutdown can drain them. */
+/** Longest a client may take over its TLS handshake before the socket is dropped. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The listener: accepts clients, over TLS when the config has a certificate, and tracks their
+ * connections so shutdown can drain them.
+ */
 export class KafkaServer {
   readonly #server: net.Server;
   readonly #connections = new Set<Connection>();
   readonly #broker: BrokerContext;
+  /** Sockets still in their TLS handshake: not connections yet, but shutdown must end them too. */
+  readonly #handshaking = new Set<net.Socket>();
 
   constructor(broker: BrokerContext, handlers: ReadonlyMap<number, Handler>) {
     this.#broker = broker;
-    // Paused until the connection takes over the socket and chooses where its reads land.
-    this.#server = net.createServer({ pauseOnConnect: true }, (accepted) => {
+    const accept = (accepted: net.Socket) => {
       const connection = new Connection(accepted, broker, handlers);
       this.#connections.add(connection);
       connection.socket.once('close', () => this.#connections.delete(connection));
-    });
+    };
+    const certificate = broker.config.tls;
+    if (certificate) {
+      const context = tls.createSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
+      this.#server = net.createServer((raw) => this.#handshake(raw, context, accept));
+    } else {
+      // Paused until the connection takes over the socket and chooses where its reads land.
+      this.#server = net.createServer({ pauseOnConnect: true }, accept);
+    }
     this.#server.on('error', (err) => broker.logger.error({ err }, 'listener error'));
+  }
+
+  /**
+   * Wraps an accepted socket in TLS and hands it on once the handshake is done. A plaintext client or a
+   * failed handshake costs its own socket only, and one that never finishes is dropped at the deadline.
+   */
+  #handshake(raw: net.Socket, secureContext: tls.SecureContext, accept: (socket: net.Socket) => void): void {
+    this.#handshaking.add(raw);
+    const socket = new tls.TLSSocket(raw, { isServer: true, secureContext });
+    const timer = setTimeout(() => socket.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+    const settle = () => {
+      clearTimeout(timer);
+      this.#handshaking.delete(raw);
+    };
+    const onError = (err: Error) => {
+      settle();
+      this.#broker.logger.debug({ err: err.message, remote: raw.remoteAddress }, 'TLS handshake failed');
+      socket.destroy();
+    };
+    socket.once('error', onError);
+    socket.once('close', settle);
+    socket.once('secure', () => {
+      settle();
+      socket.off('error', onError);
+      accept(socket);
+    });
   }
 
   get connectionCount(): number {
@@ -52,6 +94,7 @@ export class KafkaServer {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([drained, timeout]);
     for (const c of this.#connections) c.close();
+    for (const socket of this.#handshaking) socket.destroy();
     await closed;
     this.#broker.logger.debug('listener closed');
   }
