@@ -9,6 +9,7 @@ const AUTHORITY_PURPOSE = 'tls-authority-key';
 const BROKER_PURPOSE = 'tls-broker-key';
 /** A certificate this close to its end is replaced at the broker's next start or check. */
 const RENEW_BEFORE_MS = 30 * 86_400_000;
+const needsRenewal = (notAfter: Date, now: Date) => notAfter.getTime() - now.getTime() < RENEW_BEFORE_MS;
 
 /**
  * The TLS material of an installation, kept in the database: the certificate authority (made once,
@@ -33,7 +34,7 @@ export class BrokerCertificates {
   /** The certificate and key the broker of `clusterId` serves on `host`. */
   async forBroker(clusterId: string, host: string, now = new Date()): Promise<KeyPairPem> {
     const stored = await this.#prisma.brokerCertificate.findUnique({ where: { clusterId } });
-    if (stored && stored.host === host && !this.needsRenewal(stored.notAfter, now)) {
+    if (stored && stored.host === host && !needsRenewal(stored.notAfter, now)) {
       return { certPem: stored.certPem, keyPem: this.#secrets.unseal(BROKER_PURPOSE, stored.keyCiphertext) };
     }
     const issued = await (await this.#loadAuthority()).issue(host, now);
@@ -45,11 +46,7 @@ export class BrokerCertificates {
   /** Whether the stored certificate of `clusterId` must be replaced (near expiry, another host, or none yet). */
   async stale(clusterId: string, host: string, now = new Date()): Promise<boolean> {
     const stored = await this.#prisma.brokerCertificate.findUnique({ where: { clusterId }, select: { host: true, notAfter: true } });
-    return !stored || stored.host !== host || this.needsRenewal(stored.notAfter, now);
-  }
-
-  needsRenewal(notAfter: Date, now: Date): boolean {
-    return notAfter.getTime() - now.getTime() < RENEW_BEFORE_MS;
+    return !stored || stored.host !== host || needsRenewal(stored.notAfter, now);
   }
 
   #loadAuthority(): Promise<CertificateAuthority> {
