@@ -282,8 +282,10 @@ function summarize(label: string, timings: Timing[]): void {
 async function keyPropagation(api: FjordClient, id: string): Promise<void> {
   const { bootstrapServers } = await api.clusters.get(id);
   const [host, port] = bootstrapServers.split(':');
+  // Over TLS, as every client of a cluster connects: the handshake is part of the figure.
+  const tls = { caPem: await api.clusters.caPem(id) };
   const accepts = async (username: string, password: string) => {
-    const client = await RawKafkaClient.connect(Number(port), host);
+    const client = await RawKafkaClient.connect(Number(port), host, tls);
     try {
       await client.request(Api.SaslHandshake, 1, { mechanism: 'PLAIN' });
       const auth = await client.request(Api.SaslAuthenticate, 1, { authBytes: Buffer.from(`\0${username}\0${password}`) });

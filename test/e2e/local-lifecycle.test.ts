@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient, type FjordClient } from '@fjord/sdk';
@@ -16,6 +16,8 @@ const CLEAN_STOP_BOUND_MS = 15_000;
 interface Credential {
   username: string;
   password: string;
+  /** The CA the API serves, for kcat's `ssl.ca.location`. */
+  caFile: string;
 }
 
 const listWith = (bootstrap: string, credential: Credential) => runKcat(['-b', bootstrap, ...kcatSaslArgs(credential), '-L', '-m', '3'], undefined, 10_000);
@@ -53,7 +55,9 @@ describe('local lifecycle end to end', () => {
     for (const [i, c] of created.entries()) {
       const running = await api.clusters.waitFor(c.id, 'RUNNING', { timeoutMs: 60_000 });
       const key = await api.clusterApiKeys.create(c.id, { description: 'kcat' });
-      const credential = { username: key.key, password: key.secret };
+      const caFile = path.join(dataDir, `ca-${c.id}.pem`);
+      await writeFile(caFile, await api.clusters.caPem(c.id));
+      const credential = { username: key.key, password: key.secret, caFile };
       // A key answered 201 works on the very next connection.
       expect((await listWith(running!.bootstrapServers, credential)).code).toBe(0);
       await api.topics.create(c.id, { name: 'events', partitions: 2 });

@@ -19,6 +19,8 @@ interface Running {
 interface Credential {
   username: string;
   password: string;
+  /** The CA the API serves, written to a file for kcat's `ssl.ca.location`. */
+  caFile: string;
 }
 
 const exists = (file: string) => access(file).then(() => true, () => false);
@@ -79,7 +81,9 @@ describe('provisioning end to end', () => {
 
     for (const [i, cluster] of clusters.entries()) {
       const key = await api.clusterApiKeys.create(cluster.id, { description: `kcat ${i}` });
-      const credential = { username: key.key, password: key.secret };
+      const caFile = path.join(dataDir, `ca-${i}.pem`);
+      await writeFile(caFile, await api.clusters.caPem(cluster.id));
+      const credential = { username: key.key, password: key.secret, caFile };
       credentials.push(credential);
       // A key answered 201 works on the very next connection: no sleep, no retry.
       expect((await listWith(cluster.bootstrapServers, credential)).code).toBe(0);
@@ -97,14 +101,15 @@ describe('provisioning end to end', () => {
   it('refuses a deleted cluster API key for new connections and closes its open ones within 1 s; other keys keep working', async () => {
     const [cluster] = clusters;
     const doomed = await api.clusterApiKeys.create(cluster.id, { description: 'short-lived' });
-    const credential = { username: doomed.key, password: doomed.secret };
+    const credential = { username: doomed.key, password: doomed.secret, caFile: credentials[0].caFile };
     expect((await listWith(cluster.bootstrapServers, credential)).code).toBe(0);
-    const open = await saslLogin(cluster.bootstrapServers, credential.username, credential.password);
+    const tls = { caPem: await api.clusters.caPem(cluster.id) };
+    const open = await saslLogin(cluster.bootstrapServers, credential.username, credential.password, tls);
     expect(open.ok).toBe(true);
     await api.clusterApiKeys.delete(cluster.id, doomed.id);
     await until('the open connection of the deleted key to be closed', () => (open.client.isClosed ? true : undefined), 1_000, 10);
     await until('a new login with the deleted key to be refused', async () => {
-      const login = await saslLogin(cluster.bootstrapServers, credential.username, credential.password);
+      const login = await saslLogin(cluster.bootstrapServers, credential.username, credential.password, tls);
       login.client.close();
       return login.ok ? undefined : true;
     }, 1_000, 10);

@@ -56,6 +56,9 @@ describe('README quickstart', () => {
   it('runs from signup to `wc -l` printing 1000', async () => {
     const script = (await quickstart()).replaceAll('http://127.0.0.1:8080', cp.url);
     expect(script).not.toContain('127.0.0.1:8080');
+    // Kafka clients are told to use TLS, trusting the CA certificate the API serves.
+    expect(script).toMatch(/ca\.pem/);
+    expect(script).toContain('security.protocol=SASL_SSL');
     const run = await runBash(script, workDir);
     const report = `exit ${run.code ?? run.signal}\nstdout (end):\n${run.stdout.slice(-2_000)}\nstderr:\n${run.stderr.slice(-2_000)}`;
     expect(run.code, report).toBe(0);

@@ -37,6 +37,7 @@ describe('topics end to end', () => {
     kafka = new Kafka({
       clientId: 'e2e-topics',
       brokers: running.bootstrapServers.split(','),
+      ssl: { ca: [await api.clusters.caPem(clusterId)] },
       sasl: { mechanism: 'plain', username: key.key, password: key.secret },
       logLevel: logLevel.NOTHING,
     });

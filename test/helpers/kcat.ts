@@ -9,12 +9,14 @@ export interface KcatResult {
 export interface KcatAuth {
   username: string;
   password: string;
+  /** A file holding the CA certificate (PEM): then SASL_SSL, verifying the broker, as Fjord's clusters require. */
+  caFile?: string;
 }
 
-/** librdkafka options for SASL_PLAINTEXT/PLAIN, as a customer's kcat would pass them. */
-export function kcatSaslArgs({ username, password }: KcatAuth): string[] {
+/** librdkafka options for SASL/PLAIN, over TLS when given a CA, as a customer's kcat would pass them. */
+export function kcatSaslArgs({ username, password, caFile }: KcatAuth): string[] {
   return [
-    '-X', 'security.protocol=SASL_PLAINTEXT',
+    ...(caFile ? ['-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${caFile}`] : ['-X', 'security.protocol=SASL_PLAINTEXT']),
     '-X', 'sasl.mechanisms=PLAIN',
     '-X', `sasl.username=${username}`,
     '-X', `sasl.password=${password}`,

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { FrameSplitter, decodeResponseFrame, encodeRequestFrame, type ApiDefinition } from '@fjord/kafka-protocol';
 
 /** Far above any answer a test provokes; a larger size prefix means the stream is out of step. */
@@ -38,9 +39,12 @@ export class RawKafkaClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawKafkaClient> {
+  /** Over TLS when given the CA to verify the broker with (its certificate must name `host`). */
+  static connect(port: number, host = '127.0.0.1', secure?: { caPem: string }): Promise<RawKafkaClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new RawKafkaClient(socket)));
+      const socket = secure
+        ? tls.connect({ port, host, ca: secure.caPem, servername: net.isIP(host) ? undefined : host }, () => resolve(new RawKafkaClient(socket)))
+        : net.connect({ port, host }, () => resolve(new RawKafkaClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -7,10 +7,10 @@ export interface SaslLogin {
   client: RawKafkaClient;
 }
 
-/** One bare SASL/PLAIN login (SaslHandshake v1, SaslAuthenticate v1), as a client's first connection makes it. */
-export async function saslLogin(bootstrap: string, username: string, password: string): Promise<SaslLogin> {
+/** One bare SASL/PLAIN login (SaslHandshake v1, SaslAuthenticate v1), as a client's first connection makes it; over TLS given the CA. */
+export async function saslLogin(bootstrap: string, username: string, password: string, tls?: { caPem: string }): Promise<SaslLogin> {
   const [host, port] = bootstrap.split(':');
-  const client = await RawKafkaClient.connect(Number(port), host);
+  const client = await RawKafkaClient.connect(Number(port), host, tls);
   try {
     await client.request(Api.SaslHandshake, 1, { mechanism: 'PLAIN' });
     const auth = await client.request(Api.SaslAuthenticate, 1, { authBytes: Buffer.from(`\0${username}\0${password}`) });

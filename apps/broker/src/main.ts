@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'broker failed to start');
     process.exit(1);
   }
-  log.info({ host: config.listen.host, port: broker.port, auth: config.auth }, 'broker listening');
+  log.info({ host: config.listen.host, port: broker.port, auth: config.auth, tls: config.tls !== undefined }, 'broker listening');
 
   let stopping = false;
   const stop = (signal: string) => {

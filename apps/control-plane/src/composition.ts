@@ -14,6 +14,7 @@ import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
+import { BrokerCertificates } from './tls/broker-certificates.ts';
 
 export interface ServiceOptions {
   sessionTtlMs: number;
@@ -37,10 +38,12 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   const { repos, transact } = createDataAccess(prisma, { transactionWaitMs: options.transactionWaitMs });
   const clusterConfig = clusterConfigService({ repos, secrets: options.clusterSecrets, watch: new ConfigWatch((ids) => repos.clusters.configVersions(ids)) });
   const clusterChanges = new ClusterChanges();
+  const brokerCertificates = new BrokerCertificates(prisma, options.clusterSecrets);
   const clusters = clustersService({
     repos,
     transact,
     secrets: options.clusterSecrets,
+    certificates: brokerCertificates,
     placement: options.placement,
     onChange: (clusterId) => {
       clusterChanges.notify(clusterId);
@@ -62,6 +65,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
     clusters,
+    /** The installation's TLS authority and the certificates of brokers; the reconciler issues from it too. */
+    brokerCertificates,
     /** Where the reconciler of this process announces its transitions, to wake waiting requests. */
     clusterChanges,
     clusterApiKeys: clusterApiKeysService({ repos, transact, onConfigChange: clusterConfig.changed }),

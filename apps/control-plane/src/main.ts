@@ -133,6 +133,7 @@ reconciler = new Reconciler({
   transact,
   orchestrator: runtime.orchestrator,
   secrets: runtime.secrets,
+  certificates: app.services.brokerCertificates,
   objectStore: runtime.objectStore,
   objectPrefix: runtime.objectPrefix,
   controlPlaneUrl: config.internalUrl ?? config.publicUrl ?? `http://${ownHost.includes(':') ? `[${ownHost}]` : ownHost}:${port}`,

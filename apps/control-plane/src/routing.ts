@@ -32,6 +32,7 @@ export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, han
       ...(endpoint.params ? { params: endpoint.params } : {}),
       ...(endpoint.query ? { querystring: endpoint.query } : {}),
       ...(endpoint.body ? { body: endpoint.body } : {}),
+      ...(endpoint.produces ? { produces: [endpoint.produces] } : {}),
       response: {
         [endpoint.status]: endpoint.response ?? noContent,
         '4XX': Problem,
@@ -42,6 +43,8 @@ export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, han
       const input = { params: req.params, query: req.query, body: req.body } as Parameters<Handler<E>>[0];
       const output = await handler(input, req, reply);
       reply.code(endpoint.status);
+      // A non-JSON string body goes out as it is: fastify serializes JSON content types only.
+      if (endpoint.produces) reply.type(endpoint.produces);
       return endpoint.status === 204 ? reply.send() : output;
     },
   });

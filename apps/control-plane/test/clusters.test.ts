@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { testBackends } from '@fjord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -194,7 +194,55 @@ describe.each(backends)('clusters on $name', (backend) => {
     expect(await t.app.services.clusters.connection(a.orgId, cluster.id)).toEqual({
       bootstrapServers: cluster.bootstrapServers,
       sasl: { mechanism: 'plain', ...secrets.adminCredential(cluster.id) },
+      tls: { caPem: await t.app.services.brokerCertificates.authorityPem() },
     });
+  });
+
+  it("serves the installation's CA certificate as PEM to the cluster's organization only; its key is stored sealed", async () => {
+    const one = await newCluster();
+    const two = await newCluster();
+    const get = (id: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `/v1/clusters/${id}/ca.pem`, headers });
+    const res = await get(one.id, a.auth);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/x-pem-file/);
+    const ca = new X509Certificate(res.body);
+    expect(ca.ca).toBe(true);
+    expect(ca.verify(ca.publicKey)).toBe(true);
+    expect((await get(two.id, a.auth)).body).toBe(res.body);
+    expectProblem(await get(one.id, b.auth), 404, 'not-found');
+    expectProblem(await get(randomUUID(), a.auth), 404, 'not-found');
+    expectProblem(await get(one.id, {}), 401, 'unauthorized');
+
+    const [stored] = await t.db.prisma.tlsAuthority.findMany();
+    expect(stored.certPem).toBe(res.body);
+    expect(stored.keyCiphertext).not.toContain('PRIVATE KEY');
+    expect(secrets.unseal('tls-authority-key', stored.keyCiphertext)).toContain('BEGIN PRIVATE KEY');
+    expect(() => new ClusterSecrets(randomBytes(32)).unseal('tls-authority-key', stored.keyCiphertext)).toThrow();
+  });
+
+  it('issues each broker a certificate for its host signed by the CA, kept until it nears expiry or the host changes', async () => {
+    const cluster = await newCluster();
+    const certificates = t.app.services.brokerCertificates;
+    const ca = new X509Certificate(await certificates.authorityPem());
+    const first = await certificates.forBroker(cluster.id, '127.0.0.1');
+    const leaf = new X509Certificate(first.certPem);
+    expect(leaf.checkIssued(ca)).toBe(true);
+    expect(leaf.verify(ca.publicKey)).toBe(true);
+    expect(leaf.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(await certificates.forBroker(cluster.id, '127.0.0.1')).toEqual(first);
+    expect(await certificates.stale(cluster.id, '127.0.0.1')).toBe(false);
+
+    expect(await certificates.stale(cluster.id, 'kafka.example.com')).toBe(true);
+    const moved = new X509Certificate((await certificates.forBroker(cluster.id, 'kafka.example.com')).certPem);
+    expect(moved.checkHost('kafka.example.com')).toBe('kafka.example.com');
+    expect(moved.serialNumber).not.toBe(leaf.serialNumber);
+
+    const inElevenMonths = new Date(Date.now() + 340 * 86_400_000);
+    expect(await certificates.stale(cluster.id, 'kafka.example.com', inElevenMonths)).toBe(true);
+    const renewed = new X509Certificate((await certificates.forBroker(cluster.id, 'kafka.example.com', inElevenMonths)).certPem);
+    expect(Date.parse(renewed.validTo)).toBeGreaterThan(Date.parse(moved.validTo));
+    const row = await t.db.prisma.brokerCertificate.findUniqueOrThrow({ where: { clusterId: cluster.id } });
+    expect(row.keyCiphertext).not.toContain('PRIVATE KEY');
   });
 
   it('deletes asynchronously: 202 DELETING, repeatable, and no new keys meanwhile (409)', async () => {

@@ -4,6 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCredential, startBroker, type TestBroker } from '../../../test/helpers/broker.ts';
 import { until } from '../../../test/helpers/control-plane.ts';
+import { testCertificates } from '../../../test/helpers/tls.ts';
 import { AdminClient, AdminPool, KafkaConnection, KafkaConnectionError, KafkaError, partitionKey } from '../src/kafka/index.ts';
 
 const KEY = 'FJADMINTEST01';
@@ -20,13 +21,18 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a failure');
 }
 
+// Over TLS, as the control plane always reaches its clusters: the broker's certificate is signed by a
+// test authority, and the admin client trusts that authority only.
 describe('Kafka admin client against the broker', () => {
   let broker: TestBroker;
   let admin: AdminClient;
+  let tls: { caPem: string };
 
   beforeAll(async () => {
-    broker = await startBroker({ auth: 'sasl_plain', credentials: [makeCredential(KEY, SECRET)] });
-    admin = new AdminClient({ bootstrapServers: broker.address, sasl });
+    const certificates = await testCertificates();
+    tls = { caPem: certificates.caPem };
+    broker = await startBroker({ auth: 'sasl_plain', credentials: [makeCredential(KEY, SECRET)], config: { tls: certificates.broker } });
+    admin = new AdminClient({ bootstrapServers: broker.address, sasl, tls });
   });
   afterAll(async () => {
     admin?.close();
@@ -59,7 +65,7 @@ describe('Kafka admin client against the broker', () => {
 
   it('reports offsets and log sizes after a kafkajs producer wrote to the topic', async () => {
     await admin.createTopic({ name: 'sized', partitions: 2, replicationFactor: 1, configs: {} });
-    const kafka = new Kafka({ clientId: 'admin-test', brokers: [broker.address], sasl, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'admin-test', brokers: [broker.address], sasl, ssl: { ca: [tls.caPem] }, logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'sized', messages: Array.from({ length: 30 }, (_, i) => ({ partition: 1, value: `m-${i}` })) });
@@ -95,12 +101,24 @@ describe('Kafka admin client against the broker', () => {
     expect((await admin.metadata(null)).topics.map((t) => t.name)).not.toContain('cfg');
   });
 
+  it('refuses a broker whose certificate another authority signed, and a plaintext connection to the TLS listener', async () => {
+    const stranger = new AdminClient({ bootstrapServers: broker.address, sasl, tls: { caPem: (await testCertificates()).caPem } });
+    const err = await failure(stranger.metadata(null));
+    expect(err).toBeInstanceOf(KafkaConnectionError);
+    expect(err.message).toMatch(/certificate/);
+    stranger.close();
+    const plaintext = new AdminClient({ bootstrapServers: broker.address, sasl, tls: null, requestTimeoutMs: 2_000 });
+    expect(await failure(plaintext.metadata(null))).toBeInstanceOf(KafkaConnectionError);
+    plaintext.close();
+    expect((await admin.metadata(null)).brokers.size).toBe(1);
+  });
+
   it('refuses a wrong SASL password with SASL_AUTHENTICATION_FAILED and leaves no connection behind', async () => {
-    const wrong = new AdminClient({ bootstrapServers: broker.address, sasl: { ...sasl, password: 'wrong' } });
+    const wrong = new AdminClient({ bootstrapServers: broker.address, sasl: { ...sasl, password: 'wrong' }, tls });
     const err = await failure(wrong.metadata(null));
     expect(err).toBeInstanceOf(KafkaError);
     expect((err as KafkaError).type).toBe('SASL_AUTHENTICATION_FAILED');
-    const none = new AdminClient({ bootstrapServers: broker.address, sasl: null });
+    const none = new AdminClient({ bootstrapServers: broker.address, sasl: null, tls });
     expect(await failure(none.metadata(null))).toBeInstanceOf(KafkaConnectionError);
     wrong.close();
     none.close();
@@ -109,7 +127,7 @@ describe('Kafka admin client against the broker', () => {
   it('pipelines concurrent requests on one connection and matches each answer to its request', async () => {
     const names = Array.from({ length: 20 }, (_, i) => `pipelined-${i}`);
     await Promise.all(names.map((name, i) => admin.createTopic({ name, partitions: 1 + (i % 4), replicationFactor: -1, configs: {} })));
-    const connection = await KafkaConnection.open({ host: broker.host, port: broker.port, sasl });
+    const connection = await KafkaConnection.open({ host: broker.host, port: broker.port, sasl, tls });
     const answers = await Promise.all(names.map((name) => connection.send(Api.Metadata, { topics: [{ name }], allowAutoTopicCreation: false })));
     answers.forEach((answer, i) => {
       expect(answer.topics.map((t) => [t.name, t.partitions.length])).toEqual([[names[i], 1 + (i % 4)]]);
@@ -121,7 +139,7 @@ describe('Kafka admin client against the broker', () => {
 
   it('reuses one admin client per cluster, replaces it when credentials change and closes it when idle', async () => {
     const pool = new AdminPool({ idleMs: 200 });
-    const target = { bootstrapServers: broker.address, sasl };
+    const target = { bootstrapServers: broker.address, sasl, tls };
     const seen = new Set<AdminClient>();
     await pool.use('c1', target, async (a) => void seen.add(a).add(a));
     await pool.use('c1', target, async (a) => {
@@ -143,7 +161,7 @@ describe('Kafka admin client without a broker', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const admin = new AdminClient({ bootstrapServers: `127.0.0.1:${port}`, sasl: null });
+    const admin = new AdminClient({ bootstrapServers: `127.0.0.1:${port}`, sasl: null, tls: null });
     const err = await failure(admin.metadata(null));
     expect(err).toBeInstanceOf(KafkaConnectionError);
     expect((err as KafkaConnectionError).reason).toBe('unreachable');

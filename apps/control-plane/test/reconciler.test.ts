@@ -1,8 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { testBackends } from '@fjord/db/testing';
 import { createObjectStore } from '@fjord/object-store';
 import { findFreePort, LocalOrchestrator } from '@fjord/orchestrator';
@@ -12,6 +13,7 @@ import { ClusterSecrets } from '../src/cluster-secrets.ts';
 import { createDataAccess } from '../src/data-access.ts';
 import { LocalLeaderLock } from '../src/reconciler/leader-lock.ts';
 import { Reconciler } from '../src/reconciler/reconciler.ts';
+import { until } from '../../../test/helpers/control-plane.ts';
 import { signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
 const [pglite] = await testBackends();
@@ -51,6 +53,7 @@ describe('reconciler', () => {
       transact,
       orchestrator,
       secrets,
+      certificates: t.app.services.brokerCertificates,
       objectStore: createObjectStore({ kind: 'fs', root: path.join(dataDir, 'objects') }),
       // Nothing answers here: brokers start but never learn a credential, so the probe cannot pass.
       controlPlaneUrl: 'http://127.0.0.1:9',
@@ -165,6 +168,43 @@ describe('reconciler', () => {
     // The orchestrator's reason (pid, the broker's last log lines) is for operators, not tenants.
     expect((await eventsOf(id))[2].message).toMatch(new RegExp(`^the broker is \\w+ \\(support reference: cluster ${id}\\)$`));
     expect(logged.find((l) => l.clusterId === id && l.msg === 'broker down')).toMatchObject({ why: expect.stringMatching(/is gone/) });
+  }, 60_000);
+
+  it('serves TLS with a certificate from the CA, and restarts a running broker with a new one when it nears expiry', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: a.auth, payload: { name: 'renewed', plan: 'basic' } });
+    const { id, bootstrapServers } = res.json() as { id: string; bootstrapServers: string };
+    const [host, port] = bootstrapServers.split(':');
+    await reconcilerOptions.repos.clusters.transition(a.orgId, id, 'PROVISIONING', { status: 'RUNNING', runningAt: new Date() });
+    const ca = await t.app.services.brokerCertificates.authorityPem();
+    /** The serial number of the certificate the broker presents, verified against the CA as clients do. */
+    const servedSerial = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host, port: Number(port), ca }, () => {
+          resolve(socket.getPeerX509Certificate()!.serialNumber);
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+    const serving = () => until('the broker to serve TLS', () => servedSerial().catch(() => undefined), 20_000, 100);
+
+    await reconciler.pass();
+    await reconciler.settled();
+    const stored = await t.db.prisma.brokerCertificate.findUniqueOrThrow({ where: { clusterId: id } });
+    expect(await serving()).toBe(new X509Certificate(stored.certPem).serialNumber);
+
+    // A pass over a broker whose certificate is still good changes nothing.
+    await reconciler.pass();
+    await reconciler.settled();
+    expect((await t.db.prisma.brokerCertificate.findUniqueOrThrow({ where: { clusterId: id } })).certPem).toBe(stored.certPem);
+
+    await t.db.prisma.brokerCertificate.update({ where: { clusterId: id }, data: { notAfter: new Date(Date.now() + 86_400_000) } });
+    await reconciler.pass();
+    await reconciler.settled();
+    const renewed = await t.db.prisma.brokerCertificate.findUniqueOrThrow({ where: { clusterId: id } });
+    expect(renewed.certPem).not.toBe(stored.certPem);
+    expect(renewed.notAfter.getTime()).toBeGreaterThan(Date.now() + 300 * 86_400_000);
+    expect((await eventsOf(id)).map((e) => e.type)).toContain('broker.certificate-renewed');
+    await until('the broker to serve the new certificate', async () => ((await servedSerial().catch(() => '')) === new X509Certificate(renewed.certPem).serialNumber ? true : undefined), 20_000, 100);
   }, 60_000);
 
   it('runs the shutdown work of stop() while it still leads, then lets go of the lock', async () => {

@@ -107,4 +107,15 @@ describe('@fjord/sdk', () => {
     changes.notify(cluster.id);
     expect(await gone).toBeUndefined();
   });
+
+  it("downloads a cluster's CA certificate as PEM text, and throws NotFoundError for another organization's", async () => {
+    const owner = createClient({ baseUrl });
+    await owner.signup({ email: `ca-${Date.now()}@example.com`, password: 'correct horse battery staple', organizationName: 'CA owner' });
+    const cluster = await owner.clusters.create({ name: 'with-ca', plan: 'basic' });
+    const pem = await owner.clusters.caPem(cluster.id);
+    expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/);
+    const stranger = createClient({ baseUrl });
+    await stranger.signup({ email: `ca-stranger-${Date.now()}@example.com`, password: 'correct horse battery staple', organizationName: 'Stranger' });
+    await expect(stranger.clusters.caPem(cluster.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
 });

@@ -3,6 +3,7 @@ import { testBackends } from '@fjord/db/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCredential, startBroker, type TestBroker } from '../../../test/helpers/broker.ts';
+import { testCertificates } from '../../../test/helpers/tls.ts';
 import type { AuthContext } from '../src/auth-context.ts';
 import { createRepositories } from '../src/data-access.ts';
 import { ApiProblem, notFound } from '../src/errors.ts';
@@ -36,8 +37,15 @@ describe('topics service', () => {
   const clusterId = randomUUID();
   const sasl = { mechanism: 'plain' as const, username: KEY, password: SECRET };
 
+  let caPem: string;
+
   beforeAll(async () => {
-    [t, broker] = await Promise.all([startTestApp(pglite), startBroker({ auth: 'sasl_plain', credentials: [makeCredential(KEY, SECRET)] })]);
+    const certificates = await testCertificates();
+    caPem = certificates.caPem;
+    [t, broker] = await Promise.all([
+      startTestApp(pglite),
+      startBroker({ auth: 'sasl_plain', credentials: [makeCredential(KEY, SECRET)], config: { tls: certificates.broker } }),
+    ]);
     const owner = await signup(t.app, 'Topics');
     ctx = { actor: { type: 'user', id: owner.userId, label: owner.email }, orgId: owner.orgId, orgName: 'Topics', role: 'admin', requestId: 'req-1' };
     pool = new AdminPool();
@@ -45,7 +53,7 @@ describe('topics service', () => {
       clusters: {
         async connection(orgId, id) {
           if (orgId !== owner.orgId || id !== clusterId) throw notFound('cluster', id);
-          return { bootstrapServers: broker.address, sasl };
+          return { bootstrapServers: broker.address, sasl, tls: { caPem } };
         },
       },
       kafka: pool,
@@ -65,7 +73,7 @@ describe('topics service', () => {
       partitions: [0, 1].map((partition) => ({ partition, logStartOffset: 0, highWatermark: 0, localBytes: 0, remoteBytes: 0 })),
       configs: { 'retention.ms': '86400000' },
     });
-    const kafka = new Kafka({ clientId: 'topics-svc', brokers: [broker.address], sasl, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'topics-svc', brokers: [broker.address], sasl, ssl: { ca: [caPem] }, logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'payments', messages: Array.from({ length: 12 }, (_, i) => ({ partition: 0, value: `p-${i}` })) });
@@ -81,7 +89,7 @@ describe('topics service', () => {
   });
 
   it('lists topics made by any Kafka client, in name order, page by page', async () => {
-    const kafka = new Kafka({ clientId: 'topics-svc', brokers: [broker.address], sasl, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'topics-svc', brokers: [broker.address], sasl, ssl: { ca: [caPem] }, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: ['list-c', 'list-a', 'list-b'].map((topic) => ({ topic, numPartitions: 1 })) });
@@ -144,7 +152,7 @@ describe('topics service', () => {
 
   it('answers 503 cluster-unavailable when the brokers cannot be reached', async () => {
     const down = topicsService({
-      clusters: { connection: async () => ({ bootstrapServers: '127.0.0.1:1', sasl }) },
+      clusters: { connection: async () => ({ bootstrapServers: '127.0.0.1:1', sasl, tls: { caPem } }) },
       kafka: pool,
       repos: createRepositories(t.db.prisma),
     });

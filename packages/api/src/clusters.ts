@@ -65,7 +65,7 @@ export const Cluster = z
     plan: PlanName,
     region: z.string(),
     status: ClusterStatus,
-    bootstrapServers: z.string().describe('host:port[,host:port] for Kafka clients (SASL_PLAINTEXT, PLAIN with a cluster API key)'),
+    bootstrapServers: z.string().describe('host:port[,host:port] for Kafka clients: SASL_SSL (TLS trusting GET /v1/clusters/{id}/ca.pem), PLAIN with a cluster API key'),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     failureReason: z.string().optional().describe('Why the cluster is FAILED'),

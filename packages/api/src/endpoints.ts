@@ -29,6 +29,8 @@ export interface Endpoint {
   readonly status: 200 | 201 | 202 | 204;
   /** Schema of the success body; absent for 204. */
   readonly response?: z.ZodType;
+  /** Media type of a success body that is not JSON (a string then, sent as is). */
+  readonly produces?: 'application/x-pem-file';
 }
 
 function endpoint<const E extends Endpoint>(e: E): E {
@@ -229,6 +231,18 @@ export const endpoints = {
     params: IdParams,
     status: 202,
     response: Cluster,
+  }),
+  getClusterCaCertificate: endpoint({
+    operationId: 'getClusterCaCertificate',
+    method: 'GET',
+    path: '/v1/clusters/:id/ca.pem',
+    summary: "The CA certificate (PEM) that signs the cluster's broker certificates: Kafka clients trust it for SASL_SSL",
+    tag: 'clusters',
+    auth: 'required',
+    params: IdParams,
+    status: 200,
+    produces: 'application/x-pem-file',
+    response: z.string().describe('One PEM certificate (`ssl.ca.location` for librdkafka, `ssl: { ca }` for kafkajs)'),
   }),
   listClusterEvents: endpoint({
     operationId: 'listClusterEvents',

@@ -39,6 +39,17 @@ const limitsSchema = z.object({
   failedLoginResetMs: z.number().int().positive().default(60_000),
 });
 
+/**
+ * The listener's certificate (chain, leaf first) and private key, as PEM. Clients then speak TLS
+ * (SASL_SSL); without it the listener is plaintext, which only a broker run alone for development uses.
+ */
+const tlsSchema = z
+  .object({
+    certPem: z.string().includes('-----BEGIN CERTIFICATE-----'),
+    keyPem: z.string().includes('PRIVATE KEY-----'),
+  })
+  .strict();
+
 /** Where the broker pulls its cluster config from, and how eagerly. */
 const controlPlaneSchema = z.object({
   url: z.url(),
@@ -64,6 +75,7 @@ export const brokerConfigSchema = z
     advertised: hostPort.optional(),
     dataDir: z.string().min(1).refine(path.isAbsolute, 'must be an absolute path'),
     auth: z.enum(['none', 'sasl_plain']),
+    tls: tlsSchema.optional(),
     /** Fixed credentials, for brokers run without a control plane. */
     credentials: z.array(credentialSchema).default([]),
     controlPlane: controlPlaneSchema.optional(),
@@ -80,3 +92,4 @@ export type BrokerConfigInput = z.input<typeof brokerConfigSchema>;
 /** What the control plane decides for a broker; the orchestrator adds where it runs (`dataDir`, `listen`) and who it is. */
 export type BrokerSettings = Omit<BrokerConfigInput, 'clusterId' | 'nodeId' | 'listen' | 'dataDir'>;
 export type LogDefaults = BrokerConfig['log'];
+export type BrokerTls = z.output<typeof tlsSchema>;

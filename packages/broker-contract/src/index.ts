@@ -10,7 +10,7 @@ export {
   type Credential,
   type ParsedSecretHash,
 } from './credentials.ts';
-export { brokerConfigSchema, type BrokerConfig, type BrokerConfigInput, type BrokerSettings, type LogDefaults } from './broker-config.ts';
+export { brokerConfigSchema, type BrokerConfig, type BrokerConfigInput, type BrokerSettings, type BrokerTls, type LogDefaults } from './broker-config.ts';
 export {
   clusterConfigSchema,
   clusterQuotasSchema,

@@ -47,6 +47,15 @@ describe('broker process config', () => {
     expect(brokerConfigSchema.safeParse({ ...minimal, dataDir: 'relative' }).success).toBe(false);
     expect(brokerConfigSchema.safeParse({ ...minimal, credentials: [{ key: 'FJ1', secretHash: 'plaintext' }] }).success).toBe(false);
   });
+
+  it('takes a TLS certificate and key as PEM, and is plaintext only without them', () => {
+    const tls = { certPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', keyPem: '-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n' };
+    expect(brokerConfigSchema.parse({ ...minimal, tls }).tls).toEqual(tls);
+    expect(brokerConfigSchema.parse(minimal).tls).toBeUndefined();
+    expect(brokerConfigSchema.safeParse({ ...minimal, tls: { certPem: tls.certPem } }).success).toBe(false);
+    expect(brokerConfigSchema.safeParse({ ...minimal, tls: { ...tls, keyPem: 'not a key' } }).success).toBe(false);
+    expect(brokerConfigSchema.safeParse({ ...minimal, tls: { ...tls, passphrase: 'x' } }).success).toBe(false);
+  });
 });
 
 describe('cluster config', () => {

@@ -66,7 +66,7 @@ export class FjordClient {
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(key, String(value));
     const url = `${this.baseUrl}${path}${search.size > 0 ? `?${search}` : ''}`;
 
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    const headers: Record<string, string> = { accept: `${endpoint.produces ?? 'application/json'}, application/problem+json` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     else if (this.#session) headers.cookie = `${sessionCookie}=${this.#session}`;
@@ -82,7 +82,7 @@ export class FjordClient {
     const text = await response.text();
     if (response.status !== endpoint.status) throw errorFromResponse(response.status, path, text);
     if (!endpoint.response) return undefined as EndpointOutput<Endpoints[N]>;
-    return endpoint.response.parse(JSON.parse(text)) as EndpointOutput<Endpoints[N]>;
+    return endpoint.response.parse(endpoint.produces ? text : JSON.parse(text)) as EndpointOutput<Endpoints[N]>;
   }
 
   #keepSession(response: Response) {
@@ -129,6 +129,8 @@ export class FjordClient {
       this.request('getCluster', { params: { id }, ...(wait ? { query: { waitFor: wait.waitFor, timeoutMs: wait.timeoutMs } } : {}) }, { signal: wait?.signal }),
     /** Answers at once with status DELETING; the cluster then disappears (404). */
     delete: (id: string, options?: RequestOptions) => this.request('deleteCluster', { params: { id } }, options),
+    /** The CA certificate (PEM) Kafka clients trust to connect over SASL_SSL. */
+    caPem: (id: string) => this.request('getClusterCaCertificate', { params: { id } }),
     events: (id: string, query?: { limit?: number; cursor?: string }) => this.request('listClusterEvents', { params: { id }, query }),
     allEvents: (id: string) => this.paginate((cursor) => this.clusters.events(id, { cursor, limit: 100 })),
     /**

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 export interface ReadTarget {
   /** Where the next bytes should be read to; empty while the target has no room (it has paused the socket then). */
@@ -12,12 +13,13 @@ export interface ReadTarget {
  * `onread` option, so the accepted connection's handle (accepted with pauseOnConnect, so no byte has
  * been read yet) moves into a socket built with it, and the emptied original is destroyed, which
  * releases the server's count of it. Where a Node has no such handle, the original socket is kept and
- * its 'data' chunks are copied into the target instead.
+ * its 'data' chunks are copied into the target instead. So are a TLS socket's: its handle is the
+ * TLS layer itself, which only the TLSSocket around it can drive.
  */
 export function adoptSocket(accepted: net.Socket, target: ReadTarget): net.Socket {
   const holder = accepted as unknown as { _handle: unknown };
   const handle = holder._handle;
-  if (handle) {
+  if (handle && !(accepted instanceof tls.TLSSocket)) {
     holder._handle = null;
     accepted.destroy();
     const options = {

@@ -1,11 +1,12 @@
 import { Api, ErrorCode, type DescribeConfigsResourceResult } from '@fjord/kafka-protocol';
-import { KafkaConnection, type SaslPlain } from './connection.ts';
+import { KafkaConnection, type ClientTls, type SaslPlain } from './connection.ts';
 import { KafkaConnectionError, KafkaError, throwIfError } from './errors.ts';
 
 export interface AdminClientOptions {
   /** `host:port[,host:port...]` */
   bootstrapServers: string;
   sasl: SaslPlain | null;
+  tls: ClientTls | null;
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -310,6 +311,7 @@ export class AdminClient {
       host: server.host,
       port: server.port,
       sasl: this.#options.sasl,
+      tls: this.#options.tls,
       clientId: this.#options.clientId,
       connectTimeoutMs: this.#options.connectTimeoutMs,
       requestTimeoutMs: this.#options.requestTimeoutMs,

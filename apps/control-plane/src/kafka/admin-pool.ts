@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { AdminClient, type AdminClientOptions } from './admin-client.ts';
-import type { SaslPlain } from './connection.ts';
+import type { ClientTls, SaslPlain } from './connection.ts';
 
 export interface ClusterTarget {
   bootstrapServers: string;
   sasl: SaslPlain | null;
+  tls: ClientTls | null;
 }
 
-export interface AdminPoolOptions extends Omit<AdminClientOptions, 'bootstrapServers' | 'sasl'> {
+export interface AdminPoolOptions extends Omit<AdminClientOptions, 'bootstrapServers' | 'sasl' | 'tls'> {
   /** An admin client unused this long is closed. */
   idleMs?: number;
   /** At most this many clusters keep open clients; the least recently used idle one makes room. */
@@ -66,7 +67,7 @@ export class AdminPool {
   }
 
   #entry(clusterId: string, target: ClusterTarget): Entry {
-    const fingerprint = createHash('sha256').update(JSON.stringify([target.bootstrapServers, target.sasl])).digest('base64url');
+    const fingerprint = createHash('sha256').update(JSON.stringify([target.bootstrapServers, target.sasl, target.tls])).digest('base64url');
     const existing = this.#entries.get(clusterId);
     if (existing?.fingerprint === fingerprint) {
       existing.lastUsed = Date.now();

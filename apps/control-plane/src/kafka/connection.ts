@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import {
   Api,
   ErrorCode,
@@ -18,10 +19,16 @@ export interface SaslPlain {
   password: string;
 }
 
+/** TLS to the broker (SASL_SSL), trusting only `caPem` and checking the certificate names the host dialled. */
+export interface ClientTls {
+  caPem: string;
+}
+
 export interface ConnectionOptions {
   host: string;
   port: number;
   sasl?: SaslPlain | null;
+  tls?: ClientTls | null;
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -47,7 +54,7 @@ const CLIENT_SOFTWARE = { clientSoftwareName: 'fjord-control-plane', clientSoftw
 export class KafkaConnection {
   readonly address: string;
   readonly #socket: net.Socket;
-  readonly #options: Required<Omit<ConnectionOptions, 'sasl'>>;
+  readonly #options: Required<Omit<ConnectionOptions, 'sasl' | 'tls'>>;
   readonly #pending = new Map<number, Pending>();
   readonly #versions = new Map<number, { min: number; max: number }>();
   readonly #closeListeners: (() => void)[] = [];
@@ -75,7 +82,7 @@ export class KafkaConnection {
 
   /** Connects, negotiates versions and authenticates; a failure leaves no socket open. */
   static async open(options: ConnectionOptions): Promise<KafkaConnection> {
-    const socket = await connect(options.host, options.port, options.connectTimeoutMs ?? 5_000);
+    const socket = await connect(options.host, options.port, options.connectTimeoutMs ?? 5_000, options.tls ?? null);
     const connection = new KafkaConnection(socket, options);
     try {
       await connection.#negotiate();
@@ -200,14 +207,17 @@ export class KafkaConnection {
   }
 }
 
-function connect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+function connect(host: string, port: number, timeoutMs: number, secure: ClientTls | null): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true, keepAlive: true });
+    const socket = secure
+      ? // SNI takes names only; an IP address is checked against the certificate's IP entries.
+        tls.connect({ host, port, ca: secure.caPem, servername: net.isIP(host) ? undefined : host }).setNoDelay(true).setKeepAlive(true)
+      : net.connect({ host, port, noDelay: true, keepAlive: true });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new KafkaConnectionError('unreachable', `no connection to ${host}:${port} within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
       resolve(socket);

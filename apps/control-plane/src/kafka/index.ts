@@ -1,4 +1,4 @@
 export { AdminClient, partitionKey, type AdminClientOptions, type ClusterMetadata, type ConfigEntry, type NewTopic, type TopicMetadata } from './admin-client.ts';
 export { AdminPool, type AdminPoolOptions, type ClusterTarget } from './admin-pool.ts';
-export { KafkaConnection, type ConnectionOptions, type SaslPlain } from './connection.ts';
+export { KafkaConnection, type ClientTls, type ConnectionOptions, type SaslPlain } from './connection.ts';
 export { KafkaConnectionError, KafkaError, type KafkaConnectionFailure } from './errors.ts';

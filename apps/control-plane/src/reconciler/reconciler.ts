@@ -7,6 +7,7 @@ import type { ClusterSecrets } from '../cluster-secrets.ts';
 import type { Repositories, Transact } from '../data-access.ts';
 import { tieringPrefix } from '../internal/cluster-config.ts';
 import type { SaslPlain } from '../kafka/index.ts';
+import type { BrokerCertificates } from '../tls/broker-certificates.ts';
 import { probeBroker } from './broker-probe.ts';
 import type { LeaderLock } from './leader-lock.ts';
 import { BrokerNotAnswering, tenantBrokerState, tenantReason } from './tenant-reasons.ts';
@@ -16,6 +17,8 @@ export interface ReconcilerOptions {
   transact: Transact;
   orchestrator: Orchestrator;
   secrets: ClusterSecrets;
+  /** The TLS certificate each broker serves, signed by the installation's authority. */
+  certificates: Pick<BrokerCertificates, 'forBroker' | 'authorityPem' | 'stale'>;
   /** Where clusters' tiered objects live; a deleted cluster's prefix is removed. */
   objectStore: ObjectStore;
   /** Prefix of every Fjord object in the store (FJORD_S3_PREFIX), before `clusters/<id>/`. */
@@ -32,7 +35,8 @@ export interface ReconcilerOptions {
   maxAttempts?: number;
   /** How long the broker gets to answer the probe after it listens. */
   probeTimeoutMs?: number;
-  probe?: (host: string, port: number, sasl: SaslPlain) => Promise<void>;
+  /** Connects over TLS trusting `caPem`, as clients do. */
+  probe?: (host: string, port: number, sasl: SaslPlain, caPem: string) => Promise<void>;
   /** Told after each status change (RUNNING, FAILED, removed), to wake requests waiting on the cluster. */
   onClusterChange?: (clusterId: string) => void;
 }
@@ -194,7 +198,7 @@ export class Reconciler {
     }
   }
 
-  #spec(cluster: Cluster): BrokerSpec {
+  async #spec(cluster: Cluster): Promise<BrokerSpec> {
     const plan = plans[cluster.plan as PlanName];
     return {
       clusterId: cluster.id,
@@ -203,6 +207,8 @@ export class Reconciler {
       port: cluster.port,
       config: {
         auth: 'sasl_plain',
+        // Always TLS: a plaintext listener is for a broker run alone in development.
+        tls: await this.#o.certificates.forBroker(cluster.id, cluster.host),
         controlPlane: { url: this.#o.controlPlaneUrl, token: this.#o.secrets.brokerToken(cluster.id) },
         limits: { maxPartitions: plan.limits.maxPartitions, maxMessageBytes: plan.limits.maxMessageBytes },
       },
@@ -215,12 +221,13 @@ export class Reconciler {
 
   /** Starts the broker and waits until it answers Kafka with our credential. */
   async #startAndProbe(cluster: Cluster): Promise<void> {
-    await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
+    await this.#o.orchestrator.ensureBroker(await this.#spec(cluster));
     const sasl: SaslPlain = { mechanism: 'plain', ...this.#o.secrets.adminCredential(cluster.id) };
+    const caPem = await this.#o.certificates.authorityPem();
     const deadline = Date.now() + this.#o.probeTimeoutMs;
     for (;;) {
       try {
-        return await this.#o.probe(cluster.host, cluster.port, sasl);
+        return await this.#o.probe(cluster.host, cluster.port, sasl, caPem);
       } catch (err) {
         if (Date.now() >= deadline) throw new BrokerNotAnswering(`the broker does not answer Kafka requests: ${messageOf(err)}`, { cause: err });
         await sleep(100);
@@ -275,10 +282,14 @@ export class Reconciler {
     this.#retryAt.set(cluster.id, Date.now() + Math.min(1_000 * 2 ** (attempts - 1), 15_000));
   }
 
-  /** A RUNNING cluster whose broker is not running gets it back, on the same port with the same data. */
+  /**
+   * A RUNNING cluster whose broker is not running gets it back, on the same port with the same data;
+   * a running one whose certificate nears its end (or names another host) restarts with a new one.
+   */
   async #repair(cluster: Cluster, broker: BrokerStatus | undefined): Promise<void> {
     if (broker?.state === 'running' || broker?.state === 'starting') {
       this.#lastProblem.delete(cluster.id);
+      if (broker.state === 'running' && (await this.#o.certificates.stale(cluster.id, cluster.host))) await this.#renewCertificate(cluster);
       return;
     }
     const why = broker?.reason ?? `broker is ${broker?.state ?? 'missing'}`;
@@ -287,7 +298,7 @@ export class Reconciler {
       await this.#event(cluster, 'broker.down', 'RUNNING', tenantBrokerState(broker, cluster.id));
     }
     try {
-      await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
+      await this.#o.orchestrator.ensureBroker(await this.#spec(cluster));
     } catch (err) {
       const reason = tenantReason(err, cluster.id);
       this.#o.logger.warn({ clusterId: cluster.id, err: messageOf(err) }, 'broker restart failed');
@@ -301,10 +312,21 @@ export class Reconciler {
     this.#o.logger.info({ clusterId: cluster.id, why }, 'broker restarted');
   }
 
+  async #renewCertificate(cluster: Cluster): Promise<void> {
+    try {
+      await this.#o.orchestrator.ensureBroker(await this.#spec(cluster));
+    } catch (err) {
+      this.#retryAt.set(cluster.id, Date.now() + 2_000);
+      this.#o.logger.warn({ clusterId: cluster.id, err: messageOf(err) }, 'restarting a broker with a renewed certificate failed');
+      return;
+    }
+    await this.#event(cluster, 'broker.certificate-renewed', 'RUNNING', `broker restarted with a new TLS certificate for ${cluster.host}`);
+  }
+
   /** Starts a broker that the last control plane stopped on its clean way out: a restart, not an outage. */
   async #resume(cluster: Cluster): Promise<void> {
     try {
-      await this.#o.orchestrator.ensureBroker(this.#spec(cluster));
+      await this.#o.orchestrator.ensureBroker(await this.#spec(cluster));
     } catch (err) {
       // From here on it is an outage like any other: the next pass repairs it and says so.
       const reason = tenantReason(err, cluster.id);

@@ -91,3 +91,13 @@ export type ClusterApiKey = Prisma.ClusterApiKeyModel
  * 
  */
 export type ClusterEvent = Prisma.ClusterEventModel
+/**
+ * Model TlsAuthority
+ * 
+ */
+export type TlsAuthority = Prisma.TlsAuthorityModel
+/**
+ * Model BrokerCertificate
+ * 
+ */
+export type BrokerCertificate = Prisma.BrokerCertificateModel

@@ -9,6 +9,7 @@ import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';
 import { authorize } from '../../permissions.ts';
 import { isUniqueViolation } from '../../repository.ts';
+import type { BrokerCertificates } from '../../tls/broker-certificates.ts';
 import type { ClusterChanges } from './cluster-changes.ts';
 
 /** Where new clusters' brokers listen: the host clients reach and a port allocated once per cluster. */
@@ -29,12 +30,14 @@ export interface ClusterWait {
 export interface ClusterConnection {
   bootstrapServers: string;
   sasl: { mechanism: 'plain'; username: string; password: string } | null;
+  tls: { caPem: string } | null;
 }
 
 type Deps = {
   repos: Pick<Repositories, 'clusters'>;
   transact: Transact;
   secrets: ClusterSecrets;
+  certificates: Pick<BrokerCertificates, 'authorityPem'>;
   placement: BrokerPlacement;
   /** Called after a change the reconciler should act on now rather than at its next tick. */
   onChange?: (clusterId: string) => void;
@@ -63,7 +66,7 @@ export function toCluster(row: ClusterRow): Cluster {
   };
 }
 
-export function clustersService({ repos, transact, secrets, placement, onChange, changes, recheckMs }: Deps) {
+export function clustersService({ repos, transact, secrets, certificates, placement, onChange, changes, recheckMs }: Deps) {
   async function load(orgId: string, id: string): Promise<ClusterRow> {
     const row = await repos.clusters.get(orgId, id);
     if (!row || row.status === 'DELETED') throw notFound('cluster', id);
@@ -153,7 +156,18 @@ export function clustersService({ repos, transact, secrets, placement, onChange,
       if (row.status !== 'RUNNING') {
         throw new ApiProblem('FJ_CLUSTER_NOT_READY', `cluster ${clusterId} is ${row.status}, not RUNNING`);
       }
-      return { bootstrapServers: bootstrapServersOf(row), sasl: { mechanism: 'plain', ...secrets.adminCredential(clusterId) } };
+      return {
+        bootstrapServers: bootstrapServersOf(row),
+        sasl: { mechanism: 'plain', ...secrets.adminCredential(clusterId) },
+        tls: { caPem: await certificates.authorityPem() },
+      };
+    },
+
+    /** The certificate clients trust to verify the cluster's brokers (one authority per installation). */
+    async caPem(ctx: AuthContext, id: string): Promise<string> {
+      authorize(ctx, 'clusters:read');
+      await load(ctx.orgId, id);
+      return certificates.authorityPem();
     },
   };
 }

@@ -406,7 +406,9 @@ export const ModelName = {
   IdempotencyRecord: 'IdempotencyRecord',
   Cluster: 'Cluster',
   ClusterApiKey: 'ClusterApiKey',
-  ClusterEvent: 'ClusterEvent'
+  ClusterEvent: 'ClusterEvent',
+  TlsAuthority: 'TlsAuthority',
+  BrokerCertificate: 'BrokerCertificate'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -422,7 +424,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent"
+    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent" | "tlsAuthority" | "brokerCertificate"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1166,6 +1168,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    TlsAuthority: {
+      payload: Prisma.$TlsAuthorityPayload<ExtArgs>
+      fields: Prisma.TlsAuthorityFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TlsAuthorityFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TlsAuthorityFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>
+        }
+        findFirst: {
+          args: Prisma.TlsAuthorityFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TlsAuthorityFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>
+        }
+        findMany: {
+          args: Prisma.TlsAuthorityFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>[]
+        }
+        create: {
+          args: Prisma.TlsAuthorityCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>
+        }
+        createMany: {
+          args: Prisma.TlsAuthorityCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TlsAuthorityCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>[]
+        }
+        delete: {
+          args: Prisma.TlsAuthorityDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>
+        }
+        update: {
+          args: Prisma.TlsAuthorityUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>
+        }
+        deleteMany: {
+          args: Prisma.TlsAuthorityDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TlsAuthorityUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TlsAuthorityUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>[]
+        }
+        upsert: {
+          args: Prisma.TlsAuthorityUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TlsAuthorityPayload>
+        }
+        aggregate: {
+          args: Prisma.TlsAuthorityAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTlsAuthority>
+        }
+        groupBy: {
+          args: Prisma.TlsAuthorityGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TlsAuthorityGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TlsAuthorityCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TlsAuthorityCountAggregateOutputType> | number
+        }
+      }
+    }
+    BrokerCertificate: {
+      payload: Prisma.$BrokerCertificatePayload<ExtArgs>
+      fields: Prisma.BrokerCertificateFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.BrokerCertificateFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.BrokerCertificateFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>
+        }
+        findFirst: {
+          args: Prisma.BrokerCertificateFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.BrokerCertificateFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>
+        }
+        findMany: {
+          args: Prisma.BrokerCertificateFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>[]
+        }
+        create: {
+          args: Prisma.BrokerCertificateCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>
+        }
+        createMany: {
+          args: Prisma.BrokerCertificateCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.BrokerCertificateCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>[]
+        }
+        delete: {
+          args: Prisma.BrokerCertificateDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>
+        }
+        update: {
+          args: Prisma.BrokerCertificateUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>
+        }
+        deleteMany: {
+          args: Prisma.BrokerCertificateDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.BrokerCertificateUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.BrokerCertificateUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>[]
+        }
+        upsert: {
+          args: Prisma.BrokerCertificateUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerCertificatePayload>
+        }
+        aggregate: {
+          args: Prisma.BrokerCertificateAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateBrokerCertificate>
+        }
+        groupBy: {
+          args: Prisma.BrokerCertificateGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BrokerCertificateGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.BrokerCertificateCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BrokerCertificateCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1345,6 +1495,28 @@ export const ClusterEventScalarFieldEnum = {
 } as const
 
 export type ClusterEventScalarFieldEnum = (typeof ClusterEventScalarFieldEnum)[keyof typeof ClusterEventScalarFieldEnum]
+
+
+export const TlsAuthorityScalarFieldEnum = {
+  id: 'id',
+  certPem: 'certPem',
+  keyCiphertext: 'keyCiphertext',
+  createdAt: 'createdAt'
+} as const
+
+export type TlsAuthorityScalarFieldEnum = (typeof TlsAuthorityScalarFieldEnum)[keyof typeof TlsAuthorityScalarFieldEnum]
+
+
+export const BrokerCertificateScalarFieldEnum = {
+  clusterId: 'clusterId',
+  host: 'host',
+  certPem: 'certPem',
+  keyCiphertext: 'keyCiphertext',
+  notAfter: 'notAfter',
+  createdAt: 'createdAt'
+} as const
+
+export type BrokerCertificateScalarFieldEnum = (typeof BrokerCertificateScalarFieldEnum)[keyof typeof BrokerCertificateScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1635,6 +1807,8 @@ export type GlobalOmitConfig = {
   cluster?: Prisma.ClusterOmit
   clusterApiKey?: Prisma.ClusterApiKeyOmit
   clusterEvent?: Prisma.ClusterEventOmit
+  tlsAuthority?: Prisma.TlsAuthorityOmit
+  brokerCertificate?: Prisma.BrokerCertificateOmit
 }
 
 /* Types for Logging */

@@ -60,7 +60,9 @@ export const ModelName = {
   IdempotencyRecord: 'IdempotencyRecord',
   Cluster: 'Cluster',
   ClusterApiKey: 'ClusterApiKey',
-  ClusterEvent: 'ClusterEvent'
+  ClusterEvent: 'ClusterEvent',
+  TlsAuthority: 'TlsAuthority',
+  BrokerCertificate: 'BrokerCertificate'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -219,6 +221,28 @@ export const ClusterEventScalarFieldEnum = {
 } as const
 
 export type ClusterEventScalarFieldEnum = (typeof ClusterEventScalarFieldEnum)[keyof typeof ClusterEventScalarFieldEnum]
+
+
+export const TlsAuthorityScalarFieldEnum = {
+  id: 'id',
+  certPem: 'certPem',
+  keyCiphertext: 'keyCiphertext',
+  createdAt: 'createdAt'
+} as const
+
+export type TlsAuthorityScalarFieldEnum = (typeof TlsAuthorityScalarFieldEnum)[keyof typeof TlsAuthorityScalarFieldEnum]
+
+
+export const BrokerCertificateScalarFieldEnum = {
+  clusterId: 'clusterId',
+  host: 'host',
+  certPem: 'certPem',
+  keyCiphertext: 'keyCiphertext',
+  notAfter: 'notAfter',
+  createdAt: 'createdAt'
+} as const
+
+export type BrokerCertificateScalarFieldEnum = (typeof BrokerCertificateScalarFieldEnum)[keyof typeof BrokerCertificateScalarFieldEnum]
 
 
 export const SortOrder = {

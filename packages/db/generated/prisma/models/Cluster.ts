@@ -307,6 +307,7 @@ export type ClusterWhereInput = {
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
   apiKeys?: Prisma.ClusterApiKeyListRelationFilter
   events?: Prisma.ClusterEventListRelationFilter
+  certificate?: Prisma.XOR<Prisma.BrokerCertificateNullableScalarRelationFilter, Prisma.BrokerCertificateWhereInput> | null
 }
 
 export type ClusterOrderByWithRelationInput = {
@@ -328,6 +329,7 @@ export type ClusterOrderByWithRelationInput = {
   organization?: Prisma.OrganizationOrderByWithRelationInput
   apiKeys?: Prisma.ClusterApiKeyOrderByRelationAggregateInput
   events?: Prisma.ClusterEventOrderByRelationAggregateInput
+  certificate?: Prisma.BrokerCertificateOrderByWithRelationInput
 }
 
 export type ClusterWhereUniqueInput = Prisma.AtLeast<{
@@ -354,6 +356,7 @@ export type ClusterWhereUniqueInput = Prisma.AtLeast<{
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
   apiKeys?: Prisma.ClusterApiKeyListRelationFilter
   events?: Prisma.ClusterEventListRelationFilter
+  certificate?: Prisma.XOR<Prisma.BrokerCertificateNullableScalarRelationFilter, Prisma.BrokerCertificateWhereInput> | null
 }, "id" | "orgId_name" | "host_port">
 
 export type ClusterOrderByWithAggregationInput = {
@@ -418,6 +421,7 @@ export type ClusterCreateInput = {
   organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateInput = {
@@ -438,6 +442,7 @@ export type ClusterUncheckedCreateInput = {
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterUpdateInput = {
@@ -458,6 +463,7 @@ export type ClusterUpdateInput = {
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateInput = {
@@ -478,6 +484,7 @@ export type ClusterUncheckedUpdateInput = {
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterCreateManyInput = {
@@ -710,6 +717,20 @@ export type ClusterUpdateOneRequiredWithoutEventsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ClusterUpdateToOneWithWhereWithoutEventsInput, Prisma.ClusterUpdateWithoutEventsInput>, Prisma.ClusterUncheckedUpdateWithoutEventsInput>
 }
 
+export type ClusterCreateNestedOneWithoutCertificateInput = {
+  create?: Prisma.XOR<Prisma.ClusterCreateWithoutCertificateInput, Prisma.ClusterUncheckedCreateWithoutCertificateInput>
+  connectOrCreate?: Prisma.ClusterCreateOrConnectWithoutCertificateInput
+  connect?: Prisma.ClusterWhereUniqueInput
+}
+
+export type ClusterUpdateOneRequiredWithoutCertificateNestedInput = {
+  create?: Prisma.XOR<Prisma.ClusterCreateWithoutCertificateInput, Prisma.ClusterUncheckedCreateWithoutCertificateInput>
+  connectOrCreate?: Prisma.ClusterCreateOrConnectWithoutCertificateInput
+  upsert?: Prisma.ClusterUpsertWithoutCertificateInput
+  connect?: Prisma.ClusterWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ClusterUpdateToOneWithWhereWithoutCertificateInput, Prisma.ClusterUpdateWithoutCertificateInput>, Prisma.ClusterUncheckedUpdateWithoutCertificateInput>
+}
+
 export type ClusterCreateWithoutOrganizationInput = {
   id?: string
   name: string
@@ -727,6 +748,7 @@ export type ClusterCreateWithoutOrganizationInput = {
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutOrganizationInput = {
@@ -746,6 +768,7 @@ export type ClusterUncheckedCreateWithoutOrganizationInput = {
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutOrganizationInput = {
@@ -812,6 +835,7 @@ export type ClusterCreateWithoutApiKeysInput = {
   runningAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutApiKeysInput = {
@@ -831,6 +855,7 @@ export type ClusterUncheckedCreateWithoutApiKeysInput = {
   updatedAt?: Date | string
   runningAt?: Date | string | null
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutApiKeysInput = {
@@ -866,6 +891,7 @@ export type ClusterUpdateWithoutApiKeysInput = {
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutApiKeysInput = {
@@ -885,6 +911,7 @@ export type ClusterUncheckedUpdateWithoutApiKeysInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterCreateWithoutEventsInput = {
@@ -904,6 +931,7 @@ export type ClusterCreateWithoutEventsInput = {
   runningAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutEventsInput = {
@@ -923,6 +951,7 @@ export type ClusterUncheckedCreateWithoutEventsInput = {
   updatedAt?: Date | string
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutEventsInput = {
@@ -958,6 +987,7 @@ export type ClusterUpdateWithoutEventsInput = {
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutEventsInput = {
@@ -977,6 +1007,103 @@ export type ClusterUncheckedUpdateWithoutEventsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
+}
+
+export type ClusterCreateWithoutCertificateInput = {
+  id?: string
+  name: string
+  plan: string
+  region: string
+  status?: $Enums.ClusterStatus
+  host: string
+  port: number
+  brokerTokenHash: string
+  failureReason?: string | null
+  attempts?: number
+  configVersion?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  runningAt?: Date | string | null
+  organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
+  apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
+  events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
+}
+
+export type ClusterUncheckedCreateWithoutCertificateInput = {
+  id?: string
+  orgId: string
+  name: string
+  plan: string
+  region: string
+  status?: $Enums.ClusterStatus
+  host: string
+  port: number
+  brokerTokenHash: string
+  failureReason?: string | null
+  attempts?: number
+  configVersion?: number
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  runningAt?: Date | string | null
+  apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
+  events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
+}
+
+export type ClusterCreateOrConnectWithoutCertificateInput = {
+  where: Prisma.ClusterWhereUniqueInput
+  create: Prisma.XOR<Prisma.ClusterCreateWithoutCertificateInput, Prisma.ClusterUncheckedCreateWithoutCertificateInput>
+}
+
+export type ClusterUpsertWithoutCertificateInput = {
+  update: Prisma.XOR<Prisma.ClusterUpdateWithoutCertificateInput, Prisma.ClusterUncheckedUpdateWithoutCertificateInput>
+  create: Prisma.XOR<Prisma.ClusterCreateWithoutCertificateInput, Prisma.ClusterUncheckedCreateWithoutCertificateInput>
+  where?: Prisma.ClusterWhereInput
+}
+
+export type ClusterUpdateToOneWithWhereWithoutCertificateInput = {
+  where?: Prisma.ClusterWhereInput
+  data: Prisma.XOR<Prisma.ClusterUpdateWithoutCertificateInput, Prisma.ClusterUncheckedUpdateWithoutCertificateInput>
+}
+
+export type ClusterUpdateWithoutCertificateInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  plan?: Prisma.StringFieldUpdateOperationsInput | string
+  region?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumClusterStatusFieldUpdateOperationsInput | $Enums.ClusterStatus
+  host?: Prisma.StringFieldUpdateOperationsInput | string
+  port?: Prisma.IntFieldUpdateOperationsInput | number
+  brokerTokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
+  apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
+  events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
+}
+
+export type ClusterUncheckedUpdateWithoutCertificateInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  orgId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  plan?: Prisma.StringFieldUpdateOperationsInput | string
+  region?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumClusterStatusFieldUpdateOperationsInput | $Enums.ClusterStatus
+  host?: Prisma.StringFieldUpdateOperationsInput | string
+  port?: Prisma.IntFieldUpdateOperationsInput | number
+  brokerTokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
+  events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterCreateManyOrganizationInput = {
@@ -1013,6 +1140,7 @@ export type ClusterUpdateWithoutOrganizationInput = {
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutOrganizationInput = {
@@ -1032,6 +1160,7 @@ export type ClusterUncheckedUpdateWithoutOrganizationInput = {
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateManyWithoutOrganizationInput = {
@@ -1110,6 +1239,7 @@ export type ClusterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Cluster$apiKeysArgs<ExtArgs>
   events?: boolean | Prisma.Cluster$eventsArgs<ExtArgs>
+  certificate?: boolean | Prisma.Cluster$certificateArgs<ExtArgs>
   _count?: boolean | Prisma.ClusterCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["cluster"]>
 
@@ -1174,6 +1304,7 @@ export type ClusterInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Cluster$apiKeysArgs<ExtArgs>
   events?: boolean | Prisma.Cluster$eventsArgs<ExtArgs>
+  certificate?: boolean | Prisma.Cluster$certificateArgs<ExtArgs>
   _count?: boolean | Prisma.ClusterCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ClusterIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1189,6 +1320,7 @@ export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     organization: Prisma.$OrganizationPayload<ExtArgs>
     apiKeys: Prisma.$ClusterApiKeyPayload<ExtArgs>[]
     events: Prisma.$ClusterEventPayload<ExtArgs>[]
+    certificate: Prisma.$BrokerCertificatePayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1603,6 +1735,7 @@ export interface Prisma__ClusterClient<T, Null = never, ExtArgs extends runtime.
   organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   apiKeys<T extends Prisma.Cluster$apiKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$apiKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ClusterApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   events<T extends Prisma.Cluster$eventsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$eventsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ClusterEventPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  certificate<T extends Prisma.Cluster$certificateArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$certificateArgs<ExtArgs>>): Prisma.Prisma__BrokerCertificateClient<runtime.Types.Result.GetResult<Prisma.$BrokerCertificatePayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2102,6 +2235,25 @@ export type Cluster$eventsArgs<ExtArgs extends runtime.Types.Extensions.Internal
   take?: number
   skip?: number
   distinct?: Prisma.ClusterEventScalarFieldEnum | Prisma.ClusterEventScalarFieldEnum[]
+}
+
+/**
+ * Cluster.certificate
+ */
+export type Cluster$certificateArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the BrokerCertificate
+   */
+  select?: Prisma.BrokerCertificateSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the BrokerCertificate
+   */
+  omit?: Prisma.BrokerCertificateOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.BrokerCertificateInclude<ExtArgs> | null
+  where?: Prisma.BrokerCertificateWhereInput
 }
 
 /**
