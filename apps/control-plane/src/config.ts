@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface ControlPlaneConfig {
   host: string;
@@ -22,6 +23,8 @@ export interface ControlPlaneConfig {
   secretKey?: string;
   /** Host clients reach new clusters' brokers on (their bootstrap address); locally brokers listen on it. */
   brokerHost: string;
+  /** Proxies whose X-Forwarded-For gives the client address (rate limits count per client). */
+  trustProxy?: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +57,15 @@ const EnvSchema = z.object({
   FJORD_DRAIN_MS: optional.refine((v) => v === undefined || /^\d+$/.test(v), 'must be a number of milliseconds'),
   FJORD_SECRET_KEY: optional,
   FJORD_BROKER_HOST: optional,
+  FJORD_TRUST_PROXY: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const parsed = parseTrustProxy(v);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.trustProxy;
+  }),
   INIT_CWD: optional,
 });
 type Env = z.infer<typeof EnvSchema>;
@@ -104,5 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     drainMs: Number(e.FJORD_DRAIN_MS ?? (production ? 5000 : 0)),
     secretKey: e.FJORD_SECRET_KEY,
     brokerHost: e.FJORD_BROKER_HOST ?? '127.0.0.1',
+    trustProxy: e.FJORD_TRUST_PROXY,
   };
 }

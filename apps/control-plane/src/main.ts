@@ -56,6 +56,7 @@ const app = await buildApp({
   prisma: db.prisma,
   logger: { level: config.logLevel },
   secureCookies: config.secureCookies,
+  trustProxy: config.trustProxy,
   clusterSecrets: runtime.secrets,
   placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
   onClusterChange: () => reconciler?.wake(),

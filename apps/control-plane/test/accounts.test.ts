@@ -85,7 +85,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 describe('signup and login rate limit', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backends[0], { authRateLimit: { max: 3, timeWindow: 60_000 } });
+    t = await startTestApp(backends[0], { rateLimits: { 'signin-per-address': { max: 3, timeWindow: 60_000 } } });
   });
   afterAll(() => t?.close());
 

@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 
+  it('reads FJORD_TRUST_PROXY as a hop count or addresses and CIDRs, and refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ FJORD_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ FJORD_TRUST_PROXY: '10.0.0.0/16, ::1' }).trustProxy).toEqual(['10.0.0.0/16', '::1']);
+    for (const bad of ['true', '10.0.0.0/33', 'lb.internal', '1.2.3.4/8/8']) {
+      expect(() => loadConfig({ FJORD_TRUST_PROXY: bad }), bad).toThrow(/FJORD_TRUST_PROXY/);
+    }
+  });
+
   it('requires an external database and a public URL in production only', () => {
     expect(loadConfig({}).production).toBe(false);
     expect(() => loadConfig({ NODE_ENV: 'production', FJORD_PUBLIC_URL: 'https://api.example.com' })).toThrow(/DATABASE_URL/);

@@ -67,3 +67,8 @@ export type ClusterApiKey = Prisma.ClusterApiKeyModel
  * 
  */
 export type ClusterEvent = Prisma.ClusterEventModel
+/**
+ * Model RateLimitBucket
+ * 
+ */
+export type RateLimitBucket = Prisma.RateLimitBucketModel

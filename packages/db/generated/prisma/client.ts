@@ -91,3 +91,8 @@ export type ClusterApiKey = Prisma.ClusterApiKeyModel
  * 
  */
 export type ClusterEvent = Prisma.ClusterEventModel
+/**
+ * Model RateLimitBucket
+ * 
+ */
+export type RateLimitBucket = Prisma.RateLimitBucketModel

@@ -60,7 +60,8 @@ export const ModelName = {
   IdempotencyRecord: 'IdempotencyRecord',
   Cluster: 'Cluster',
   ClusterApiKey: 'ClusterApiKey',
-  ClusterEvent: 'ClusterEvent'
+  ClusterEvent: 'ClusterEvent',
+  RateLimitBucket: 'RateLimitBucket'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -134,6 +135,7 @@ export const ApiKeyScalarFieldEnum = {
   orgId: 'orgId',
   description: 'description',
   secretHash: 'secretHash',
+  createdByUserId: 'createdByUserId',
   createdAt: 'createdAt'
 } as const
 
@@ -218,6 +220,15 @@ export const ClusterEventScalarFieldEnum = {
 } as const
 
 export type ClusterEventScalarFieldEnum = (typeof ClusterEventScalarFieldEnum)[keyof typeof ClusterEventScalarFieldEnum]
+
+
+export const RateLimitBucketScalarFieldEnum = {
+  key: 'key',
+  hits: 'hits',
+  resetAt: 'resetAt'
+} as const
+
+export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
 
 
 export const SortOrder = {
