@@ -105,6 +105,9 @@ export class ControlPlane extends Construct {
         DATABASE_SSLMODE: 'verify-full',
         FJORD_PUBLIC_URL: this.publicUrl,
         FJORD_SECURE_COOKIES: String(servedOverTls),
+        // Requests arrive through the load balancer, whose nodes live in the VPC: the address it puts
+        // in X-Forwarded-For is the client's, which the login and signup rate limits count by.
+        FJORD_TRUST_PROXY: vpc.vpcCidrBlock,
         FJORD_INTERNAL_URL: this.internalUrl,
         // Read by the ECS orchestrator (packages/orchestrator, orchestratorConfigFromEnv).
         FJORD_ORCHESTRATOR: 'ecs',

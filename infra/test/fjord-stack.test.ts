@@ -156,6 +156,7 @@ describe('control plane', () => {
       'Fn::GetAtt': [logicalId(stack, stack.network.brokerSecurityGroup), 'GroupId'],
     });
     expect(env.get('FJORD_ECS_REGION')).toEqual({ Ref: 'AWS::Region' });
+    expect(env.get('FJORD_TRUST_PROXY')).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.network.vpc), 'CidrBlock'] });
     expect(env.get('FJORD_ECS_BROKER_IMAGE')).toEqual(env.get('FJORD_BROKER_IMAGE'));
     for (const name of ['FJORD_ECS_SUBNETS', 'FJORD_BROKER_IMAGE', 'FJORD_PUBLIC_URL', 'FJORD_S3_REGION']) {
       expect(env.get(name), name).toBeDefined();
