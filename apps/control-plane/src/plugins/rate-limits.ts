@@ -26,7 +26,8 @@ export const defaultRateLimits: RateLimits = {
   // Guessing one account's password from many addresses.
   'signin-per-email': { max: 10, timeWindow: 15 * 60_000 },
   'api-key-creation': { max: 100, timeWindow: 3600_000 },
-  'cluster-creation': { max: 20, timeWindow: 3600_000 },
+  // Room for bench/provisioning.ts (40 clusters in one organization) and for scripted fleets.
+  'cluster-creation': { max: 100, timeWindow: 3600_000 },
 };
 
 /** Whom a limit counts: the client address, the email in the body, or the caller's organization. */

@@ -11,7 +11,8 @@ export function rateLimitsRepository(db: Db) {
   return {
     /**
      * Counts one request against `key` in one statement, so replicas racing on a key never lose a hit:
-     * a window past its reset starts again at 1. The database's clock decides, the same for every replica.
+     * a window past its reset starts again at 1. The database's clock decides, the same for every replica
+     * (`resetAt` keeps milliseconds, so the remaining time is capped at the window it may round above).
      */
     async hit(key: string, windowMs: number): Promise<Hit> {
       const [row] = await db.$queryRaw<Hit[]>`
@@ -20,7 +21,7 @@ export function rateLimitsRepository(db: Db) {
         ON CONFLICT ("key") DO UPDATE SET
           "hits" = CASE WHEN "RateLimitBucket"."resetAt" <= now() THEN 1 ELSE "RateLimitBucket"."hits" + 1 END,
           "resetAt" = CASE WHEN "RateLimitBucket"."resetAt" <= now() THEN EXCLUDED."resetAt" ELSE "RateLimitBucket"."resetAt" END
-        RETURNING "hits", GREATEST(0, CEIL(EXTRACT(EPOCH FROM ("resetAt" - now())) * 1000))::int AS "ttlMs"`;
+        RETURNING "hits", LEAST(${windowMs}::int, GREATEST(0, CEIL(EXTRACT(EPOCH FROM ("resetAt" - now())) * 1000)))::int AS "ttlMs"`;
       return row;
     },
     /** Housekeeping across tenants: windows that have reset carry nothing any more (a minute's margin for clock skew). */
