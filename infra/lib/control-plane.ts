@@ -108,9 +108,10 @@ export class ControlPlane extends Construct {
         DATABASE_SSLMODE: 'verify-full',
         FJORD_PUBLIC_URL: this.publicUrl,
         FJORD_SECURE_COOKIES: String(servedOverTls),
+        // Requests arrive through the load balancer, whose nodes live in the VPC: the address it puts
+        // in X-Forwarded-For is the client's, which the login and signup rate limits count by.
+        FJORD_TRUST_PROXY: vpc.vpcCidrBlock,
         FJORD_INTERNAL_URL: this.internalUrl,
-        // One proxy hop, the load balancer: client addresses (rate limits, audit) come from its X-Forwarded-For.
-        FJORD_TRUST_PROXY: '1',
         // Read by the ECS orchestrator (packages/orchestrator, orchestratorConfigFromEnv).
         FJORD_ORCHESTRATOR: 'ecs',
         FJORD_ECS_CLUSTER: cluster.clusterName,

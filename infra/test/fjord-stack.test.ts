@@ -142,7 +142,6 @@ describe('control plane', () => {
       FJORD_BROKER_CONTAINER: 'broker',
       FJORD_ECS_ASSIGN_PUBLIC_IP: 'true',
       FJORD_INTERNAL_URL: 'http://control-plane.fjord.internal:8080',
-      FJORD_TRUST_PROXY: '1',
       FJORD_ECS_SECRET_PREFIX: 'Fjord/brokers/',
       FJORD_ECS_BROKER_ROLE_PATH: '/fjord/Fjord/',
     });
@@ -156,6 +155,7 @@ describe('control plane', () => {
       'Fn::GetAtt': [logicalId(stack, stack.network.brokerSecurityGroup), 'GroupId'],
     });
     expect(env.get('FJORD_ECS_REGION')).toEqual({ Ref: 'AWS::Region' });
+    expect(env.get('FJORD_TRUST_PROXY')).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.network.vpc), 'CidrBlock'] });
     expect(env.get('FJORD_ECS_BROKER_IMAGE')).toEqual(env.get('FJORD_BROKER_IMAGE'));
     for (const name of ['FJORD_ECS_SUBNETS', 'FJORD_BROKER_IMAGE', 'FJORD_PUBLIC_URL', 'FJORD_S3_REGION']) {
       expect(env.get(name), name).toBeDefined();

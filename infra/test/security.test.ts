@@ -126,8 +126,8 @@ describe('the server secret', () => {
     expect(container.Secrets).toContainEqual({ Name: 'FJORD_SECRET_KEY', ValueFrom: { Ref: logicalId(stack, stack.serverSecret.secret) } });
   });
 
-  it('trusts one proxy hop, the load balancer, for client addresses', () => {
-    expect(envOf('FJORD_TRUST_PROXY')).toBe('1');
+  it('trusts the load balancer, inside the VPC, for client addresses', () => {
+    expect(envOf('FJORD_TRUST_PROXY')).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.network.vpc), 'CidrBlock'] });
   });
 });
 

@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { PrismaClient } from '@fjord/db';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -8,15 +7,16 @@ import { randomBytes } from 'node:crypto';
 import { findFreePort } from '@fjord/orchestrator';
 import { ClusterSecrets } from './cluster-secrets.ts';
 import { createServices, type Services } from './composition.ts';
-import { ApiProblem } from './errors.ts';
 import { internalRoutes } from './internal/internal.routes.ts';
 import type { BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { registerModules } from './modules/index.ts';
+import { Housekeeping } from './housekeeping.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { authContext, sessionCookie } from './plugins/auth-context.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.ts';
 import { idempotency } from './plugins/idempotency.ts';
 import { problemDetails } from './plugins/problem-details.ts';
+import { defaultRateLimits, rateLimits, type RateLimits } from './plugins/rate-limits.ts';
 import { genReqId, requestId } from './plugins/request-id.ts';
 import { transportSecurity } from './plugins/transport-security.ts';
 
@@ -26,8 +26,10 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
-  /** Signup and login attempts per client address and window (ms). */
-  authRateLimit?: { max: number; timeWindow: number };
+  /** Requests per window (ms) of each limit, counted in the database across replicas (defaults: plugins/rate-limits). */
+  rateLimits?: Partial<RateLimits>;
+  /** Which proxies' X-Forwarded-For to believe for the client address: a hop count or addresses/CIDRs (default: none). */
+  trustProxy?: number | string[];
   /** Mark the session cookie Secure (set when served over HTTPS). */
   secureCookies?: boolean;
   /** Send Strict-Transport-Security on every answer (production, served over HTTPS only). */
@@ -49,6 +51,8 @@ export interface AppDeps {
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again (default 2 s; 0: always ask). */
   apiKeyCacheMs?: number;
+  /** How often expired rows (idempotency records, rate-limit windows) are purged (default 60 s; 0: never, tests run rounds themselves). */
+  housekeepingMs?: number;
 }
 
 declare module 'fastify' {
@@ -56,7 +60,15 @@ declare module 'fastify' {
     services: Services;
     /** Set when shutdown begins: readiness fails so load balancers stop sending traffic while requests drain. */
     draining: boolean;
+    /** Purges expired rows on a timer while the app is ready. */
+    housekeeping: Housekeeping;
   }
+}
+
+/** fastify's own hop-count form, which its types leave out: the closest `hops` proxies are believed. */
+function trustedProxies(trust: AppDeps['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return trust ?? false;
+  return (_address: string, hop: number) => hop < trust;
 }
 
 /** The control plane's HTTP app, ready to `listen` or `inject`. */
@@ -66,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     genReqId,
     requestIdHeader: false,
+    trustProxy: trustedProxies(deps.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
     clientErrorHandler,
@@ -89,6 +102,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiKeyCacheMs: deps.apiKeyCacheMs,
   });
   app.decorate('services', services);
+  const housekeepingMs = deps.housekeepingMs ?? 60_000;
+  const housekeeping = new Housekeeping({
+    tasks: [
+      { name: 'idempotency-records', purge: (limit) => services.idempotency.purgeExpired(limit) },
+      { name: 'rate-limit-windows', purge: (limit) => services.rateLimits.purgeExpired(limit) },
+    ],
+    intervalMs: housekeepingMs,
+    batch: 1_000,
+    logger: app.log.child({ component: 'housekeeping' }),
+  });
+  app.decorate('housekeeping', housekeeping);
+  if (housekeepingMs > 0) app.addHook('onReady', async () => housekeeping.start());
+  app.addHook('onClose', () => housekeeping.stop());
   // Long polls (brokers' config, clients' cluster waits) answer with what they have instead of holding the close up.
   app.addHook('preClose', async () => {
     services.clusterConfig.close();
@@ -107,11 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.strictTransportSecurity) await app.register(transportSecurity);
   await app.register(problemDetails);
   await app.register(cookie);
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, context) => new ApiProblem('FJ_RATE_LIMITED', `try again in ${context.after}`),
-  });
   await app.register(authContext, { services });
+  await app.register(rateLimits, { services, limits: { ...defaultRateLimits, ...deps.rateLimits } });
   await app.register(idempotency, { services });
   await app.register(swagger, {
     openapi: {
@@ -146,7 +169,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
   await registerModules(app, services, {
-    authRateLimit: deps.authRateLimit ?? { max: 10, timeWindow: 60_000 },
     secureCookies: deps.secureCookies ?? false,
   });
   await app.register(internalRoutes, { services });

@@ -15,6 +15,8 @@ export interface AuthContext {
   role: Role;
   user?: { id: string; email: string; createdAt: Date };
   apiKey?: { id: string; description: string };
+  /** For an API key: the user whose membership created it (absent for keys made before creators were recorded). */
+  keyCreatorId?: string;
   sessionId?: string;
   requestId: string;
 }

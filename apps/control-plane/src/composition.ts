@@ -52,6 +52,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     changes: clusterChanges,
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
+  const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
   return {
     accounts: accountsService({
       repos,
@@ -60,8 +61,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
       sessionIdleMs: options.sessionIdleMs,
       onSignupForExistingAccount: options.onSignupForExistingAccount ?? (() => {}),
     }),
-    members: membersService({ repos, transact }),
-    apiKeys: apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs }),
+    members: membersService({ repos, transact, onMemberChange: apiKeys.forgetCreatedBy }),
+    apiKeys,
     audit: auditService({ repos }),
     idempotency: idempotencyService({ repos }),
     clusters,
@@ -71,6 +72,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     clusterChanges,
     clusterApiKeys: clusterApiKeysService({ repos, transact, onConfigChange: clusterConfig.changed }),
     clusterEvents: clusterEventsService({ repos }),
+    /** Rate-limit windows, counted straight in their table: they belong to no tenant and need no transaction. */
+    rateLimits: repos.rateLimits,
     clusterConfig,
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     topics: topicsService({ repos, clusters, kafka: new AdminPool() }),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseServerSecret } from './server-secret.ts';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface ControlPlaneConfig {
   host: string;
@@ -28,6 +29,8 @@ export interface ControlPlaneConfig {
   brokerHost: string;
   /** A console session unused this long has ended (default 7 days). */
   sessionIdleMs: number;
+  /** Proxies whose X-Forwarded-For gives the client address (rate limits count per client). */
+  trustProxy?: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +64,15 @@ const EnvSchema = z.object({
   FJORD_SECRET_KEY: optional,
   FJORD_SESSION_IDLE_MS: optional.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) > 0), 'must be a positive number of milliseconds'),
   FJORD_BROKER_HOST: optional,
+  FJORD_TRUST_PROXY: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const parsed = parseTrustProxy(v);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.trustProxy;
+  }),
   INIT_CWD: optional,
 });
 type Env = z.infer<typeof EnvSchema>;
@@ -125,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ControlPlaneConfig {
     secretKey: e.FJORD_SECRET_KEY === undefined ? undefined : secretFrom(e.FJORD_SECRET_KEY),
     brokerHost: e.FJORD_BROKER_HOST ?? '127.0.0.1',
     sessionIdleMs: Number(e.FJORD_SESSION_IDLE_MS ?? 7 * 24 * 3600 * 1000),
+    trustProxy: e.FJORD_TRUST_PROXY,
   };
 }

@@ -4,6 +4,7 @@ import { apiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { auditRepository } from './modules/audit/audit.repository.ts';
 import { idempotencyRepository } from './modules/idempotency/idempotency.repository.ts';
 import { membershipsRepository } from './modules/members/members.repository.ts';
+import { rateLimitsRepository } from './modules/rate-limits/rate-limits.repository.ts';
 import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
@@ -22,6 +23,7 @@ export function createRepositories(db: Db) {
     clusters: clustersRepository(db),
     clusterApiKeys: clusterApiKeysRepository(db),
     clusterEvents: clusterEventsRepository(db),
+    rateLimits: rateLimitsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

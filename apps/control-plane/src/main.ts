@@ -59,6 +59,7 @@ const app = await buildApp({
   secureCookies: config.secureCookies,
   strictTransportSecurity: config.strictTransportSecurity,
   sessionIdleMs: config.sessionIdleMs,
+  trustProxy: config.trustProxy,
   clusterSecrets: runtime.secrets,
   placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
   onClusterChange: () => reconciler?.wake(),

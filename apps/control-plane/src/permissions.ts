@@ -26,8 +26,16 @@ const grants: Record<Role, ReadonlySet<Action>> = {
   viewer: new Set(reads),
 };
 
-/** Role of a request authenticated by a cloud API key: it may manage everything but owners. */
-export const apiKeyRole: Role = 'admin';
+const rank: Record<Role, number> = { viewer: 0, admin: 1, owner: 2 };
+
+/**
+ * Role of a request authenticated by a cloud API key: its creator's current role, at most admin (a
+ * key never manages owners), so demoting the creator reduces the key. Keys made before creators were
+ * recorded act as admin.
+ */
+export function apiKeyRole(creatorRole: Role | undefined): Role {
+  return creatorRole === undefined || rank[creatorRole] >= rank.admin ? 'admin' : creatorRole;
+}
 
 export function can(role: Role, action: Action): boolean {
   return grants[role].has(action);

@@ -1,4 +1,4 @@
-import { Problem, type Endpoint, type EndpointOutput } from '@fjord/api';
+import { Problem, shownOnceFields, type Endpoint, type EndpointOutput } from '@fjord/api';
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,13 +17,14 @@ const security: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [
 
 /**
  * Registers the route of one endpoint of packages/api: its schemas drive validation, serialization
- * and the OpenAPI document; its `auth` tells plugins/auth-context whether credentials are needed.
+ * and the OpenAPI document; its `auth` tells plugins/auth-context whether credentials are needed, and
+ * its shown-once fields tell plugins/idempotency what never to store.
  */
 export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, handler: Handler<E>, config: FastifyContextConfig = {}): void {
   app.withTypeProvider<ZodTypeProvider>().route({
     method: endpoint.method,
     url: endpoint.path,
-    config: { ...config, auth: endpoint.auth },
+    config: { ...config, auth: endpoint.auth, shownOnce: shownOnceFields(endpoint.response) },
     schema: {
       operationId: endpoint.operationId,
       summary: endpoint.summary,

@@ -150,7 +150,7 @@ describe('ended sessions', () => {
 describe('signup and login rate limit', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(backends[0], { authRateLimit: { max: 3, timeWindow: 60_000 } });
+    t = await startTestApp(backends[0], { rateLimits: { 'signin-per-address': { max: 3, timeWindow: 60_000 } } });
   });
   afterAll(() => t?.close());
 

@@ -36,6 +36,15 @@ describe('loadConfig', () => {
   const secret = randomBytes(32);
   const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', FJORD_PUBLIC_URL: 'https://api.example.com', FJORD_SECRET_KEY: secret.toString('base64') };
 
+  it('reads FJORD_TRUST_PROXY as a hop count or addresses and CIDRs, and refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ FJORD_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ FJORD_TRUST_PROXY: '10.0.0.0/16, ::1' }).trustProxy).toEqual(['10.0.0.0/16', '::1']);
+    for (const bad of ['true', '10.0.0.0/33', 'lb.internal', '1.2.3.4/8/8']) {
+      expect(() => loadConfig({ FJORD_TRUST_PROXY: bad }), bad).toThrow(/FJORD_TRUST_PROXY/);
+    }
+  });
+
   it('requires an external database, a public URL and the server secret in production only', () => {
     expect(loadConfig({}).production).toBe(false);
     expect(loadConfig({}).secretKey).toBeUndefined();

@@ -4,6 +4,12 @@ import type { TestBackend } from '@fjord/db/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp, type AppDeps } from '../src/app.ts';
+import { defaultRateLimits, type RateLimits } from '../src/plugins/rate-limits.ts';
+
+/** Limits no test reaches unless it means to. */
+export const unlimited = Object.fromEntries(
+  Object.keys(defaultRateLimits).map((name) => [name, { max: 1_000_000, timeWindow: 60_000 }]),
+) as RateLimits;
 
 export interface TestApp {
   app: FastifyInstance;
@@ -14,7 +20,7 @@ export interface TestApp {
 /** A control plane on a fresh database of `backend`, reached with `inject`. */
 export async function startTestApp(backend: TestBackend, deps: Partial<AppDeps> = {}): Promise<TestApp> {
   const db = await backend.open();
-  const app = await buildApp({ prisma: db.prisma, authRateLimit: { max: 10_000, timeWindow: 60_000 }, ...deps });
+  const app = await buildApp({ prisma: db.prisma, ...deps, rateLimits: { ...unlimited, ...deps.rateLimits } });
   await app.ready();
   return {
     app,

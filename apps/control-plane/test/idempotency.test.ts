@@ -1,3 +1,4 @@
+import { redactedSecret } from '@fjord/api';
 import { testBackends } from '@fjord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createApiKey, expectProblem, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
@@ -8,7 +9,7 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
   let t: TestApp;
   let org: SignedUp;
   beforeAll(async () => {
-    t = await startTestApp(backend);
+    t = await startTestApp(backend, { housekeepingMs: 0 });
     org = await signup(t.app, 'Retry');
   });
   afterAll(() => t?.close());
@@ -21,10 +22,33 @@ describe.each(backends)('Idempotency-Key on $name', (backend) => {
     expect(first.statusCode).toBe(201);
     const again = await create('create-key-1', 'once');
     expect(again.statusCode).toBe(201);
-    expect(again.json()).toEqual(first.json());
+    expect(again.json()).toEqual({ ...first.json(), secret: redactedSecret });
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await t.db.prisma.apiKey.count({ where: { orgId: org.orgId, description: 'once' } })).toBe(1);
     expect(await t.db.prisma.auditEvent.count({ where: { orgId: org.orgId, action: 'api_key.create' } })).toBe(1);
+  });
+
+  it('never stores a shown-once secret: the record holds the marker, and a replay answers it with the same status and id', async () => {
+    const first = await create('create-key-secret', 'shown once');
+    const { id, secret } = first.json();
+    const record = await t.db.prisma.idempotencyRecord.findFirstOrThrow({ where: { orgId: org.orgId, key: 'create-key-secret' } });
+    expect(record.body).not.toContain(secret);
+    expect(JSON.parse(record.body!).secret).toBe(redactedSecret);
+    const replay = await create('create-key-secret', 'shown once');
+    expect(replay.statusCode).toBe(201);
+    expect(replay.body).not.toContain(secret);
+    expect(replay.json()).toEqual({ ...first.json(), secret: redactedSecret });
+    expect(replay.json().id).toBe(id);
+  });
+
+  it('purges records past their TTL, a bounded batch per round', async () => {
+    await create('stale-1', 'stale one');
+    await create('stale-2', 'stale two');
+    await t.db.prisma.idempotencyRecord.updateMany({ where: { orgId: org.orgId, key: { startsWith: 'stale-' } }, data: { createdAt: new Date(Date.now() - 25 * 3600 * 1000) } });
+    expect(await t.app.services.idempotency.purgeExpired(1)).toBe(1);
+    await t.app.housekeeping.runOnce();
+    expect(await t.db.prisma.idempotencyRecord.count({ where: { orgId: org.orgId, key: { startsWith: 'stale-' } } })).toBe(0);
+    expect(await t.db.prisma.idempotencyRecord.count({ where: { orgId: org.orgId, key: 'create-key-1' } })).toBe(1);
   });
 
   it('the same key with another body -> 422', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.ts';
 import { page } from './pagination.ts';
+import { shownOnceSecret } from './shown-once.ts';
 
 export const CreateApiKeyRequest = z
   .object({ description: z.string().trim().min(1).max(200) })
@@ -15,7 +16,7 @@ export type ApiKey = z.infer<typeof ApiKey>;
 
 /** Answer to a create: the only time the secret is ever shown. */
 export const CreatedApiKey = ApiKey.extend({
-  secret: z.string().describe('Send as `Authorization: Bearer <secret>`. Shown once; Fjord keeps only its hash.'),
+  secret: shownOnceSecret('Send as `Authorization: Bearer <secret>`. Fjord keeps only its hash.'),
 }).meta({ id: 'CreatedApiKey' });
 export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
 

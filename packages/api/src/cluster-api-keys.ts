@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.ts';
 import { page } from './pagination.ts';
+import { shownOnceSecret } from './shown-once.ts';
 
 export const ClusterApiKeyParams = z.object({ id: Id, keyId: Id }).strict();
 
@@ -23,7 +24,7 @@ export type ClusterApiKey = z.infer<typeof ClusterApiKey>;
 
 /** Answer to a create: the only time the secret is ever shown. */
 export const CreatedClusterApiKey = ClusterApiKey.extend({
-  secret: z.string().describe('The SASL/PLAIN password. Shown once; Fjord keeps only a salted hash.'),
+  secret: shownOnceSecret('The SASL/PLAIN password. Fjord keeps only a salted hash.'),
 }).meta({ id: 'CreatedClusterApiKey' });
 export type CreatedClusterApiKey = z.infer<typeof CreatedClusterApiKey>;
 

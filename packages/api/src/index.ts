@@ -1,6 +1,7 @@
 export * from './problems.ts';
 export * from './common.ts';
 export * from './pagination.ts';
+export * from './shown-once.ts';
 export * from './accounts.ts';
 export * from './api-keys.ts';
 export * from './members.ts';

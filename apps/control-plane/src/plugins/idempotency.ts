@@ -1,3 +1,4 @@
+import { redactedSecret } from '@fjord/api';
 import fp from 'fastify-plugin';
 import type { Services } from '../composition.ts';
 import { ApiProblem } from '../errors.ts';
@@ -6,6 +7,10 @@ import { requestFingerprint } from '../modules/idempotency/idempotency.service.t
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim: string | null;
+  }
+  interface FastifyContextConfig {
+    /** Top-level fields of the success body that hold a shown-once secret. */
+    shownOnce?: string[];
   }
 }
 
@@ -16,10 +21,21 @@ export interface IdempotencyOptions {
 const header = 'idempotency-key';
 const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The body as it may be stored: shown-once secrets replaced by the documented marker. */
+function storable(body: string, shownOnce: string[] | undefined): string {
+  if (!shownOnce?.length || body === '') return body;
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== 'object' || parsed === null) return body;
+  const redacted: Record<string, unknown> = { ...parsed };
+  for (const field of shownOnce) if (field in redacted) redacted[field] = redactedSecret;
+  return JSON.stringify(redacted);
+}
+
 /**
  * `Idempotency-Key` on authenticated mutations: the first answer is stored under (organization, actor,
  * key) and replayed on a retry with the same request; the same key with another request is refused.
- * Runs after validation, so an invalid request never claims a key.
+ * Runs after validation, so an invalid request never claims a key. A shown-once secret is never stored:
+ * a replay answers the marker in its place.
  */
 export const idempotency = fp<IdempotencyOptions>(
   async (app, { services }) => {
@@ -53,10 +69,11 @@ export const idempotency = fp<IdempotencyOptions>(
         await services.idempotency.release(req.ctx, claim);
       } else {
         const contentType = reply.getHeader('content-type');
+        const body = typeof payload === 'string' ? payload : '';
         await services.idempotency.complete(req.ctx, claim, {
           statusCode: reply.statusCode,
           contentType: typeof contentType === 'string' ? contentType : null,
-          body: typeof payload === 'string' ? payload : '',
+          body: reply.statusCode < 300 ? storable(body, req.routeOptions.config?.shownOnce) : body,
         });
       }
       return payload;

@@ -77,3 +77,8 @@ export type TlsAuthority = Prisma.TlsAuthorityModel
  * 
  */
 export type BrokerCertificate = Prisma.BrokerCertificateModel
+/**
+ * Model RateLimitBucket
+ * 
+ */
+export type RateLimitBucket = Prisma.RateLimitBucketModel

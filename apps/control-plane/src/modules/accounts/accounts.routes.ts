@@ -7,18 +7,17 @@ import type { SignedIn } from './accounts.service.ts';
 
 export interface AccountsRoutesOptions {
   services: Pick<Services, 'accounts'>;
-  /** Guesses per client address on signup and login. */
-  authRateLimit: { max: number; timeWindow: number };
   secureCookies: boolean;
 }
 
-export const accountsRoutes: FastifyPluginAsync<AccountsRoutesOptions> = async (app, { services, authRateLimit, secureCookies }) => {
+export const accountsRoutes: FastifyPluginAsync<AccountsRoutesOptions> = async (app, { services, secureCookies }) => {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies } as const;
   const startSession = (reply: FastifyReply, signedIn: SignedIn) => {
     reply.setCookie(sessionCookie, signedIn.sessionToken, { ...cookieOptions, expires: signedIn.expiresAt });
     return signedIn.me;
   };
-  const rateLimit = { rateLimit: authRateLimit };
+  // Guesses are counted per client address and per account.
+  const rateLimit = { limits: ['signin-per-address', 'signin-per-email'] as const };
 
   route(app, endpoints.signup, async ({ body }, req, reply) => startSession(reply, await services.accounts.signup(body, req.id)), rateLimit);
   route(app, endpoints.login, async ({ body }, req, reply) => startSession(reply, await services.accounts.login(body, req.id)), rateLimit);

@@ -1,9 +1,10 @@
-import type { ApiKey, CreatedApiKey, Page, PageQuery } from '@fjord/api';
+import type { ApiKey, CreatedApiKey, Page, PageQuery, Role } from '@fjord/api';
 import type { AuthContext } from '../../auth-context.ts';
 import type { Repositories, Transact } from '../../data-access.ts';
 import { newSecret, sha256 } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { notFound } from '../../errors.ts';
+import { toApiRole } from '../../mapping.ts';
 import { apiKeyRole, authorize } from '../../permissions.ts';
 
 type Deps = {
@@ -15,7 +16,14 @@ type Deps = {
    */
   cacheMs?: number;
 };
-type Resolved = { id: string; orgId: string; orgName: string; description: string; expiresAt: number };
+type Resolved = {
+  id: string;
+  orgId: string;
+  orgName: string;
+  description: string;
+  creator: { userId: string; role: Role } | undefined;
+  expiresAt: number;
+};
 type Row = { id: string; description: string; createdAt: Date };
 
 const secretPrefix = 'fjk_';
@@ -25,8 +33,8 @@ const toApiKey = (row: Row): ApiKey => ({ id: row.id, description: row.descripti
 export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
   // By secret hash; insertion order doubles as age, so the oldest entry goes first when it is full.
   const resolved = new Map<string, Resolved>();
-  const forget = (id: string) => {
-    for (const [hash, entry] of resolved) if (entry.id === id) resolved.delete(hash);
+  const forgetWhere = (match: (entry: Resolved) => boolean) => {
+    for (const [hash, entry] of resolved) if (match(entry)) resolved.delete(hash);
   };
 
   async function lookup(secretHash: string): Promise<Resolved | undefined> {
@@ -35,7 +43,14 @@ export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
     resolved.delete(secretHash);
     const key = await repos.apiKeys.resolve(secretHash);
     if (!key) return undefined;
-    const entry = { id: key.id, orgId: key.orgId, orgName: key.organization.name, description: key.description, expiresAt: Date.now() + cacheMs };
+    const entry: Resolved = {
+      id: key.id,
+      orgId: key.orgId,
+      orgName: key.organization.name,
+      description: key.description,
+      creator: key.createdByUserId && key.creator ? { userId: key.createdByUserId, role: toApiRole(key.creator.role) } : undefined,
+      expiresAt: Date.now() + cacheMs,
+    };
     if (cacheMs > 0) {
       if (resolved.size >= CACHE_ENTRIES) resolved.delete(resolved.keys().next().value!);
       resolved.set(secretHash, entry);
@@ -48,7 +63,12 @@ export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
       authorize(ctx, 'api-keys:write');
       const secret = newSecret(secretPrefix);
       const row = await transact(async (tx) => {
-        const key = await tx.apiKeys.create(ctx.orgId, { description: input.description, secretHash: sha256(secret) });
+        const key = await tx.apiKeys.create(ctx.orgId, {
+          description: input.description,
+          secretHash: sha256(secret),
+          // A key made with a key belongs to the same member, so it cannot outlive them either.
+          createdByUserId: ctx.user?.id ?? ctx.keyCreatorId ?? null,
+        });
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'api_key.create', resource: { type: 'api_key', id: key.id }, requestId: ctx.requestId });
         return key;
       });
@@ -75,7 +95,15 @@ export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
         if (count === 0) throw notFound('API key', id);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'api_key.delete', resource: { type: 'api_key', id }, requestId: ctx.requestId });
       });
-      forget(id);
+      forgetWhere((entry) => entry.id === id);
+    },
+
+    /**
+     * A member's role changed or they left: their keys' cached contexts are dropped at once, so this
+     * process answers the next request from the database (the membership cascade or the new role).
+     */
+    forgetCreatedBy(orgId: string, userId: string): void {
+      forgetWhere((entry) => entry.orgId === orgId && entry.creator?.userId === userId);
     },
 
     /** The context of a Bearer secret, or undefined when no live key has it. At most one indexed lookup, no KDF. */
@@ -87,8 +115,9 @@ export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
         actor: { type: 'api_key', id: key.id, label: key.description },
         orgId: key.orgId,
         orgName: key.orgName,
-        role: apiKeyRole,
+        role: apiKeyRole(key.creator?.role),
         apiKey: { id: key.id, description: key.description },
+        keyCreatorId: key.creator?.userId,
         requestId,
       };
     },

@@ -5,7 +5,9 @@ import { clientGone, route } from '../../routing.ts';
 
 export const clustersRoutes: FastifyPluginAsync<{ services: Pick<Services, 'clusters' | 'clusterEvents'> }> = async (app, { services }) => {
   route(app, endpoints.listClusters, ({ query }, req) => services.clusters.list(req.ctx, query));
-  route(app, endpoints.createCluster, ({ body }, req) => services.clusters.create(req.ctx, body));
+  route(app, endpoints.createCluster, ({ body }, req) => services.clusters.create(req.ctx, body), {
+    limits: ['cluster-creation'],
+  });
   route(app, endpoints.getCluster, ({ params, query }, req, reply) =>
     services.clusters.get(req.ctx, params.id, query.waitFor && { status: query.waitFor, timeoutMs: query.timeoutMs, signal: clientGone(reply) }),
   );

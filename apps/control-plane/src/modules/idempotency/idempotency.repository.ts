@@ -10,5 +10,8 @@ export function idempotencyRepository(db: Db) {
     complete: (orgId: string, id: string, response: { statusCode: number; contentType: string | null; body: string }) =>
       db.idempotencyRecord.updateMany({ where: { orgId, id }, data: response }),
     release: (orgId: string, id: string) => db.idempotencyRecord.deleteMany({ where: { orgId, id } }),
+    /** Housekeeping across tenants: it reads nothing out, it only deletes what no request may replay any more. */
+    purgeCreatedBefore: (cutoff: Date, limit: number) =>
+      db.idempotencyRecord.deleteMany({ where: { createdAt: { lt: cutoff } }, limit }),
   };
 }

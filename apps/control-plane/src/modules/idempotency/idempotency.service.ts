@@ -51,5 +51,11 @@ export function idempotencyService({ repos }: Deps) {
 
     /** A request that failed on our side may be retried with the same key. */
     release: (ctx: AuthContext, claimId: string) => repos.idempotency.release(ctx.orgId, claimId),
+
+    /** Deletes up to `limit` records past their TTL; answers how many went. */
+    async purgeExpired(limit: number): Promise<number> {
+      const { count } = await repos.idempotency.purgeCreatedBefore(new Date(Date.now() - idempotencyKeyTtlMs), limit);
+      return count;
+    },
   };
 }

@@ -7,7 +7,12 @@ import { toApiRole, toDbRole } from '../../mapping.ts';
 import { authorize } from '../../permissions.ts';
 import { isUniqueViolation } from '../../repository.ts';
 
-type Deps = { repos: Pick<Repositories, 'memberships'>; transact: Transact };
+type Deps = {
+  repos: Pick<Repositories, 'memberships'>;
+  transact: Transact;
+  /** A member's role changed or they left: whatever this process cached about their API keys must go. */
+  onMemberChange?: (orgId: string, userId: string) => void;
+};
 type Row = Awaited<ReturnType<Repositories['memberships']['get']>> & {};
 
 const toMember = (row: Row): Member => ({
@@ -18,7 +23,7 @@ const toMember = (row: Row): Member => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-export function membersService({ repos, transact }: Deps) {
+export function membersService({ repos, transact, onMemberChange }: Deps) {
   /** Granting, changing or taking away the owner role is for owners only. */
   function authorizeRoleChange(ctx: AuthContext, ...roles: Role[]) {
     authorize(ctx, 'members:write');
@@ -70,22 +75,29 @@ export function membersService({ repos, transact }: Deps) {
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'member.update', resource: { type: 'member', id }, requestId: ctx.requestId });
         return updated;
       });
+      onMemberChange?.(ctx.orgId, row.userId);
       return toMember(row);
     },
 
     async remove(ctx: AuthContext, id: string): Promise<void> {
       authorize(ctx, 'members:write');
-      await transact(async (tx) => {
+      const removed = await transact(async (tx) => {
         const current = await tx.memberships.get(ctx.orgId, id);
         if (!current) throw notFound('Member', id);
         authorizeRoleChange(ctx, toApiRole(current.role));
         if (current.role === 'OWNER' && (await tx.memberships.countOwners(ctx.orgId)) === 1) {
           throw new ApiProblem('FJ_LAST_OWNER', 'make another member an owner first');
         }
-        // Their sessions in this organization hang off the membership and are deleted with it.
+        // Their sessions and the API keys they created hang off the membership and are deleted with it.
+        const keys = await tx.apiKeys.listCreatedBy(ctx.orgId, current.userId);
         await tx.memberships.delete(ctx.orgId, id);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'member.delete', resource: { type: 'member', id }, requestId: ctx.requestId });
+        for (const key of keys) {
+          await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'api_key.delete', resource: { type: 'api_key', id: key.id }, requestId: ctx.requestId });
+        }
+        return current;
       });
+      onMemberChange?.(ctx.orgId, removed.userId);
     },
   };
 }

@@ -62,7 +62,8 @@ export const ModelName = {
   ClusterApiKey: 'ClusterApiKey',
   ClusterEvent: 'ClusterEvent',
   TlsAuthority: 'TlsAuthority',
-  BrokerCertificate: 'BrokerCertificate'
+  BrokerCertificate: 'BrokerCertificate',
+  RateLimitBucket: 'RateLimitBucket'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -137,6 +138,7 @@ export const ApiKeyScalarFieldEnum = {
   orgId: 'orgId',
   description: 'description',
   secretHash: 'secretHash',
+  createdByUserId: 'createdByUserId',
   createdAt: 'createdAt'
 } as const
 
@@ -243,6 +245,15 @@ export const BrokerCertificateScalarFieldEnum = {
 } as const
 
 export type BrokerCertificateScalarFieldEnum = (typeof BrokerCertificateScalarFieldEnum)[keyof typeof BrokerCertificateScalarFieldEnum]
+
+
+export const RateLimitBucketScalarFieldEnum = {
+  key: 'key',
+  hits: 'hits',
+  resetAt: 'resetAt'
+} as const
+
+export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -29,6 +29,7 @@ export type ApiKeyMinAggregateOutputType = {
   orgId: string | null
   description: string | null
   secretHash: string | null
+  createdByUserId: string | null
   createdAt: Date | null
 }
 
@@ -37,6 +38,7 @@ export type ApiKeyMaxAggregateOutputType = {
   orgId: string | null
   description: string | null
   secretHash: string | null
+  createdByUserId: string | null
   createdAt: Date | null
 }
 
@@ -45,6 +47,7 @@ export type ApiKeyCountAggregateOutputType = {
   orgId: number
   description: number
   secretHash: number
+  createdByUserId: number
   createdAt: number
   _all: number
 }
@@ -55,6 +58,7 @@ export type ApiKeyMinAggregateInputType = {
   orgId?: true
   description?: true
   secretHash?: true
+  createdByUserId?: true
   createdAt?: true
 }
 
@@ -63,6 +67,7 @@ export type ApiKeyMaxAggregateInputType = {
   orgId?: true
   description?: true
   secretHash?: true
+  createdByUserId?: true
   createdAt?: true
 }
 
@@ -71,6 +76,7 @@ export type ApiKeyCountAggregateInputType = {
   orgId?: true
   description?: true
   secretHash?: true
+  createdByUserId?: true
   createdAt?: true
   _all?: true
 }
@@ -152,6 +158,7 @@ export type ApiKeyGroupByOutputType = {
   orgId: string
   description: string
   secretHash: string
+  createdByUserId: string | null
   createdAt: Date
   _count: ApiKeyCountAggregateOutputType | null
   _min: ApiKeyMinAggregateOutputType | null
@@ -181,8 +188,10 @@ export type ApiKeyWhereInput = {
   orgId?: Prisma.UuidFilter<"ApiKey"> | string
   description?: Prisma.StringFilter<"ApiKey"> | string
   secretHash?: Prisma.StringFilter<"ApiKey"> | string
+  createdByUserId?: Prisma.UuidNullableFilter<"ApiKey"> | string | null
   createdAt?: Prisma.DateTimeFilter<"ApiKey"> | Date | string
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+  creator?: Prisma.XOR<Prisma.MembershipNullableScalarRelationFilter, Prisma.MembershipWhereInput> | null
 }
 
 export type ApiKeyOrderByWithRelationInput = {
@@ -190,8 +199,10 @@ export type ApiKeyOrderByWithRelationInput = {
   orgId?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  createdByUserId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   organization?: Prisma.OrganizationOrderByWithRelationInput
+  creator?: Prisma.MembershipOrderByWithRelationInput
 }
 
 export type ApiKeyWhereUniqueInput = Prisma.AtLeast<{
@@ -202,8 +213,10 @@ export type ApiKeyWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.ApiKeyWhereInput | Prisma.ApiKeyWhereInput[]
   orgId?: Prisma.UuidFilter<"ApiKey"> | string
   description?: Prisma.StringFilter<"ApiKey"> | string
+  createdByUserId?: Prisma.UuidNullableFilter<"ApiKey"> | string | null
   createdAt?: Prisma.DateTimeFilter<"ApiKey"> | Date | string
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
+  creator?: Prisma.XOR<Prisma.MembershipNullableScalarRelationFilter, Prisma.MembershipWhereInput> | null
 }, "id" | "secretHash">
 
 export type ApiKeyOrderByWithAggregationInput = {
@@ -211,6 +224,7 @@ export type ApiKeyOrderByWithAggregationInput = {
   orgId?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  createdByUserId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.ApiKeyCountOrderByAggregateInput
   _max?: Prisma.ApiKeyMaxOrderByAggregateInput
@@ -225,6 +239,7 @@ export type ApiKeyScalarWhereWithAggregatesInput = {
   orgId?: Prisma.UuidWithAggregatesFilter<"ApiKey"> | string
   description?: Prisma.StringWithAggregatesFilter<"ApiKey"> | string
   secretHash?: Prisma.StringWithAggregatesFilter<"ApiKey"> | string
+  createdByUserId?: Prisma.UuidNullableWithAggregatesFilter<"ApiKey"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiKey"> | Date | string
 }
 
@@ -234,6 +249,7 @@ export type ApiKeyCreateInput = {
   secretHash: string
   createdAt?: Date | string
   organization: Prisma.OrganizationCreateNestedOneWithoutApiKeysInput
+  creator?: Prisma.MembershipCreateNestedOneWithoutApiKeysInput
 }
 
 export type ApiKeyUncheckedCreateInput = {
@@ -241,6 +257,7 @@ export type ApiKeyUncheckedCreateInput = {
   orgId: string
   description: string
   secretHash: string
+  createdByUserId?: string | null
   createdAt?: Date | string
 }
 
@@ -250,6 +267,7 @@ export type ApiKeyUpdateInput = {
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutApiKeysNestedInput
+  creator?: Prisma.MembershipUpdateOneWithoutApiKeysNestedInput
 }
 
 export type ApiKeyUncheckedUpdateInput = {
@@ -257,6 +275,7 @@ export type ApiKeyUncheckedUpdateInput = {
   orgId?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdByUserId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -265,6 +284,7 @@ export type ApiKeyCreateManyInput = {
   orgId: string
   description: string
   secretHash: string
+  createdByUserId?: string | null
   createdAt?: Date | string
 }
 
@@ -280,6 +300,7 @@ export type ApiKeyUncheckedUpdateManyInput = {
   orgId?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdByUserId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -298,6 +319,7 @@ export type ApiKeyCountOrderByAggregateInput = {
   orgId?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  createdByUserId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -306,6 +328,7 @@ export type ApiKeyMaxOrderByAggregateInput = {
   orgId?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  createdByUserId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -314,6 +337,7 @@ export type ApiKeyMinOrderByAggregateInput = {
   orgId?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  createdByUserId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -359,17 +383,65 @@ export type ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput = {
   deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
 }
 
+export type ApiKeyCreateNestedManyWithoutCreatorInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutCreatorInput, Prisma.ApiKeyUncheckedCreateWithoutCreatorInput> | Prisma.ApiKeyCreateWithoutCreatorInput[] | Prisma.ApiKeyUncheckedCreateWithoutCreatorInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutCreatorInput | Prisma.ApiKeyCreateOrConnectWithoutCreatorInput[]
+  createMany?: Prisma.ApiKeyCreateManyCreatorInputEnvelope
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+}
+
+export type ApiKeyUncheckedCreateNestedManyWithoutCreatorInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutCreatorInput, Prisma.ApiKeyUncheckedCreateWithoutCreatorInput> | Prisma.ApiKeyCreateWithoutCreatorInput[] | Prisma.ApiKeyUncheckedCreateWithoutCreatorInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutCreatorInput | Prisma.ApiKeyCreateOrConnectWithoutCreatorInput[]
+  createMany?: Prisma.ApiKeyCreateManyCreatorInputEnvelope
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+}
+
+export type ApiKeyUpdateManyWithoutCreatorNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutCreatorInput, Prisma.ApiKeyUncheckedCreateWithoutCreatorInput> | Prisma.ApiKeyCreateWithoutCreatorInput[] | Prisma.ApiKeyUncheckedCreateWithoutCreatorInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutCreatorInput | Prisma.ApiKeyCreateOrConnectWithoutCreatorInput[]
+  upsert?: Prisma.ApiKeyUpsertWithWhereUniqueWithoutCreatorInput | Prisma.ApiKeyUpsertWithWhereUniqueWithoutCreatorInput[]
+  createMany?: Prisma.ApiKeyCreateManyCreatorInputEnvelope
+  set?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  disconnect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  delete?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  update?: Prisma.ApiKeyUpdateWithWhereUniqueWithoutCreatorInput | Prisma.ApiKeyUpdateWithWhereUniqueWithoutCreatorInput[]
+  updateMany?: Prisma.ApiKeyUpdateManyWithWhereWithoutCreatorInput | Prisma.ApiKeyUpdateManyWithWhereWithoutCreatorInput[]
+  deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+}
+
+export type ApiKeyUncheckedUpdateManyWithoutCreatorNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiKeyCreateWithoutCreatorInput, Prisma.ApiKeyUncheckedCreateWithoutCreatorInput> | Prisma.ApiKeyCreateWithoutCreatorInput[] | Prisma.ApiKeyUncheckedCreateWithoutCreatorInput[]
+  connectOrCreate?: Prisma.ApiKeyCreateOrConnectWithoutCreatorInput | Prisma.ApiKeyCreateOrConnectWithoutCreatorInput[]
+  upsert?: Prisma.ApiKeyUpsertWithWhereUniqueWithoutCreatorInput | Prisma.ApiKeyUpsertWithWhereUniqueWithoutCreatorInput[]
+  createMany?: Prisma.ApiKeyCreateManyCreatorInputEnvelope
+  set?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  disconnect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  delete?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  connect?: Prisma.ApiKeyWhereUniqueInput | Prisma.ApiKeyWhereUniqueInput[]
+  update?: Prisma.ApiKeyUpdateWithWhereUniqueWithoutCreatorInput | Prisma.ApiKeyUpdateWithWhereUniqueWithoutCreatorInput[]
+  updateMany?: Prisma.ApiKeyUpdateManyWithWhereWithoutCreatorInput | Prisma.ApiKeyUpdateManyWithWhereWithoutCreatorInput[]
+  deleteMany?: Prisma.ApiKeyScalarWhereInput | Prisma.ApiKeyScalarWhereInput[]
+}
+
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
+}
+
 export type ApiKeyCreateWithoutOrganizationInput = {
   id?: string
   description: string
   secretHash: string
   createdAt?: Date | string
+  creator?: Prisma.MembershipCreateNestedOneWithoutApiKeysInput
 }
 
 export type ApiKeyUncheckedCreateWithoutOrganizationInput = {
   id?: string
   description: string
   secretHash: string
+  createdByUserId?: string | null
   createdAt?: Date | string
 }
 
@@ -407,13 +479,56 @@ export type ApiKeyScalarWhereInput = {
   orgId?: Prisma.UuidFilter<"ApiKey"> | string
   description?: Prisma.StringFilter<"ApiKey"> | string
   secretHash?: Prisma.StringFilter<"ApiKey"> | string
+  createdByUserId?: Prisma.UuidNullableFilter<"ApiKey"> | string | null
   createdAt?: Prisma.DateTimeFilter<"ApiKey"> | Date | string
+}
+
+export type ApiKeyCreateWithoutCreatorInput = {
+  id?: string
+  description: string
+  secretHash: string
+  createdAt?: Date | string
+  organization: Prisma.OrganizationCreateNestedOneWithoutApiKeysInput
+}
+
+export type ApiKeyUncheckedCreateWithoutCreatorInput = {
+  id?: string
+  description: string
+  secretHash: string
+  createdAt?: Date | string
+}
+
+export type ApiKeyCreateOrConnectWithoutCreatorInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiKeyCreateWithoutCreatorInput, Prisma.ApiKeyUncheckedCreateWithoutCreatorInput>
+}
+
+export type ApiKeyCreateManyCreatorInputEnvelope = {
+  data: Prisma.ApiKeyCreateManyCreatorInput | Prisma.ApiKeyCreateManyCreatorInput[]
+  skipDuplicates?: boolean
+}
+
+export type ApiKeyUpsertWithWhereUniqueWithoutCreatorInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  update: Prisma.XOR<Prisma.ApiKeyUpdateWithoutCreatorInput, Prisma.ApiKeyUncheckedUpdateWithoutCreatorInput>
+  create: Prisma.XOR<Prisma.ApiKeyCreateWithoutCreatorInput, Prisma.ApiKeyUncheckedCreateWithoutCreatorInput>
+}
+
+export type ApiKeyUpdateWithWhereUniqueWithoutCreatorInput = {
+  where: Prisma.ApiKeyWhereUniqueInput
+  data: Prisma.XOR<Prisma.ApiKeyUpdateWithoutCreatorInput, Prisma.ApiKeyUncheckedUpdateWithoutCreatorInput>
+}
+
+export type ApiKeyUpdateManyWithWhereWithoutCreatorInput = {
+  where: Prisma.ApiKeyScalarWhereInput
+  data: Prisma.XOR<Prisma.ApiKeyUpdateManyMutationInput, Prisma.ApiKeyUncheckedUpdateManyWithoutCreatorInput>
 }
 
 export type ApiKeyCreateManyOrganizationInput = {
   id?: string
   description: string
   secretHash: string
+  createdByUserId?: string | null
   createdAt?: Date | string
 }
 
@@ -422,16 +537,48 @@ export type ApiKeyUpdateWithoutOrganizationInput = {
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  creator?: Prisma.MembershipUpdateOneWithoutApiKeysNestedInput
 }
 
 export type ApiKeyUncheckedUpdateWithoutOrganizationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdByUserId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type ApiKeyUncheckedUpdateManyWithoutOrganizationInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdByUserId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type ApiKeyCreateManyCreatorInput = {
+  id?: string
+  description: string
+  secretHash: string
+  createdAt?: Date | string
+}
+
+export type ApiKeyUpdateWithoutCreatorInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutApiKeysNestedInput
+}
+
+export type ApiKeyUncheckedUpdateWithoutCreatorInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  description?: Prisma.StringFieldUpdateOperationsInput | string
+  secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type ApiKeyUncheckedUpdateManyWithoutCreatorInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
@@ -445,8 +592,10 @@ export type ApiKeySelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   orgId?: boolean
   description?: boolean
   secretHash?: boolean
+  createdByUserId?: boolean
   createdAt?: boolean
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+  creator?: boolean | Prisma.ApiKey$creatorArgs<ExtArgs>
 }, ExtArgs["result"]["apiKey"]>
 
 export type ApiKeySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -454,8 +603,10 @@ export type ApiKeySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   orgId?: boolean
   description?: boolean
   secretHash?: boolean
+  createdByUserId?: boolean
   createdAt?: boolean
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+  creator?: boolean | Prisma.ApiKey$creatorArgs<ExtArgs>
 }, ExtArgs["result"]["apiKey"]>
 
 export type ApiKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -463,8 +614,10 @@ export type ApiKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   orgId?: boolean
   description?: boolean
   secretHash?: boolean
+  createdByUserId?: boolean
   createdAt?: boolean
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+  creator?: boolean | Prisma.ApiKey$creatorArgs<ExtArgs>
 }, ExtArgs["result"]["apiKey"]>
 
 export type ApiKeySelectScalar = {
@@ -472,30 +625,36 @@ export type ApiKeySelectScalar = {
   orgId?: boolean
   description?: boolean
   secretHash?: boolean
+  createdByUserId?: boolean
   createdAt?: boolean
 }
 
-export type ApiKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "description" | "secretHash" | "createdAt", ExtArgs["result"]["apiKey"]>
+export type ApiKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "description" | "secretHash" | "createdByUserId" | "createdAt", ExtArgs["result"]["apiKey"]>
 export type ApiKeyInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+  creator?: boolean | Prisma.ApiKey$creatorArgs<ExtArgs>
 }
 export type ApiKeyIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+  creator?: boolean | Prisma.ApiKey$creatorArgs<ExtArgs>
 }
 export type ApiKeyIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
+  creator?: boolean | Prisma.ApiKey$creatorArgs<ExtArgs>
 }
 
 export type $ApiKeyPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiKey"
   objects: {
     organization: Prisma.$OrganizationPayload<ExtArgs>
+    creator: Prisma.$MembershipPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     orgId: string
     description: string
     secretHash: string
+    createdByUserId: string | null
     createdAt: Date
   }, ExtArgs["result"]["apiKey"]>
   composites: {}
@@ -892,6 +1051,7 @@ readonly fields: ApiKeyFieldRefs;
 export interface Prisma__ApiKeyClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  creator<T extends Prisma.ApiKey$creatorArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiKey$creatorArgs<ExtArgs>>): Prisma.Prisma__MembershipClient<runtime.Types.Result.GetResult<Prisma.$MembershipPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -925,6 +1085,7 @@ export interface ApiKeyFieldRefs {
   readonly orgId: Prisma.FieldRef<"ApiKey", 'String'>
   readonly description: Prisma.FieldRef<"ApiKey", 'String'>
   readonly secretHash: Prisma.FieldRef<"ApiKey", 'String'>
+  readonly createdByUserId: Prisma.FieldRef<"ApiKey", 'String'>
   readonly createdAt: Prisma.FieldRef<"ApiKey", 'DateTime'>
 }
     
@@ -1333,6 +1494,25 @@ export type ApiKeyDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Limit how many ApiKeys to delete.
    */
   limit?: number
+}
+
+/**
+ * ApiKey.creator
+ */
+export type ApiKey$creatorArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Membership
+   */
+  select?: Prisma.MembershipSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Membership
+   */
+  omit?: Prisma.MembershipOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.MembershipInclude<ExtArgs> | null
+  where?: Prisma.MembershipWhereInput
 }
 
 /**

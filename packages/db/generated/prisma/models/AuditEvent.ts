@@ -543,10 +543,6 @@ export type BigIntFieldUpdateOperationsInput = {
   divide?: bigint | number
 }
 
-export type NullableStringFieldUpdateOperationsInput = {
-  set?: string | null
-}
-
 export type AuditEventCreateWithoutOrganizationInput = {
   id?: string
   seq?: bigint | number

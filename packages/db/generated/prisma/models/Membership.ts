@@ -185,6 +185,7 @@ export type MembershipWhereInput = {
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   sessions?: Prisma.SessionListRelationFilter
+  apiKeys?: Prisma.ApiKeyListRelationFilter
 }
 
 export type MembershipOrderByWithRelationInput = {
@@ -196,6 +197,7 @@ export type MembershipOrderByWithRelationInput = {
   organization?: Prisma.OrganizationOrderByWithRelationInput
   user?: Prisma.UserOrderByWithRelationInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
+  apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
 }
 
 export type MembershipWhereUniqueInput = Prisma.AtLeast<{
@@ -211,6 +213,7 @@ export type MembershipWhereUniqueInput = Prisma.AtLeast<{
   organization?: Prisma.XOR<Prisma.OrganizationScalarRelationFilter, Prisma.OrganizationWhereInput>
   user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   sessions?: Prisma.SessionListRelationFilter
+  apiKeys?: Prisma.ApiKeyListRelationFilter
 }, "id" | "orgId_userId">
 
 export type MembershipOrderByWithAggregationInput = {
@@ -242,6 +245,7 @@ export type MembershipCreateInput = {
   organization: Prisma.OrganizationCreateNestedOneWithoutMembershipsInput
   user: Prisma.UserCreateNestedOneWithoutMembershipsInput
   sessions?: Prisma.SessionCreateNestedManyWithoutMembershipInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipUncheckedCreateInput = {
@@ -251,6 +255,7 @@ export type MembershipUncheckedCreateInput = {
   role: $Enums.Role
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutMembershipInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipUpdateInput = {
@@ -260,6 +265,7 @@ export type MembershipUpdateInput = {
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutMembershipsNestedInput
   user?: Prisma.UserUpdateOneRequiredWithoutMembershipsNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutMembershipNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipUncheckedUpdateInput = {
@@ -269,6 +275,7 @@ export type MembershipUncheckedUpdateInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutMembershipNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipCreateManyInput = {
@@ -335,6 +342,11 @@ export type MembershipMinOrderByAggregateInput = {
 export type MembershipScalarRelationFilter = {
   is?: Prisma.MembershipWhereInput
   isNot?: Prisma.MembershipWhereInput
+}
+
+export type MembershipNullableScalarRelationFilter = {
+  is?: Prisma.MembershipWhereInput | null
+  isNot?: Prisma.MembershipWhereInput | null
 }
 
 export type MembershipCreateNestedManyWithoutUserInput = {
@@ -439,12 +451,29 @@ export type MembershipUpdateOneRequiredWithoutSessionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.MembershipUpdateToOneWithWhereWithoutSessionsInput, Prisma.MembershipUpdateWithoutSessionsInput>, Prisma.MembershipUncheckedUpdateWithoutSessionsInput>
 }
 
+export type MembershipCreateNestedOneWithoutApiKeysInput = {
+  create?: Prisma.XOR<Prisma.MembershipCreateWithoutApiKeysInput, Prisma.MembershipUncheckedCreateWithoutApiKeysInput>
+  connectOrCreate?: Prisma.MembershipCreateOrConnectWithoutApiKeysInput
+  connect?: Prisma.MembershipWhereUniqueInput
+}
+
+export type MembershipUpdateOneWithoutApiKeysNestedInput = {
+  create?: Prisma.XOR<Prisma.MembershipCreateWithoutApiKeysInput, Prisma.MembershipUncheckedCreateWithoutApiKeysInput>
+  connectOrCreate?: Prisma.MembershipCreateOrConnectWithoutApiKeysInput
+  upsert?: Prisma.MembershipUpsertWithoutApiKeysInput
+  disconnect?: Prisma.MembershipWhereInput | boolean
+  delete?: Prisma.MembershipWhereInput | boolean
+  connect?: Prisma.MembershipWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.MembershipUpdateToOneWithWhereWithoutApiKeysInput, Prisma.MembershipUpdateWithoutApiKeysInput>, Prisma.MembershipUncheckedUpdateWithoutApiKeysInput>
+}
+
 export type MembershipCreateWithoutUserInput = {
   id?: string
   role: $Enums.Role
   createdAt?: Date | string
   organization: Prisma.OrganizationCreateNestedOneWithoutMembershipsInput
   sessions?: Prisma.SessionCreateNestedManyWithoutMembershipInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipUncheckedCreateWithoutUserInput = {
@@ -453,6 +482,7 @@ export type MembershipUncheckedCreateWithoutUserInput = {
   role: $Enums.Role
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutMembershipInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipCreateOrConnectWithoutUserInput = {
@@ -498,6 +528,7 @@ export type MembershipCreateWithoutOrganizationInput = {
   createdAt?: Date | string
   user: Prisma.UserCreateNestedOneWithoutMembershipsInput
   sessions?: Prisma.SessionCreateNestedManyWithoutMembershipInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipUncheckedCreateWithoutOrganizationInput = {
@@ -506,6 +537,7 @@ export type MembershipUncheckedCreateWithoutOrganizationInput = {
   role: $Enums.Role
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutMembershipInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipCreateOrConnectWithoutOrganizationInput = {
@@ -540,6 +572,7 @@ export type MembershipCreateWithoutSessionsInput = {
   createdAt?: Date | string
   organization: Prisma.OrganizationCreateNestedOneWithoutMembershipsInput
   user: Prisma.UserCreateNestedOneWithoutMembershipsInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipUncheckedCreateWithoutSessionsInput = {
@@ -548,6 +581,7 @@ export type MembershipUncheckedCreateWithoutSessionsInput = {
   userId: string
   role: $Enums.Role
   createdAt?: Date | string
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutCreatorInput
 }
 
 export type MembershipCreateOrConnectWithoutSessionsInput = {
@@ -572,6 +606,7 @@ export type MembershipUpdateWithoutSessionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutMembershipsNestedInput
   user?: Prisma.UserUpdateOneRequiredWithoutMembershipsNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipUncheckedUpdateWithoutSessionsInput = {
@@ -580,6 +615,59 @@ export type MembershipUncheckedUpdateWithoutSessionsInput = {
   userId?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutCreatorNestedInput
+}
+
+export type MembershipCreateWithoutApiKeysInput = {
+  id?: string
+  role: $Enums.Role
+  createdAt?: Date | string
+  organization: Prisma.OrganizationCreateNestedOneWithoutMembershipsInput
+  user: Prisma.UserCreateNestedOneWithoutMembershipsInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutMembershipInput
+}
+
+export type MembershipUncheckedCreateWithoutApiKeysInput = {
+  id?: string
+  orgId: string
+  userId: string
+  role: $Enums.Role
+  createdAt?: Date | string
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutMembershipInput
+}
+
+export type MembershipCreateOrConnectWithoutApiKeysInput = {
+  where: Prisma.MembershipWhereUniqueInput
+  create: Prisma.XOR<Prisma.MembershipCreateWithoutApiKeysInput, Prisma.MembershipUncheckedCreateWithoutApiKeysInput>
+}
+
+export type MembershipUpsertWithoutApiKeysInput = {
+  update: Prisma.XOR<Prisma.MembershipUpdateWithoutApiKeysInput, Prisma.MembershipUncheckedUpdateWithoutApiKeysInput>
+  create: Prisma.XOR<Prisma.MembershipCreateWithoutApiKeysInput, Prisma.MembershipUncheckedCreateWithoutApiKeysInput>
+  where?: Prisma.MembershipWhereInput
+}
+
+export type MembershipUpdateToOneWithWhereWithoutApiKeysInput = {
+  where?: Prisma.MembershipWhereInput
+  data: Prisma.XOR<Prisma.MembershipUpdateWithoutApiKeysInput, Prisma.MembershipUncheckedUpdateWithoutApiKeysInput>
+}
+
+export type MembershipUpdateWithoutApiKeysInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutMembershipsNestedInput
+  user?: Prisma.UserUpdateOneRequiredWithoutMembershipsNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutMembershipNestedInput
+}
+
+export type MembershipUncheckedUpdateWithoutApiKeysInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  orgId?: Prisma.StringFieldUpdateOperationsInput | string
+  userId?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutMembershipNestedInput
 }
 
 export type MembershipCreateManyUserInput = {
@@ -595,6 +683,7 @@ export type MembershipUpdateWithoutUserInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutMembershipsNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutMembershipNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipUncheckedUpdateWithoutUserInput = {
@@ -603,6 +692,7 @@ export type MembershipUncheckedUpdateWithoutUserInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutMembershipNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipUncheckedUpdateManyWithoutUserInput = {
@@ -625,6 +715,7 @@ export type MembershipUpdateWithoutOrganizationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   user?: Prisma.UserUpdateOneRequiredWithoutMembershipsNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutMembershipNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipUncheckedUpdateWithoutOrganizationInput = {
@@ -633,6 +724,7 @@ export type MembershipUncheckedUpdateWithoutOrganizationInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutMembershipNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutCreatorNestedInput
 }
 
 export type MembershipUncheckedUpdateManyWithoutOrganizationInput = {
@@ -649,10 +741,12 @@ export type MembershipUncheckedUpdateManyWithoutOrganizationInput = {
 
 export type MembershipCountOutputType = {
   sessions: number
+  apiKeys: number
 }
 
 export type MembershipCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   sessions?: boolean | MembershipCountOutputTypeCountSessionsArgs
+  apiKeys?: boolean | MembershipCountOutputTypeCountApiKeysArgs
 }
 
 /**
@@ -672,6 +766,13 @@ export type MembershipCountOutputTypeCountSessionsArgs<ExtArgs extends runtime.T
   where?: Prisma.SessionWhereInput
 }
 
+/**
+ * MembershipCountOutputType without action
+ */
+export type MembershipCountOutputTypeCountApiKeysArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiKeyWhereInput
+}
+
 
 export type MembershipSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -682,6 +783,7 @@ export type MembershipSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Membership$sessionsArgs<ExtArgs>
+  apiKeys?: boolean | Prisma.Membership$apiKeysArgs<ExtArgs>
   _count?: boolean | Prisma.MembershipCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["membership"]>
 
@@ -718,6 +820,7 @@ export type MembershipInclude<ExtArgs extends runtime.Types.Extensions.InternalA
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Membership$sessionsArgs<ExtArgs>
+  apiKeys?: boolean | Prisma.Membership$apiKeysArgs<ExtArgs>
   _count?: boolean | Prisma.MembershipCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type MembershipIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -735,6 +838,7 @@ export type $MembershipPayload<ExtArgs extends runtime.Types.Extensions.Internal
     organization: Prisma.$OrganizationPayload<ExtArgs>
     user: Prisma.$UserPayload<ExtArgs>
     sessions: Prisma.$SessionPayload<ExtArgs>[]
+    apiKeys: Prisma.$ApiKeyPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1139,6 +1243,7 @@ export interface Prisma__MembershipClient<T, Null = never, ExtArgs extends runti
   organization<T extends Prisma.OrganizationDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.OrganizationDefaultArgs<ExtArgs>>): Prisma.Prisma__OrganizationClient<runtime.Types.Result.GetResult<Prisma.$OrganizationPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   sessions<T extends Prisma.Membership$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Membership$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  apiKeys<T extends Prisma.Membership$apiKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Membership$apiKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1604,6 +1709,30 @@ export type Membership$sessionsArgs<ExtArgs extends runtime.Types.Extensions.Int
   take?: number
   skip?: number
   distinct?: Prisma.SessionScalarFieldEnum | Prisma.SessionScalarFieldEnum[]
+}
+
+/**
+ * Membership.apiKeys
+ */
+export type Membership$apiKeysArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiKey
+   */
+  select?: Prisma.ApiKeySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiKey
+   */
+  omit?: Prisma.ApiKeyOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiKeyInclude<ExtArgs> | null
+  where?: Prisma.ApiKeyWhereInput
+  orderBy?: Prisma.ApiKeyOrderByWithRelationInput | Prisma.ApiKeyOrderByWithRelationInput[]
+  cursor?: Prisma.ApiKeyWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiKeyScalarFieldEnum | Prisma.ApiKeyScalarFieldEnum[]
 }
 
 /**
