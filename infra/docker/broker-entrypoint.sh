@@ -2,7 +2,7 @@
 # Starts the broker. On ECS its config arrives in FJORD_BROKER_CONFIG_JSON (a Fargate task cannot
 # mount a per-cluster file): it is written to a directory only the broker's user can read and
 # passed with --config. Without it the arguments go through unchanged (--config <file>). The broker
-# token is not in that JSON: ECS fills FJORD_BROKER_TOKEN from the cluster's secret and the broker
+# token and TLS key are not in that JSON: ECS fills FJORD_BROKER_SECRETS_JSON from the cluster's secret and the broker
 # reads it from there.
 set -eu
 if [ -n "${FJORD_BROKER_CONFIG_JSON:-}" ]; then

@@ -20,7 +20,7 @@ export interface BrokerTaskProps {
 }
 
 /**
- * Name prefix of the per-cluster Secrets Manager secrets holding broker tokens (one per cluster,
+ * Name prefix of the per-cluster Secrets Manager secrets holding brokers' token and TLS key (one per cluster,
  * created and deleted by the ECS orchestrator, read by ECS when a broker task starts).
  */
 export function brokerSecretPrefix(stackName: string): string {
@@ -37,7 +37,7 @@ export function brokerRolePath(stackName: string): string {
  * plane's ECS orchestrator creates one ECS service per broker, from a task definition shaped like
  * this one in the `fjord-broker-<clusterId>` family, with the same roles, image and log group, and
  * the cluster's broker config in FJORD_BROKER_CONFIG_JSON (see infra/docker/broker-entrypoint.sh)
- * and its broker token in FJORD_BROKER_TOKEN, from the cluster's secret.
+ * and its broker token and TLS key in FJORD_BROKER_SECRETS_JSON, from the cluster's secret.
  */
 export class BrokerTask extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -64,7 +64,7 @@ export class BrokerTask extends Construct {
     });
     this.executionRole = new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Fjord broker: pull its image, write its logs, read its broker token',
+      description: 'Fjord broker: pull its image, write its logs, read its secrets',
     });
     this.tokenSecretsArn = stack.formatArn({
       service: 'secretsmanager',

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Api } from '@fjord/kafka-protocol';
 import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
 import { startBroker } from '../../../test/helpers/broker.ts';
-import { BROKER_CONFIG_ENV as CONFIG_ENV, BROKER_TOKEN_ENV, makeCredential } from '@fjord/broker-contract';
+import { BROKER_CONFIG_ENV as CONFIG_ENV, BROKER_SECRETS_ENV, makeCredential } from '@fjord/broker-contract';
 import { defaultBrokerCommand } from '@fjord/orchestrator';
 import { ConfigError, parseBrokerConfig, parseBrokerConfigJson } from '../src/config/broker-config.ts';
 
@@ -29,11 +29,16 @@ describe('broker config', () => {
     expect(() => parseBrokerConfig({ ...minimal, credentials: [{ key: 'FJ1', secretHash: 'plaintext' }] })).toThrow(ConfigError);
   });
 
-  it(`takes the broker token from ${BROKER_TOKEN_ENV} when the config leaves it out (ECS injects it as a secret)`, () => {
-    const text = JSON.stringify({ ...minimal, controlPlane: { url: 'http://control-plane.fjord.internal:8080' } });
-    const config = parseBrokerConfigJson(text, 'config', { [BROKER_TOKEN_ENV]: 'fjb_token' });
+  it(`takes the broker token and TLS key from ${BROKER_SECRETS_ENV} when the config leaves them out (ECS injects them as a secret)`, () => {
+    const certPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const keyPem = '-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n';
+    const text = JSON.stringify({ ...minimal, controlPlane: { url: 'http://control-plane.fjord.internal:8080' }, tls: { certPem } });
+    const config = parseBrokerConfigJson(text, 'config', { [BROKER_SECRETS_ENV]: JSON.stringify({ token: 'fjb_token', tlsKeyPem: keyPem }) });
     expect(config.controlPlane).toMatchObject({ url: 'http://control-plane.fjord.internal:8080', token: 'fjb_token' });
+    expect(config.tls).toEqual({ certPem, keyPem });
     expect(() => parseBrokerConfigJson(text, 'config', {})).toThrow(/token/);
+    expect(() => parseBrokerConfigJson(text, 'config', { [BROKER_SECRETS_ENV]: '{"token":' })).toThrow(new RegExp(`${BROKER_SECRETS_ENV} is not JSON`));
+    expect(() => parseBrokerConfigJson(text, 'config', { [BROKER_SECRETS_ENV]: '{"tokn":"x"}' })).toThrow(ConfigError);
   });
 
   it.each([

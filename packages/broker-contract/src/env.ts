@@ -6,11 +6,11 @@ export const BROKER_CONFIG_ENV = 'FJORD_BROKER_CONFIG_JSON';
 /** pino level of the broker's JSON log lines. */
 export const BROKER_LOG_LEVEL_ENV = 'LOG_LEVEL';
 /**
- * The cluster's broker token, kept out of the config where the config sits in plain view (an ECS
- * task definition's environment): ECS injects it from a secret and the broker puts it in
- * `controlPlane.token`.
+ * The config's secret parts (broker token, TLS private key) as JSON (brokerSecretsSchema), kept out
+ * of the config where the config sits in plain view (an ECS task definition's environment): ECS
+ * injects it from a secret and the broker puts each part back in its place.
  */
-export const BROKER_TOKEN_ENV = 'FJORD_BROKER_TOKEN';
+export const BROKER_SECRETS_ENV = 'FJORD_BROKER_SECRETS_JSON';
 
 /**
  * All a local broker process inherits from the control plane that spawns it: what node and the OS

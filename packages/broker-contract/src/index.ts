@@ -1,5 +1,5 @@
-export { BROKER_CONFIG_ENV, BROKER_LOG_LEVEL_ENV, BROKER_PROCESS_ENV, BROKER_TOKEN_ENV, brokerProcessEnv } from './env.ts';
-export { separateBrokerToken, withBrokerToken } from './broker-token.ts';
+export { BROKER_CONFIG_ENV, BROKER_LOG_LEVEL_ENV, BROKER_PROCESS_ENV, BROKER_SECRETS_ENV, brokerProcessEnv } from './env.ts';
+export { brokerSecretsSchema, separateBrokerSecrets, withBrokerSecrets, type BrokerSecrets } from './broker-secrets.ts';
 export {
   credentialSchema,
   hashSecret,

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   brokerConfigSchema,
+  brokerSecretsSchema,
   clusterConfigQuerySchema,
   clusterConfigSchema,
   hashSecret,
   internalPaths,
   makeCredential,
   parseSecretHash,
-  separateBrokerToken,
+  separateBrokerSecrets,
   usageReportSchema,
   verifySecret,
-  withBrokerToken,
+  withBrokerSecrets,
 } from '../src/index.ts';
 
 const minimal = { clusterId: 'c_1', nodeId: 0, listen: { host: '127.0.0.1', port: 0 }, dataDir: '/tmp/x', auth: 'none' };
@@ -89,22 +90,26 @@ describe('usage reports', () => {
   });
 });
 
-describe('the broker token apart from the config', () => {
+describe("the broker's secrets apart from the config", () => {
   const processConfig = { ...minimal, auth: 'none' as const };
+  const tls = { certPem: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n', keyPem: '-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n' };
 
-  it('comes out of the config whole and goes back in to the same config', () => {
-    const config = { ...processConfig, controlPlane: { url: 'http://cp:8080', token: 'fjb_secret', waitMs: 5_000 } };
-    const { config: shown, token } = separateBrokerToken(config);
-    expect(token).toBe('fjb_secret');
+  it('come out of the config whole and go back in to the same config', () => {
+    const config = { ...processConfig, controlPlane: { url: 'http://cp:8080', token: 'fjb_secret', waitMs: 5_000 }, tls };
+    const { config: shown, secrets } = separateBrokerSecrets(config);
+    expect(secrets).toEqual({ token: 'fjb_secret', tlsKeyPem: tls.keyPem });
     expect(JSON.stringify(shown)).not.toContain('fjb_secret');
+    expect(JSON.stringify(shown)).not.toContain('PRIVATE KEY');
     expect(brokerConfigSchema.safeParse(shown).success).toBe(false);
-    expect(brokerConfigSchema.parse(withBrokerToken(JSON.parse(JSON.stringify(shown)), token))).toEqual(brokerConfigSchema.parse(config));
+    const back = withBrokerSecrets(JSON.parse(JSON.stringify(shown)), brokerSecretsSchema.parse(JSON.parse(JSON.stringify(secrets))));
+    expect(brokerConfigSchema.parse(back)).toEqual(brokerConfigSchema.parse(config));
   });
 
-  it('leaves a config without a control plane, or without a token to add, as it is', () => {
-    expect(separateBrokerToken(processConfig)).toEqual({ config: processConfig });
-    expect(withBrokerToken(minimal, 'fjb_secret')).toEqual(minimal);
+  it('leave a config without secrets, or with none to add, as it is', () => {
+    expect(separateBrokerSecrets(processConfig)).toEqual({ config: processConfig });
+    expect(withBrokerSecrets(minimal, { token: 'fjb_secret' })).toEqual(minimal);
     const config = { ...minimal, controlPlane: { url: 'http://cp:8080', token: 'kept' } };
-    expect(withBrokerToken(config, undefined)).toBe(config);
+    expect(withBrokerSecrets(config, undefined)).toBe(config);
+    expect(brokerSecretsSchema.safeParse({ token: 'x', password: 'y' }).success).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BROKER_TOKEN_ENV } from '@fjord/broker-contract';
+import { BROKER_SECRETS_ENV } from '@fjord/broker-contract';
 import { EcsOrchestrator, type BrokerSpec, type EcsOrchestratorConfig } from '@fjord/orchestrator';
 
 const ecs = mockClient(ECSClient);
@@ -35,12 +35,19 @@ const cfg: EcsOrchestratorConfig = {
   secretPrefix: 'Fjord/brokers/',
 };
 const TOKEN = 'fjb_c_abc.0123456789abcdef0123456789abcdef';
+const TLS_KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
+const TLS_CERT = '-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----\n';
+const SECRETS = JSON.stringify({ token: TOKEN, tlsKeyPem: TLS_KEY });
 const spec: BrokerSpec = {
   clusterId: 'c_abc',
   nodeId: 0,
   host: 'c-abc.brokers.fjord.example',
   port: 9092,
-  config: { auth: 'sasl_plain', controlPlane: { url: 'http://control-plane.fjord.internal:8080', token: TOKEN } },
+  config: {
+    auth: 'sasl_plain',
+    controlPlane: { url: 'http://control-plane.fjord.internal:8080', token: TOKEN },
+    tls: { certPem: TLS_CERT, keyPem: TLS_KEY },
+  },
 };
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:Fjord/brokers/c_abc-AbCdEf';
 const SERVICE_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service/fjord-prod/fjord-c_abc-0';
@@ -70,20 +77,22 @@ afterEach(() => {
   secretsManager.reset();
 });
 
-describe('ECS orchestrator: the broker token', () => {
+describe("ECS orchestrator: the broker's token and TLS key", () => {
   it('is stored in a secret of its own cluster and reaches the container through `secrets`, never `environment`', async () => {
     const container = await registeredContainer();
 
     expect(JSON.stringify(container.environment)).not.toContain(TOKEN);
-    expect(container.environment!.map((e) => e.name)).not.toContain(BROKER_TOKEN_ENV);
-    expect(container.secrets).toEqual([{ name: BROKER_TOKEN_ENV, valueFrom: SECRET_ARN }]);
+    expect(JSON.stringify(container.environment)).not.toContain('PRIVATE KEY');
+    expect(container.environment!.map((e) => e.name)).not.toContain(BROKER_SECRETS_ENV);
+    expect(container.secrets).toEqual([{ name: BROKER_SECRETS_ENV, valueFrom: SECRET_ARN }]);
     const config = JSON.parse(container.environment!.find((e) => e.name === 'FJORD_BROKER_CONFIG_JSON')!.value!);
     expect(config.controlPlane).toEqual({ url: 'http://control-plane.fjord.internal:8080' });
+    expect(config.tls).toEqual({ certPem: TLS_CERT });
 
     expect(secretsManager.commandCalls(CreateSecretCommand)[0].args[0].input).toEqual({
       Name: 'Fjord/brokers/c_abc',
-      SecretString: TOKEN,
-      Description: 'Fjord broker token of cluster c_abc',
+      SecretString: SECRETS,
+      Description: 'Fjord broker secrets of cluster c_abc',
       Tags: [
         { Key: 'fjord:managed-by', Value: 'fjord' },
         { Key: 'fjord:cluster-id', Value: 'c_abc' },
@@ -97,8 +106,8 @@ describe('ECS orchestrator: the broker token', () => {
 
     const container = await registeredContainer();
 
-    expect(secretsManager.commandCalls(PutSecretValueCommand)[0].args[0].input).toEqual({ SecretId: 'Fjord/brokers/c_abc', SecretString: TOKEN });
-    expect(container.secrets).toEqual([{ name: BROKER_TOKEN_ENV, valueFrom: SECRET_ARN }]);
+    expect(secretsManager.commandCalls(PutSecretValueCommand)[0].args[0].input).toEqual({ SecretId: 'Fjord/brokers/c_abc', SecretString: SECRETS });
+    expect(container.secrets).toEqual([{ name: BROKER_SECRETS_ENV, valueFrom: SECRET_ARN }]);
   });
 
   it('registers no task definition when the secret cannot be stored, and says why', async () => {

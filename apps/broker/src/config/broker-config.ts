@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { BROKER_TOKEN_ENV, brokerConfigSchema, withBrokerToken, type BrokerConfig } from '@fjord/broker-contract';
+import { BROKER_SECRETS_ENV, brokerConfigSchema, brokerSecretsSchema, withBrokerSecrets, type BrokerConfig, type BrokerSecrets } from '@fjord/broker-contract';
 import * as z from 'zod';
 
 export class ConfigError extends Error {
@@ -22,15 +22,26 @@ export async function loadBrokerConfig(file: string): Promise<BrokerConfig> {
   return parseBrokerConfigJson(text, `config ${file}`);
 }
 
-/** Parses a config text; a broker token in BROKER_TOKEN_ENV (an ECS container secret) takes the place of the config's. */
-export function parseBrokerConfigJson(text: string, source: string, env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  let json: unknown;
+function parseJson(text: string, source: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`${source} is not JSON: ${(err as Error).message}`);
   }
-  return parseBrokerConfig(withBrokerToken(json, env[BROKER_TOKEN_ENV]), source);
+}
+
+/** The secrets an ECS container secret put in BROKER_SECRETS_ENV, if any. */
+function secretsFrom(env: NodeJS.ProcessEnv): BrokerSecrets | undefined {
+  const text = env[BROKER_SECRETS_ENV];
+  if (text === undefined) return undefined;
+  const parsed = brokerSecretsSchema.safeParse(parseJson(text, BROKER_SECRETS_ENV));
+  if (!parsed.success) throw new ConfigError(`invalid ${BROKER_SECRETS_ENV}:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Parses a config text; secrets in BROKER_SECRETS_ENV (an ECS container secret) take their places in it. */
+export function parseBrokerConfigJson(text: string, source: string, env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  return parseBrokerConfig(withBrokerSecrets(parseJson(text, source), secretsFrom(env)), source);
 }
 
 export function advertisedAddress(config: BrokerConfig, boundPort: number): { host: string; port: number } {

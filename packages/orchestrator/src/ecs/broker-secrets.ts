@@ -11,8 +11,8 @@ import { TAG_CLUSTER_ID, TAG_MANAGED_BY } from './ecs-resources.ts';
 export const DEFAULT_SECRET_PREFIX = 'fjord/brokers/';
 
 /**
- * One Secrets Manager secret per cluster holding its broker token, named `<prefix><clusterId>`, so
- * the task definition refers to it (container `secrets`) instead of carrying the token in plain
+ * One Secrets Manager secret per cluster holding its broker's secrets (token, TLS key: brokerSecretsSchema as JSON), named `<prefix><clusterId>`, so
+ * the task definition refers to it (container `secrets`) instead of carrying them in plain
  * environment. Created or updated before each task definition that needs it, deleted with the cluster.
  */
 export class BrokerSecrets {
@@ -27,16 +27,16 @@ export class BrokerSecrets {
     return `${this.prefix}${clusterId}`;
   }
 
-  /** Stores the cluster's token and answers the secret's ARN for the task definition. */
-  async put(clusterId: string, token: string): Promise<string> {
+  /** Stores the cluster's broker secrets (JSON) and answers the secret's ARN for the task definition. */
+  async put(clusterId: string, secrets: string): Promise<string> {
     const name = this.name(clusterId);
     try {
       const created = await this.#call('CreateSecret', () =>
         this.client.send(
           new CreateSecretCommand({
             Name: name,
-            SecretString: token,
-            Description: `Fjord broker token of cluster ${clusterId}`,
+            SecretString: secrets,
+            Description: `Fjord broker secrets of cluster ${clusterId}`,
             Tags: [
               { Key: TAG_MANAGED_BY, Value: 'fjord' },
               { Key: TAG_CLUSTER_ID, Value: clusterId },
@@ -49,7 +49,7 @@ export class BrokerSecrets {
       if (awsErrorName(err) !== 'ResourceExistsException') throw err;
     }
     const updated = await this.#call('PutSecretValue', () =>
-      this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: token })),
+      this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: secrets })),
     );
     return arnOf('PutSecretValue', updated.ARN);
   }

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { separateBrokerToken } from '@fjord/broker-contract';
+import { separateBrokerSecrets } from '@fjord/broker-contract';
 import { orchestratorError } from '../errors.ts';
 import type { BrokerSpec, BrokerStatus, Orchestrator, StopOptions } from '../orchestrator.ts';
 import { assertBrokerRef, assertBrokerSpec, configHash } from '../spec.ts';
@@ -232,10 +232,10 @@ export class EcsOrchestrator implements Orchestrator {
   }
 
   async #registerTaskDefinition(spec: BrokerSpec, hash: string): Promise<string> {
-    const { config, token } = separateBrokerToken(ecsBrokerConfig(this.#cfg, spec));
-    const tokenSecretArn = token === undefined ? undefined : await this.#secrets.put(spec.clusterId, token);
+    const { config, secrets } = separateBrokerSecrets(ecsBrokerConfig(this.#cfg, spec));
+    const secretsArn = secrets === undefined ? undefined : await this.#secrets.put(spec.clusterId, JSON.stringify(secrets));
     const taskRoleArn = await this.#roles?.ensure(spec.clusterId);
-    const input = taskDefinitionInput(this.#cfg, spec, config, hash, { tokenSecretArn, taskRoleArn });
+    const input = taskDefinitionInput(this.#cfg, spec, config, hash, { secretsArn, taskRoleArn });
     const out = await this.#call('RegisterTaskDefinition', () =>
       this.#client.send(new RegisterTaskDefinitionCommand(input)),
     );

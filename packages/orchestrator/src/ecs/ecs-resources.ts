@@ -3,7 +3,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
   Tag,
 } from '@aws-sdk/client-ecs';
-import { BROKER_CONFIG_ENV, BROKER_TOKEN_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
+import { BROKER_CONFIG_ENV, BROKER_SECRETS_ENV, type BrokerConfigInput } from '@fjord/broker-contract';
 import type { BrokerSpec } from '../orchestrator.ts';
 import type { BrokerRoleConfig } from './broker-roles.ts';
 
@@ -28,7 +28,7 @@ export interface EcsOrchestratorConfig {
   brokerDataDir?: string;
   /** A broker not running for this long after its last deployment gets a fresh deployment. */
   stuckAfterMs?: number;
-  /** Name prefix of the per-cluster Secrets Manager secrets holding broker tokens; default `fjord/brokers/`. */
+  /** Name prefix of the per-cluster Secrets Manager secrets holding brokers' secrets; default `fjord/brokers/`. */
   secretPrefix?: string;
   /** A task role per cluster limited to its segments; without it every broker runs as `taskRoleArn`. */
   brokerRoles?: BrokerRoleConfig;
@@ -36,8 +36,8 @@ export interface EcsOrchestratorConfig {
 
 /** What a broker's task definition gets from resources made for its cluster. */
 export interface ClusterResources {
-  /** The secret ECS resolves into BROKER_TOKEN_ENV when the task starts. */
-  tokenSecretArn?: string;
+  /** The secret ECS resolves into BROKER_SECRETS_ENV when the task starts. */
+  secretsArn?: string;
   /** The cluster's own task role, in place of the shared `taskRoleArn`. */
   taskRoleArn?: string;
 }
@@ -85,14 +85,14 @@ export function ecsBrokerConfig(cfg: EcsOrchestratorConfig, spec: BrokerSpec): B
 
 /**
  * The broker's task definition. `config` is what may be read by anyone who can describe task
- * definitions, so it holds no token: that comes from the cluster's secret.
+ * definitions, so it holds no secret: the token and the TLS key come from the cluster's secret.
  */
 export function taskDefinitionInput(
   cfg: EcsOrchestratorConfig,
   spec: BrokerSpec,
   config: BrokerConfigInput,
   hash: string,
-  { tokenSecretArn, taskRoleArn }: ClusterResources,
+  { secretsArn, taskRoleArn }: ClusterResources,
 ): RegisterTaskDefinitionCommandInput {
   return {
     family: familyName(spec.clusterId),
@@ -112,7 +112,7 @@ export function taskDefinitionInput(
           ...Object.entries(cfg.environment ?? {}).map(([name, value]) => ({ name, value })),
           { name: BROKER_CONFIG_ENV, value: JSON.stringify(config) },
         ],
-        secrets: tokenSecretArn ? [{ name: BROKER_TOKEN_ENV, valueFrom: tokenSecretArn }] : undefined,
+        secrets: secretsArn ? [{ name: BROKER_SECRETS_ENV, valueFrom: secretsArn }] : undefined,
         // The broker flushes and closes its segments on SIGTERM; give it time before SIGKILL. An init
         // process as PID 1 forwards that SIGTERM to node.
         stopTimeout: 30,
