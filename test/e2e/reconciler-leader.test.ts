@@ -8,6 +8,8 @@ import { createClient, type FjordClient } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
 import { brokerPid, killLeftoverBrokers, until } from '../helpers/control-plane.ts';
+import { FailoverProxy } from '../helpers/failover-proxy.ts';
+import { saslLogin } from '../helpers/sasl-login.ts';
 
 // Two control-plane replicas on one PostgreSQL database: the advisory lock lets exactly one of them
 // reconcile, the other serves the API only, and when the leader dies the standby takes the lock and
@@ -44,8 +46,11 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
   /** Signed up on the standby: sessions live in the shared database, so it serves after the takeover too. */
   let api: FjordClient;
   const clusterIds: string[] = [];
+  /** Where brokers reach the control plane (FJORD_INTERNAL_URL): whichever replica is alive, as behind a load balancer. */
+  let internal: FailoverProxy;
 
   beforeAll(async () => {
+    internal = await FailoverProxy.listen();
     // A fresh database of our own, dropped (WITH FORCE) by close().
     db = await postgres!.open();
     const [{ name, user }] = await db.prisma.$queryRawUnsafe<{ name: string; user: string }[]>('SELECT current_database() AS name, current_user AS "user"');
@@ -54,13 +59,18 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
     url.pathname = `/${name}`;
 
     dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-e2e-leader-'));
-    const env = { DATABASE_URL: url.toString(), FJORD_DATA_DIR: dataDir, FJORD_SECRET_KEY: randomBytes(32).toString('hex') };
+    // One provisioned server secret for both replicas: a broker's token holds on either.
+    const env = { DATABASE_URL: url.toString(), FJORD_DATA_DIR: dataDir, FJORD_SECRET_KEY: randomBytes(32).toString('hex'), FJORD_INTERNAL_URL: internal.url };
     const command = [process.execPath, '--import', 'tsx', 'apps/control-plane/src/main.ts'];
     // At the same time, so neither is favoured; whichever wins the lock is the leader.
     const results = await Promise.allSettled([0, 1].map(() => startControlPlane(command, { cwd: repoRoot, env })));
     for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    internal.backends = started.map((cp) => {
+      const { hostname, port } = new URL(cp.url);
+      return { host: hostname, port: Number(port) };
+    });
 
     await until('both replicas to report a reconciler role', () => (started.every((cp) => roles(cp).length > 0) ? true : undefined), 15_000);
     const leaders = started.filter((cp) => roles(cp)[0]);
@@ -88,6 +98,7 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
     await killLeftoverBrokers(dataDir);
     if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     await db?.close().catch(() => undefined);
+    await internal?.close();
   }, 90_000);
 
   it('only one replica reconciles; the other stays standby through several lock retries', async () => {
@@ -135,6 +146,14 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
     const eventTypes: string[] = [];
     for await (const e of api.clusters.allEvents(first)) eventTypes.push(e.type);
     expect(eventTypes).not.toContain('broker.down');
+
+    // The broker the dead leader started is served by the survivor: a key made now works at once,
+    // which needs the broker to fetch its config, with its token, from the other replica.
+    const cluster = await api.clusters.get(first);
+    const key = await api.clusterApiKeys.create(first, { description: 'after takeover' });
+    const login = await saslLogin(cluster.bootstrapServers, key.key, key.secret, { caPem: await api.clusters.caPem(first) });
+    login.client.close();
+    expect(login.ok).toBe(true);
   }, 90_000);
 
   it('the new leader tears both clusters down, brokers included', async () => {
