@@ -28,11 +28,7 @@ describe('topics end to end', () => {
     await api.signup({ email: `topics-${Date.now()}@example.com`, password, organizationName: 'E2E Topics' });
     const cluster = await api.clusters.create({ name: 'e2e-topics', plan: 'basic' });
     clusterId = cluster.id;
-    const running = await until('the cluster to run', async () => {
-      const c = await api.clusters.get(clusterId);
-      if (c.status === 'FAILED') throw new Error(`cluster failed: ${c.failureReason}`);
-      return c.status === 'RUNNING' ? c : undefined;
-    });
+    const running = (await api.clusters.waitFor(clusterId, 'RUNNING', { timeoutMs: 60_000 }))!;
     const key = await api.clusterApiKeys.create(clusterId, { description: 'e2e kafkajs' });
     kafka = new Kafka({
       clientId: 'e2e-topics',
@@ -40,18 +36,6 @@ describe('topics end to end', () => {
       ssl: { ca: [await api.clusters.caPem(clusterId)] },
       sasl: { mechanism: 'plain', username: key.key, password: key.secret },
       logLevel: logLevel.NOTHING,
-    });
-    // The broker learns new API keys by polling the control plane.
-    await until('the API key to reach the broker', async () => {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        return true;
-      } catch {
-        return undefined;
-      } finally {
-        await admin.disconnect();
-      }
     });
   }, 120_000);
 
@@ -74,6 +58,19 @@ describe('topics end to end', () => {
     await producer.connect();
     await producer.send({ topic: 'made-by-kafkajs', messages: Array.from({ length: 50 }, (_, i) => ({ partition: i % 3, value: `order-${i}` })) });
     await producer.disconnect();
+
+    // And reads them back, over the same SASL_SSL connection settings.
+    const consumer = kafka.consumer({ groupId: 'e2e-topics-reader' });
+    const read: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: 'made-by-kafkajs', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void read.push(String(message.value)) });
+      await until('kafkajs to read the 50 records back', () => (read.length >= 50 ? true : undefined), 30_000);
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(read.sort()).toEqual(Array.from({ length: 50 }, (_, i) => `order-${i}`).sort());
 
     const page = await api.topics.list(clusterId);
     const topic = page.items.find((t) => t.name === 'made-by-kafkajs');
