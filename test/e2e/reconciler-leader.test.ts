@@ -67,16 +67,17 @@ describe.skipIf(!postgres)(`two control planes on one PostgreSQL${postgres ? '' 
     for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    internal.backends = started.map((cp) => {
-      const { hostname, port } = new URL(cp.url);
-      return { host: hostname, port: Number(port) };
-    });
 
     await until('both replicas to report a reconciler role', () => (started.every((cp) => roles(cp).length > 0) ? true : undefined), 15_000);
     const leaders = started.filter((cp) => roles(cp)[0]);
     expect(leaders, 'exactly one replica starts as leader').toHaveLength(1);
     leader = leaders[0];
     standby = started.find((cp) => cp !== leader)!;
+    // The leader first: once it is killed, every broker call goes through the failover to the standby.
+    internal.backends = [leader, standby].map((cp) => {
+      const { hostname, port } = new URL(cp.url);
+      return { host: hostname, port: Number(port) };
+    });
     api = createClient({ baseUrl: standby.url });
     await api.signup({ email: `leader-${Date.now()}@example.com`, password, organizationName: 'E2E Leader' });
   }, 60_000);

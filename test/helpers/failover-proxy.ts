@@ -34,14 +34,18 @@ export class FailoverProxy {
     }
     client.pause();
     const upstream = net.connect(backend);
+    let connected = false;
     upstream.once('connect', () => {
-      upstream.on('error', () => client.destroy());
+      connected = true;
       client.on('error', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
       client.pipe(upstream).pipe(client);
       client.resume();
     });
-    upstream.once('error', () => {
-      if (upstream.connecting) this.#forward(client, index + 1);
+    // Refused (that replica is gone): the next one gets the connection. Once connected, an error ends both sides.
+    upstream.on('error', () => {
+      if (!connected) this.#forward(client, index + 1);
     });
   }
 }
