@@ -13,6 +13,30 @@ export const clusterQuotasSchema = z.object({
 });
 export type ClusterQuotas = z.infer<typeof clusterQuotasSchema>;
 
+/**
+ * Byte rates of one cluster API key (Confluent's client quotas, Kafka's `user` quota entity). A field
+ * left out is not limited per key; the cluster's own rates still hold.
+ */
+export const clientQuotaSchema = z.object({
+  ingressBytesPerSecond: z.number().int().positive().optional(),
+  egressBytesPerSecond: z.number().int().positive().optional(),
+});
+export type ClientQuota = z.infer<typeof clientQuotaSchema>;
+
+/** Per-key quotas: one entry per key that has its own, and a default for every other key. */
+export const clientQuotasSchema = z.object({
+  default: clientQuotaSchema.optional(),
+  /** By cluster API key (the SASL username). */
+  keys: z.record(z.string().min(1), clientQuotaSchema),
+});
+export type ClientQuotas = z.infer<typeof clientQuotasSchema>;
+
+/** Cluster settings an owner chooses. Auto-creation is off unless turned on, as on Confluent Cloud. */
+export const clusterSettingsSchema = z.object({
+  autoCreateTopics: z.boolean(),
+});
+export type ClusterSettings = z.infer<typeof clusterSettingsSchema>;
+
 /** Where and when closed segments move to object storage (KIP-405's local retention). */
 export const tieringPolicySchema = z.object({
   enabled: z.boolean(),
@@ -31,7 +55,10 @@ export const clusterConfigSchema = z.object({
   clusterId: z.string().min(1),
   version: z.number().int().nonnegative(),
   credentials: z.array(credentialSchema),
+  /** The effective cluster quotas: the plan's ceiling, or lower where the owner set them lower. */
   quotas: clusterQuotasSchema,
+  clientQuotas: clientQuotasSchema.default({ keys: {} }),
+  settings: clusterSettingsSchema.default({ autoCreateTopics: false }),
   tiering: tieringPolicySchema,
 });
 export type ClusterConfig = z.infer<typeof clusterConfigSchema>;

@@ -12,13 +12,20 @@ export {
 } from './credentials.ts';
 export { brokerConfigSchema, type BrokerConfig, type BrokerConfigInput, type BrokerSettings, type BrokerTls, type LogDefaults } from './broker-config.ts';
 export {
+  clientQuotaSchema,
+  clientQuotasSchema,
   clusterConfigSchema,
   clusterQuotasSchema,
+  clusterSettingsSchema,
   tieringPolicySchema,
+  type ClientQuota,
+  type ClientQuotas,
   type ClusterConfig,
   type ClusterQuotas,
+  type ClusterSettings,
   type TieringPolicy,
 } from './cluster-config.ts';
+export { brokerStatusSchema, type BrokerStatus } from './broker-status.ts';
 export {
   usageMetricSchema,
   usageReportAckSchema,

@@ -7,6 +7,8 @@ import * as z from 'zod';
 export const internalPaths = {
   /** GET: the cluster config (clusterConfigSchema). */
   clusterConfig: (clusterId: string) => `/internal/clusters/${encodeURIComponent(clusterId)}/config`,
+  /** POST: the broker's current use (brokerStatusSchema), answered 204. */
+  clusterStatus: (clusterId: string) => `/internal/clusters/${encodeURIComponent(clusterId)}/status`,
   /** POST: a usage report (usageReportSchema), answered with usageReportAckSchema. */
   usage: '/internal/usage',
 } as const;

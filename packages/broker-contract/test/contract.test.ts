@@ -4,6 +4,7 @@ import {
   brokerConfigSchema,
   brokerSecretsSchema,
   clusterConfigQuerySchema,
+  brokerStatusSchema,
   clusterConfigSchema,
   hashSecret,
   internalPaths,
@@ -62,7 +63,22 @@ describe('broker process config', () => {
 describe('cluster config', () => {
   it('drops fields it does not know, so a newer control plane does not break an older broker', () => {
     const parsed = clusterConfigSchema.parse({ clusterId: 'c_1', version: 3, credentials: [], quotas, tiering, acls: [{ principal: 'FJ1' }] });
-    expect(parsed).toEqual({ clusterId: 'c_1', version: 3, credentials: [], quotas, tiering });
+    expect(parsed).toEqual({ clusterId: 'c_1', version: 3, credentials: [], quotas, tiering, clientQuotas: { keys: {} }, settings: { autoCreateTopics: false } });
+  });
+
+  it('carries per-key quotas and the cluster settings', () => {
+    const clientQuotas = { default: { ingressBytesPerSecond: 1024 }, keys: { FJK1: { egressBytesPerSecond: 2048 } } };
+    const parsed = clusterConfigSchema.parse({ clusterId: 'c_1', version: 3, credentials: [], quotas, tiering, clientQuotas, settings: { autoCreateTopics: true } });
+    expect(parsed.clientQuotas).toEqual(clientQuotas);
+    expect(parsed.settings.autoCreateTopics).toBe(true);
+    expect(clusterConfigSchema.safeParse({ clusterId: 'c_1', version: 1, credentials: [], quotas, tiering, clientQuotas: { keys: { FJK1: { ingressBytesPerSecond: 0 } } } }).success).toBe(false);
+  });
+
+  it('reports current use as a gauge with byte counts as decimal strings', () => {
+    const status = { clusterId: 'c_1', nodeId: 0, at: new Date().toISOString(), partitions: 3, hotStoredBytes: '12345678901234567', connections: 2, ingressBytesPerSecond: 1.5, egressBytesPerSecond: 0 };
+    expect(brokerStatusSchema.parse(status)).toEqual(status);
+    expect(brokerStatusSchema.safeParse({ ...status, hotStoredBytes: 12 }).success).toBe(false);
+    expect(internalPaths.clusterStatus('a/b')).toBe('/internal/clusters/a%2Fb/status');
   });
 
   it('requires typed quotas and a tiering policy', () => {

@@ -29,6 +29,8 @@ export function clusterConfigService({ repos, secrets, watch }: Deps) {
       version: cluster.configVersion,
       credentials: [secrets.adminCredentialHash(clusterId), ...cluster.apiKeys.map((k) => ({ key: k.key, secretHash: k.secretHash }))],
       quotas: { ...plan.limits },
+      clientQuotas: { keys: {} },
+      settings: { autoCreateTopics: false },
       tiering: { ...plan.tiering, prefix: tieringPrefix(clusterId) },
     };
   }
