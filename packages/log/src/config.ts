@@ -9,6 +9,10 @@ export interface LogConfig {
   retentionMs: number;
   /** -1 = unlimited */
   retentionBytes: number;
+  /** With remote storage, how long a segment stays on local disk too (-2 = retentionMs, -1 = unlimited). */
+  localRetentionMs?: number;
+  /** With remote storage, how many bytes stay on local disk (-2 = retentionBytes, -1 = unlimited). */
+  localRetentionBytes?: number;
   flush: FlushPolicy;
   flushIntervalMs: number;
   /** Bytes of log between two sparse index entries. */
@@ -22,6 +26,8 @@ export const DEFAULT_LOG_CONFIG: Readonly<Required<LogConfig>> = {
   segmentMs: 7 * 24 * 3600 * 1000,
   retentionMs: 7 * 24 * 3600 * 1000,
   retentionBytes: -1,
+  localRetentionMs: -2,
+  localRetentionBytes: -2,
   flush: 'every-write',
   flushIntervalMs: 1000,
   indexIntervalBytes: 4096,
@@ -42,10 +48,20 @@ export function resolveLogConfig(config: Partial<LogConfig>): Required<LogConfig
   const limitOrUnlimited = (name: keyof LogConfig, value: number) => {
     if (value !== -1) positive(name, value);
   };
+  // As Kafka validates local.retention.*: -2 (follow the total), or a limit that does not exceed it.
+  const localLimit = (name: keyof LogConfig, value: number, total: number) => {
+    if (value === -2) return;
+    limitOrUnlimited(name, value);
+    if (total !== -1 && (value === -1 || value > total)) {
+      throw new LogError('INVALID_CONFIG', `${name} (${value}) cannot exceed the total retention (${total})`);
+    }
+  };
   positive('segmentBytes', resolved.segmentBytes, MAX_SEGMENT_BYTES);
   positive('segmentMs', resolved.segmentMs);
   limitOrUnlimited('retentionMs', resolved.retentionMs);
   limitOrUnlimited('retentionBytes', resolved.retentionBytes);
+  localLimit('localRetentionMs', resolved.localRetentionMs, resolved.retentionMs);
+  localLimit('localRetentionBytes', resolved.localRetentionBytes, resolved.retentionBytes);
   positive('flushIntervalMs', resolved.flushIntervalMs);
   positive('indexIntervalBytes', resolved.indexIntervalBytes);
   positive('maxBatchBytes', resolved.maxBatchBytes, MAX_SEGMENT_BYTES);

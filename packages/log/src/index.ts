@@ -5,9 +5,14 @@
  * to file positions and `.timeindex` timestamps to offsets, both sparse. `partition.json` keeps
  * the log start offset and whether the last close was clean. `compact()` cleans closed segments of
  * compacted topics (newest record per key, offsets kept, so closed segments may have offset gaps).
+ * With `remote` storage (KIP-405 tiering), `tier()` uploads closed segments and reads below the
+ * local log start are served from the object store through a shared on-disk read cache.
  */
 export { PartitionLog } from './partition-log.ts';
-export type { AppendResult, CompactionResult, CompactOptions, PartitionLogOptions, ReadResult } from './partition-log.ts';
+export type { AppendResult, CompactionResult, CompactOptions, PartitionLogOptions, ReadResult, TierResult } from './partition-log.ts';
+export { RemoteReadCache, type ReadCacheOptions } from './remote/read-cache.ts';
+export type { RemoteStorage } from './remote/remote-log.ts';
+export type { RemoteLogSegmentMetadata } from './remote/remote-segment.ts';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig } from './config.ts';
 export type { FlushPolicy, LogConfig } from './config.ts';
 export { LogError, LOG_ERRORS } from './errors.ts';

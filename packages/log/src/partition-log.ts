@@ -1,7 +1,7 @@
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fsyncDirectory } from '@fjord/durable-file';
-import { BatchOffset, COMPRESSION_MASK } from '@fjord/kafka-protocol';
+import { BatchOffset } from '@fjord/kafka-protocol';
 import { pino, type Logger } from 'pino';
 import { checkProducedBatches, type ProducedBatch } from './batch-check.ts';
 import { compactBatch, indexKeys, type KeyOffsets } from './compaction.ts';
@@ -9,9 +9,19 @@ import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { resolveLogConfig, type LogConfig } from './config.ts';
 import { LogError } from './errors.ts';
 import { writeAllAt } from './files.ts';
-import { firstRecordAtOrAfter, recordSection } from './record-timestamps.ts';
-import { segmentsToDelete } from './retention.ts';
-import { LOG_SUFFIX, OFFSET_INDEX_SUFFIX, Segment, TIME_INDEX_SUFFIX, type AppendChunk, type SegmentInfo } from './segment.ts';
+import { recordAtOrAfter, type Decompress } from './record-timestamps.ts';
+import { RemoteLog, type RemoteStorage } from './remote/remote-log.ts';
+import { SNAPSHOT_SUFFIX } from './remote/remote-segment.ts';
+import { localRetentionLimits, remoteSegmentsToDelete, segmentsToDelete } from './retention.ts';
+import {
+  LOG_SUFFIX,
+  OFFSET_INDEX_SUFFIX,
+  Segment,
+  segmentFileName,
+  TIME_INDEX_SUFFIX,
+  type AppendChunk,
+  type SegmentInfo,
+} from './segment.ts';
 
 export interface PartitionLogOptions {
   logger?: Logger;
@@ -20,7 +30,18 @@ export interface PartitionLogOptions {
    * Decompresses a batch's record section (codec = attributes & 0x07), so offsetForTimestamp can
    * name the exact record inside a compressed batch. Without it, such a batch answers with its first offset.
    */
-  decompress?: (codec: number, data: Buffer) => Buffer | Promise<Buffer>;
+  decompress?: Decompress;
+  /**
+   * Tiered storage (KIP-405): closed segments are uploaded here by `tier()` and served from here
+   * once local retention has removed them. Without it the log lives on local disk only.
+   */
+  remote?: RemoteStorage;
+}
+
+export interface TierResult {
+  uploadedSegments: number;
+  deletedLocalSegments: number;
+  deletedRemoteSegments: number;
 }
 
 export interface AppendResult {
@@ -90,6 +111,8 @@ export class PartitionLog {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #decompress: PartitionLogOptions['decompress'];
+  readonly #remote: RemoteLog | null;
+  #remoteLoading: Promise<void> | null = null;
   #segments: Segment[];
   /** Offset the next appended batch gets. */
   #nextOffset: bigint;
@@ -118,6 +141,7 @@ export class PartitionLog {
     options: PartitionLogOptions,
     segments: Segment[],
     logStartOffset: bigint,
+    remote: RemoteLog | null,
   ) {
     this.dir = dir;
     this.#config = config;
@@ -128,6 +152,7 @@ export class PartitionLog {
     this.#nextOffset = this.#active.nextOffset;
     this.#highWatermark = this.#nextOffset;
     this.#logStartOffset = logStartOffset;
+    this.#remote = remote;
   }
 
   /** Opens the partition in `dir`, creating it when empty and recovering it after a crash. */
@@ -164,11 +189,16 @@ export class PartitionLog {
       }
     }
     const nextOffset = segments[segments.length - 1].nextOffset;
-    if (logStartOffset < segments[0].baseOffset) logStartOffset = segments[0].baseOffset;
+    const remote = options.remote ? new RemoteLog(options.remote, logger, now) : null;
+    await remote?.load().catch((error: unknown) => {
+      logger.warn({ err: error }, 'remote storage is unreachable; remote segments are listed when it answers');
+    });
+    const earliest = earliestOffset(segments[0].baseOffset, remote, logStartOffset);
+    if (logStartOffset < earliest) logStartOffset = earliest;
     // A crash can lose unflushed data past a DeleteRecords point; the log then starts at its end.
     if (logStartOffset > nextOffset) logStartOffset = nextOffset;
 
-    const log = new PartitionLog(dir, resolved, { ...options, logger, now }, segments, logStartOffset);
+    const log = new PartitionLog(dir, resolved, { ...options, logger, now }, segments, logStartOffset, remote);
     // Until close() says otherwise, the next open must treat this one as a crash.
     if (checkpoint?.cleanShutdown !== false || checkpoint.logStartOffset !== logStartOffset) {
       await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
@@ -189,9 +219,20 @@ export class PartitionLog {
     return this.#logStartOffset;
   }
 
-  /** Bytes of record batches on disk. */
+  /** Bytes of record batches on local disk (what hot-storage limits count). */
   get size(): number {
     return this.#segments.reduce((total, segment) => total + segment.size, 0);
+  }
+
+  /** Bytes of record batches in remote storage, as far as it has been listed. */
+  get remoteSize(): number {
+    return this.#remote?.size ?? 0;
+  }
+
+  /** The first offset on local disk; below it, reads go to remote storage. */
+  get localLogStartOffset(): bigint {
+    const base = this.#segments[0].baseOffset;
+    return base > this.#logStartOffset ? base : this.#logStartOffset;
   }
 
   get #active(): Segment {
@@ -391,6 +432,10 @@ export class PartitionLog {
     const limit = this.#highWatermark;
     if (offset >= limit) return result(Buffer.alloc(0));
     const segments = this.#segments;
+    if (this.#remote && offset < segments[0].baseOffset) {
+      const remote = await (await this.#loadedRemote()).read(offset, maxBytes, limit);
+      if (remote) return result(remote);
+    }
     // Offsets a closed segment lost to corruption are skipped: the next segment answers.
     for (let i = this.#segmentIndexFor(segments, offset); i < segments.length; i++) {
       const segment = segments[i];
@@ -410,6 +455,11 @@ export class PartitionLog {
     if (this.#closed) throw new LogError('LOG_CLOSED');
     const limit = this.#highWatermark;
     const logStartOffset = this.#logStartOffset;
+    if (this.#remote && logStartOffset < this.#segments[0].baseOffset) {
+      const remote = await this.#loadedRemote();
+      const found = await remote.offsetForTimestamp(timestamp, logStartOffset, this.#segments[0].baseOffset, this.#decompress);
+      if (found) return found;
+    }
     for (const segment of this.#segments) {
       if (segment.maxTimestamp < timestamp || segment.nextOffset <= logStartOffset) continue;
       segment.pin();
@@ -434,15 +484,8 @@ export class PartitionLog {
     for await (const batch of segment.headers(start)) {
       if (batch.baseOffset >= limit) return null;
       if (batch.lastOffset < start || batch.maxTimestamp < timestamp) continue;
-      const bytes = await segment.readBatch(batch);
-      const minOffsetDelta = start > batch.baseOffset ? Number(start - batch.baseOffset) : 0;
-      const codec = bytes.readInt16BE(BatchOffset.Attributes) & COMPRESSION_MASK;
-      if (codec !== 0 && !this.#decompress) {
-        return { offset: batch.baseOffset + BigInt(minOffsetDelta), timestamp: batch.maxTimestamp };
-      }
-      const records = codec === 0 ? recordSection(bytes) : await this.#decompress!(codec, recordSection(bytes));
-      const record = firstRecordAtOrAfter(bytes, records, timestamp, minOffsetDelta);
-      if (record) return { offset: batch.baseOffset + BigInt(record.offsetDelta), timestamp: record.timestamp };
+      const found = await recordAtOrAfter(await segment.readBatch(batch), timestamp, start, this.#decompress);
+      if (found) return found;
     }
     return null;
   }
@@ -479,6 +522,10 @@ export class PartitionLog {
         let below = 0;
         while (below < this.#segments.length - 1 && this.#segments[below].nextOffset <= offset) below++;
         await this.#deleteOldest(below);
+        if (this.#remote) {
+          const remote = await this.#loadedRemote();
+          await remote.deleteOldest(remote.segments.filter((segment) => segment.endOffset < offset).length);
+        }
       }
       return this.#logStartOffset;
     });
@@ -490,6 +537,12 @@ export class PartitionLog {
    * first (as Kafka does), so an idle partition's data expires too; the new active segment stays.
    */
   applyRetention(now = this.#now()): Promise<{ deletedSegments: number }> {
+    if (this.#remote) {
+      return this.#exclusive(async () => {
+        const result = await this.#applyTieredRetention(now);
+        return { deletedSegments: result.deletedLocalSegments + result.deletedRemoteSegments };
+      });
+    }
     return this.#exclusive(async () => {
       let count = segmentsToDelete(this.#segments.slice(0, -1), this.size, this.#config, now);
       if (count === this.#segments.length - 1 && this.#activeExpired(now)) {
@@ -507,6 +560,88 @@ export class PartitionLog {
       await this.#deleteOldest(count);
       return { deletedSegments: count };
     });
+  }
+
+  /**
+   * Uploads every closed, fully acknowledged segment that is not remote yet (KIP-405 copies segments
+   * as soon as they close), oldest first, then applies retention: local copies beyond local
+   * retention go once uploaded, remote segments beyond total retention go whole. A failed upload
+   * rejects and leaves everything as it was, local copy included; the caller retries.
+   */
+  tier(now = this.#now()): Promise<TierResult> {
+    return this.#exclusive(async () => {
+      if (!this.#remote) return { uploadedSegments: 0, deletedLocalSegments: 0, deletedRemoteSegments: 0 };
+      const remote = await this.#loadedRemote();
+      let uploadedSegments = 0;
+      for (const segment of this.#segments.slice(0, -1)) {
+        if (segment.nextOffset > this.#highWatermark) break;
+        if (segment.nextOffset <= this.#logStartOffset || remote.holds(segment)) continue;
+        segment.pin();
+        try {
+          await remote.upload({ ...segment.info(), producerSnapshot: await this.#snapshotOf(segment) });
+        } finally {
+          await segment.unpin();
+        }
+        uploadedSegments++;
+      }
+      return { uploadedSegments, ...(await this.#applyTieredRetention(now)) };
+    });
+  }
+
+  async #snapshotOf(segment: Segment): Promise<string | undefined> {
+    const path = join(this.dir, segmentFileName(segment.baseOffset, SNAPSHOT_SUFFIX));
+    return access(path).then(
+      () => path,
+      () => undefined,
+    );
+  }
+
+  /** Local copies go only once remote: a segment the store does not hold yet stays, whatever its age. */
+  async #applyTieredRetention(now: number): Promise<Omit<TierResult, 'uploadedSegments'>> {
+    const remote = this.#remote!;
+    if (!remote.loaded) {
+      try {
+        await this.#loadedRemote();
+      } catch {
+        return { deletedLocalSegments: 0, deletedRemoteSegments: 0 };
+      }
+    }
+    const closed = this.#segments.slice(0, -1);
+    let uploaded = 0;
+    while (uploaded < closed.length && remote.holds(closed[uploaded])) uploaded++;
+    const deletedLocalSegments = segmentsToDelete(closed.slice(0, uploaded), this.size, localRetentionLimits(this.#config), now);
+    await this.#deleteOldest(deletedLocalSegments);
+    const localStart = this.#segments[0].baseOffset;
+    const deletedRemoteSegments = remoteSegmentsToDelete(remote.segments, localStart, this.size, this.#config, now);
+    if (deletedRemoteSegments > 0) {
+      const newStart = remote.segments[deletedRemoteSegments]?.startOffset ?? localStart;
+      const start = newStart < localStart ? newStart : localStart;
+      if (start > this.#logStartOffset) {
+        this.#logStartOffset = start;
+        await writeCheckpoint(this.dir, { logStartOffset: start, cleanShutdown: false });
+      }
+      await remote.deleteOldest(deletedRemoteSegments);
+      this.#logger.info(
+        { deletedRemoteSegments, logStartOffset: this.#logStartOffset.toString() },
+        'deleted old remote segments',
+      );
+    }
+    return { deletedLocalSegments, deletedRemoteSegments };
+  }
+
+  /** The remote log, listed from the store on first use when it was unreachable at open. */
+  async #loadedRemote(): Promise<RemoteLog> {
+    const remote = this.#remote!;
+    if (remote.loaded) return remote;
+    this.#remoteLoading ??= remote.load().finally(() => {
+      this.#remoteLoading = null;
+    });
+    try {
+      await this.#remoteLoading;
+    } catch (error) {
+      throw new LogError('KAFKA_STORAGE_ERROR', `remote storage is unreachable: ${(error as Error).message}`, { cause: error });
+    }
+    return remote;
   }
 
   /**
@@ -671,6 +806,18 @@ export class PartitionLog {
     }
     return low;
   }
+}
+
+/**
+ * Where the log can start given its local segments: remote segments extend it downwards when they
+ * reach the first local one. While the store has not been listed, the checkpoint is trusted.
+ */
+function earliestOffset(localBase: bigint, remote: RemoteLog | null, checkpointStart: bigint): bigint {
+  if (!remote) return localBase;
+  if (!remote.loaded) return checkpointStart < localBase ? checkpointStart : localBase;
+  const start = remote.startOffset;
+  if (start === null || remote.nextOffset! < localBase) return localBase;
+  return start < localBase ? start : localBase;
 }
 
 /** Base offsets of the segments in `dir`, sorted; leftovers of interrupted writes and deletions are removed. */

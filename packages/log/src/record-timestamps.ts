@@ -1,4 +1,4 @@
-import { BATCH_HEADER_SIZE, BatchOffset, TIMESTAMP_TYPE_MASK } from '@fjord/kafka-protocol';
+import { BATCH_HEADER_SIZE, BatchOffset, COMPRESSION_MASK, TIMESTAMP_TYPE_MASK } from '@fjord/kafka-protocol';
 
 export interface RecordTimestamp {
   offsetDelta: number;
@@ -54,4 +54,27 @@ function readZigZagVarint(buf: Buffer, cursor: { at: number }): number {
     if ((byte & 0x80) === 0) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
   }
   throw new RangeError('varint longer than 10 bytes');
+}
+
+export type Decompress = (codec: number, data: Buffer) => Buffer | Promise<Buffer>;
+
+/**
+ * The first record of a whole batch at or after `timestamp` and at or past `fromOffset`. Without a
+ * decompressor, a compressed batch answers with its first offset (at or past `fromOffset`).
+ */
+export async function recordAtOrAfter(
+  batch: Buffer,
+  timestamp: bigint,
+  fromOffset: bigint,
+  decompress: Decompress | undefined,
+): Promise<{ offset: bigint; timestamp: bigint } | null> {
+  const baseOffset = batch.readBigInt64BE(BatchOffset.BaseOffset);
+  const minOffsetDelta = fromOffset > baseOffset ? Number(fromOffset - baseOffset) : 0;
+  const codec = batch.readInt16BE(BatchOffset.Attributes) & COMPRESSION_MASK;
+  if (codec !== 0 && !decompress) {
+    return { offset: baseOffset + BigInt(minOffsetDelta), timestamp: batch.readBigInt64BE(BatchOffset.MaxTimestamp) };
+  }
+  const records = codec === 0 ? recordSection(batch) : await decompress!(codec, recordSection(batch));
+  const record = firstRecordAtOrAfter(batch, records, timestamp, minOffsetDelta);
+  return record ? { offset: baseOffset + BigInt(record.offsetDelta), timestamp: record.timestamp } : null;
 }

@@ -33,3 +33,29 @@ export function segmentsToDelete(
   }
   return Math.max(byTime, bySize);
 }
+
+/** Kafka's local.retention.*: -2 means the same as the total retention. */
+export function localRetentionLimits(config: RetentionLimits & { localRetentionMs: number; localRetentionBytes: number }): RetentionLimits {
+  return {
+    retentionMs: config.localRetentionMs === -2 ? config.retentionMs : config.localRetentionMs,
+    retentionBytes: config.localRetentionBytes === -2 ? config.retentionBytes : config.localRetentionBytes,
+  };
+}
+
+/**
+ * How many of the oldest remote segments total retention removes. Only segments wholly below the
+ * local log count as remote-only; the log's size is theirs plus the local bytes.
+ */
+export function remoteSegmentsToDelete(
+  remote: readonly { endOffset: bigint; segmentSizeInBytes: number; maxTimestampMs: bigint }[],
+  localStartOffset: bigint,
+  localBytes: number,
+  limits: RetentionLimits,
+  now: number,
+): number {
+  const remoteOnly = remote
+    .filter((segment) => segment.endOffset < localStartOffset)
+    .map((segment) => ({ size: segment.segmentSizeInBytes, maxTimestamp: segment.maxTimestampMs }));
+  const total = remoteOnly.reduce((sum, segment) => sum + segment.size, localBytes);
+  return segmentsToDelete(remoteOnly, total, limits, now);
+}

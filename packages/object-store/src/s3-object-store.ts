@@ -25,6 +25,8 @@ export interface S3ObjectStoreConfig {
   /** 'WHEN_REQUIRED' for S3-compatible stores that reject the SDK's default checksums. */
   requestChecksumCalculation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
   responseChecksumValidation?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  /** Attempts per request, the SDK's retries included (its default is 3); callers with their own back-off lower it. */
+  maxAttempts?: number;
 }
 
 /** Objects in one S3 bucket through @aws-sdk/client-s3. */
@@ -44,6 +46,7 @@ export class S3ObjectStore implements ObjectStore {
       credentials: config.credentials,
       requestChecksumCalculation: config.requestChecksumCalculation,
       responseChecksumValidation: config.responseChecksumValidation,
+      maxAttempts: config.maxAttempts,
     });
   }
 
