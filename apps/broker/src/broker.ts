@@ -13,6 +13,7 @@ import { ConnectionGate } from './server/connection-gate.ts';
 import { CredentialStore } from './server/credentials.ts';
 import { KafkaServer } from './server/kafka-server.ts';
 import { LoginBackoff } from './server/login-backoff.ts';
+import { TieringAgent } from './tiering/tiering-agent.ts';
 import { TopicRegistry } from './topics/topic-registry.ts';
 
 export interface RunningBroker {
@@ -43,12 +44,15 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     });
     await controlPlane.start();
   }
+  const tiering = await TieringAgent.open(config.tiering, controlPlane?.current?.tiering, config.dataDir, logger.child({ component: 'tiering' }));
   const topics = await TopicRegistry.open({
     dataDir: config.dataDir,
-    defaults: { log: config.log, maxMessageBytes: config.limits.maxMessageBytes },
+    defaults: { log: config.log, maxMessageBytes: config.limits.maxMessageBytes, tiering: tiering?.topicDefaults },
     maxPartitions: config.limits.maxPartitions,
     logger: logger.child({ component: 'topics' }),
+    tiering: tiering ?? undefined,
   });
+  tiering?.start(topics);
 
   const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
   const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
@@ -77,6 +81,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     boundPort = await listener.listen(config.listen.host, config.listen.port);
   } catch (err) {
     await controlPlane?.stop();
+    await tiering?.close();
     await offsets.close();
     await topics.close();
     throw err;
@@ -105,6 +110,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         await controlPlane?.stop();
         groups.close();
         await listener.close();
+        await tiering?.close();
         await offsets.close();
         await topics.close();
       })()),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import * as z from 'zod';
+import { tieringPolicySchema } from './cluster-config.ts';
 import { credentialSchema } from './credentials.ts';
 
 const hostPort = z.object({
@@ -64,6 +65,43 @@ const controlPlaneSchema = z.object({
 });
 
 /**
+ * Where the broker keeps tiered segments: a filesystem store (the embedded default, `FJORD_OBJECT_STORE=fs`)
+ * or an S3 bucket (`s3`; credentials from the SDK's chain, never in this config). `prefix` comes before
+ * the cluster's own prefix (FJORD_S3_PREFIX).
+ */
+const objectStoreSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fs'), root: z.string().min(1).refine(path.isAbsolute, 'must be an absolute path'), prefix: z.string().default('') }).strict(),
+  z
+    .object({
+      kind: z.literal('s3'),
+      bucket: z.string().min(1),
+      region: z.string().min(1),
+      endpoint: z.url().optional(),
+      forcePathStyle: z.boolean().optional(),
+      requestChecksumCalculation: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).optional(),
+      responseChecksumValidation: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).optional(),
+      prefix: z.string().default(''),
+    })
+    .strict(),
+]);
+
+/** The tiering agent: where segments go, how often it looks, how it backs off, and the remote read cache. */
+const tieringSchema = z
+  .object({
+    objectStore: objectStoreSchema,
+    /** The policy of a broker run without a control plane; the cluster config's `tiering` wins when there is one. */
+    policy: tieringPolicySchema.optional(),
+    /** Pause between two passes over the partitions. */
+    intervalMs: z.number().int().positive().default(5_000),
+    /** First pause after a failed upload, doubling per failure up to `maxRetryMs`. */
+    retryMs: z.number().int().positive().default(1_000),
+    maxRetryMs: z.number().int().positive().default(60_000),
+    /** Disk the remote read cache may use, under `<dataDir>/remote-cache`. */
+    readCacheBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  })
+  .strict();
+
+/**
  * The broker process config: the file given with `--config`, or the JSON in
  * `FJORD_BROKER_CONFIG_JSON`. Strict, so a misspelt field stops the broker instead of being ignored.
  */
@@ -82,6 +120,8 @@ export const brokerConfigSchema = z
     log: logSchema.default(logSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
     autoCreateTopics: z.boolean().default(false),
+    /** Without it nothing is tiered, whatever the policy says. */
+    tiering: tieringSchema.optional(),
   })
   .strict();
 
@@ -93,3 +133,5 @@ export type BrokerConfigInput = z.input<typeof brokerConfigSchema>;
 export type BrokerSettings = Omit<BrokerConfigInput, 'clusterId' | 'nodeId' | 'listen' | 'dataDir'>;
 export type LogDefaults = BrokerConfig['log'];
 export type BrokerTls = z.output<typeof tlsSchema>;
+export type BrokerTiering = z.output<typeof tieringSchema>;
+export type BrokerObjectStore = z.output<typeof objectStoreSchema>;

@@ -10,7 +10,16 @@ export {
   type Credential,
   type ParsedSecretHash,
 } from './credentials.ts';
-export { brokerConfigSchema, type BrokerConfig, type BrokerConfigInput, type BrokerSettings, type BrokerTls, type LogDefaults } from './broker-config.ts';
+export {
+  brokerConfigSchema,
+  type BrokerConfig,
+  type BrokerConfigInput,
+  type BrokerObjectStore,
+  type BrokerSettings,
+  type BrokerTiering,
+  type BrokerTls,
+  type LogDefaults,
+} from './broker-config.ts';
 export {
   clientQuotaSchema,
   clientQuotasSchema,

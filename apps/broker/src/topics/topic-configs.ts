@@ -16,6 +16,8 @@ export interface TopicConfigDefinition {
 export interface BrokerTopicDefaults {
   log: LogDefaults;
   maxMessageBytes: number;
+  /** The cluster's tiering policy; absent when the broker has no object store, so nothing can be tiered. */
+  tiering?: { enabled: boolean; localRetentionMs: number };
 }
 
 const isLong = (min: number) => (v: string) => /^-?\d+$/.test(v) && Number(v) >= min;
@@ -63,6 +65,21 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     brokerDefault: () => 'producer',
     validate: oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'),
   },
+  {
+    name: 'remote.storage.enable',
+    type: 'boolean',
+    brokerName: 'remote.log.storage.system.enable',
+    brokerDefault: (d) => String(d.tiering?.enabled ?? false),
+    validate: oneOf('true', 'false'),
+  },
+  {
+    name: 'local.retention.ms',
+    type: 'long',
+    brokerName: 'log.local.retention.ms',
+    brokerDefault: (d) => String(d.tiering?.localRetentionMs ?? -2),
+    validate: isLong(-2),
+  },
+  { name: 'local.retention.bytes', type: 'long', brokerName: 'log.local.retention.bytes', brokerDefault: () => '-2', validate: isLong(-2) },
   { name: 'min.insync.replicas', type: 'int', brokerName: 'min.insync.replicas', brokerDefault: () => '1', validate: oneOf('1') },
 ];
 
@@ -88,6 +105,33 @@ export function topicConfigProblem(configs: Record<string, string | null>): stri
     if (def.validate && !def.validate(value)) return `invalid value ${JSON.stringify(value)} for ${name}`;
   }
   return undefined;
+}
+
+/**
+ * Checks that hold between configs, on the effective values (overrides over defaults), as Kafka
+ * checks them: local retention within total retention, and no remote storage for compacted topics
+ * or on a cluster that has no object store.
+ */
+export function topicConfigsConflict(overrides: Record<string, string>, defaults: BrokerTopicDefaults): string | undefined {
+  const effective = effectiveTopicConfig(overrides, defaults);
+  const value = (name: string) => effective.get(name)!.value;
+  if (value('remote.storage.enable') !== 'true') return undefined;
+  if (!defaults.tiering) return 'remote.storage.enable=true needs tiered storage, which this cluster does not have';
+  if (cleanupPolicies(value('cleanup.policy'))?.compact) return 'remote.storage.enable=true is not supported for compacted topics';
+  for (const [local, total] of [['local.retention.ms', 'retention.ms'], ['local.retention.bytes', 'retention.bytes']] as const) {
+    const localValue = Number(value(local));
+    const totalValue = Number(value(total));
+    // A default local retention larger than the topic's own total simply follows the total (see localRetention).
+    if (overrides[local] === undefined || localValue === -2 || totalValue === -1) continue;
+    if (localValue === -1 || localValue > totalValue) return `${local} (${localValue}) cannot exceed ${total} (${totalValue})`;
+  }
+  return undefined;
+}
+
+/** The local retention a log gets: -2 (follow the total) where a default would exceed the topic's total. */
+export function localRetention(local: number, total: number): number {
+  if (local === -2 || total === -1) return local;
+  return local === -1 || local > total ? -2 : local;
 }
 
 export function effectiveTopicConfig(

@@ -8,7 +8,8 @@ export type TopicErrorCode =
   | 'INVALID_CONFIG'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
   | 'POLICY_VIOLATION'
-  | 'INVALID_REQUEST';
+  | 'INVALID_REQUEST'
+  | 'KAFKA_STORAGE_ERROR';
 
 export class TopicError extends Error {
   readonly code: TopicErrorCode;

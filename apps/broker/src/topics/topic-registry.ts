@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { LogError, PartitionLog } from '@fjord/log';
+import { LogError, PartitionLog, type RemoteStorage } from '@fjord/log';
 import type { Logger } from 'pino';
 import { writeFileDurably } from '@fjord/durable-file';
-import { cleanupPolicies, effectiveTopicConfig, topicConfigProblem, type BrokerTopicDefaults } from './topic-configs.ts';
+import {
+  cleanupPolicies,
+  effectiveTopicConfig,
+  localRetention,
+  topicConfigProblem,
+  topicConfigsConflict,
+  type BrokerTopicDefaults,
+} from './topic-configs.ts';
 import { TopicError } from './topic-error.ts';
 import { topicNameProblem } from './topic-name.ts';
 
@@ -33,6 +40,11 @@ export interface TopicRegistryOptions {
   defaults: BrokerTopicDefaults;
   maxPartitions: number;
   logger: Logger;
+  /** Tiered storage (the tiering agent); without it every topic stays on local disk. */
+  tiering?: {
+    storageFor(topic: string, partition: number): RemoteStorage;
+    deleteTopic(topic: string): Promise<number>;
+  };
 }
 
 const REGISTRY_FILE = 'topics.json';
@@ -106,7 +118,7 @@ export class TopicRegistry {
     if (replicationFactor !== -1 && replicationFactor !== 1) {
       throw new TopicError('INVALID_REPLICATION_FACTOR', 'this cluster has one broker: replication factor must be 1');
     }
-    const configProblem = topicConfigProblem(configs);
+    const configProblem = topicConfigProblem(configs) ?? topicConfigsConflict(configs as Record<string, string>, this.#opts.defaults);
     if (configProblem) throw new TopicError('INVALID_CONFIG', configProblem);
     this.#checkPartitionLimit(numPartitions);
   }
@@ -115,6 +127,8 @@ export class TopicRegistry {
     return this.#serially(async () => {
       this.validateCreate(name, numPartitions, replicationFactor, configs);
       const overrides = configs as Record<string, string>;
+      // Remote objects of an earlier topic of this name (whose deletion could not reach the store) must not be adopted.
+      await this.#deleteRemote(name, true);
       const partitions: PartitionLog[] = [];
       for (let p = 0; p < numPartitions; p++) partitions.push(await this.#openLog(name, p, overrides));
       const topic: Topic = { name, topicId: randomUUID(), configs: { ...overrides }, partitions };
@@ -136,6 +150,7 @@ export class TopicRegistry {
         await log.close();
         await rm(this.#partitionDir(name, p), { recursive: true, force: true });
       }
+      await this.#deleteRemote(name, false);
       this.#opts.logger.info({ topic: name }, 'topic deleted');
       return topic;
     });
@@ -167,7 +182,7 @@ export class TopicRegistry {
   validateConfigs(name: string, overrides: Record<string, string | null>): Topic {
     const topic = this.#topics.get(name);
     if (!topic) throw new TopicError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
-    const problem = topicConfigProblem(overrides);
+    const problem = topicConfigProblem(overrides) ?? topicConfigsConflict(overrides as Record<string, string>, this.#opts.defaults);
     if (problem) throw new TopicError('INVALID_CONFIG', problem);
     return topic;
   }
@@ -251,6 +266,17 @@ export class TopicRegistry {
     this.#byId.set(topic.topicId, topic);
   }
 
+  /** Removes a topic's remote objects; on creation a failure refuses the creation, on deletion the next creation retries. */
+  async #deleteRemote(name: string, required: boolean): Promise<void> {
+    if (!this.#opts.tiering) return;
+    try {
+      await this.#opts.tiering.deleteTopic(name);
+    } catch (err) {
+      if (required) throw new TopicError('KAFKA_STORAGE_ERROR', `remote storage is unreachable: ${(err as Error).message}`);
+      this.#opts.logger.warn({ err, topic: name }, 'could not delete the remote objects of a deleted topic');
+    }
+  }
+
   #partitionDir(name: string, partition: number): string {
     return path.join(this.#opts.dataDir, `${name}-${partition}`);
   }
@@ -261,16 +287,24 @@ export class TopicRegistry {
     const { log } = this.#opts.defaults;
     // A compact-only topic keeps every key's latest record however old: time and size retention are off.
     const deletes = cleanupPolicies(effective.get('cleanup.policy')!.value)?.delete ?? true;
+    const retentionMs = deletes ? num('retention.ms') : -1;
+    const retentionBytes = deletes ? num('retention.bytes') : -1;
+    const tiered = this.#opts.tiering && effective.get('remote.storage.enable')!.value === 'true';
     return PartitionLog.open(this.#partitionDir(name, partition), {
       segmentBytes: num('segment.bytes'),
       segmentMs: num('segment.ms'),
-      retentionMs: deletes ? num('retention.ms') : -1,
-      retentionBytes: deletes ? num('retention.bytes') : -1,
+      retentionMs,
+      retentionBytes,
+      localRetentionMs: localRetention(num('local.retention.ms'), retentionMs),
+      localRetentionBytes: localRetention(num('local.retention.bytes'), retentionBytes),
       // max.message.bytes counts the batch after its offset and length fields, as in Kafka.
       maxBatchBytes: num('max.message.bytes') + 12,
       flush: log.flush,
       flushIntervalMs: log.flushIntervalMs,
-    }, { logger: this.#opts.logger.child({ topic: name, partition }) });
+    }, {
+      logger: this.#opts.logger.child({ topic: name, partition }),
+      remote: tiered ? this.#opts.tiering!.storageFor(name, partition) : undefined,
+    });
   }
 
   async #readFile(): Promise<StoredTopic[]> {
