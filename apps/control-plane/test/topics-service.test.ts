@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { plans, type PlanLimits } from '@fjord/api';
 import { testBackends } from '@fjord/db/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,9 @@ describe('topics service', () => {
   let topics: ReturnType<typeof topicsService>;
   let ctx: AuthContext;
   const clusterId = randomUUID();
+  // The cluster's quotas as the clusters module would answer them; a test lowers them to meet a limit.
+  let quotas: PlanLimits = { ...plans.standard.limits };
+  const quotaSource = { effective: async () => quotas };
   const sasl = { mechanism: 'plain' as const, username: KEY, password: SECRET };
 
   let caPem: string;
@@ -56,6 +60,7 @@ describe('topics service', () => {
           return { bootstrapServers: broker.address, sasl, tls: { caPem } };
         },
       },
+      quotas: quotaSource,
       kafka: pool,
       repos: createRepositories(t.db.prisma),
     });
@@ -153,6 +158,7 @@ describe('topics service', () => {
   it('answers 503 cluster-unavailable when the brokers cannot be reached', async () => {
     const down = topicsService({
       clusters: { connection: async () => ({ bootstrapServers: '127.0.0.1:1', sasl, tls: { caPem } }) },
+      quotas: quotaSource,
       kafka: pool,
       repos: createRepositories(t.db.prisma),
     });
