@@ -140,15 +140,15 @@ export function clustersService({ repos, transact, secrets, certificates, placem
     async update(ctx: AuthContext, id: string, input: z.output<typeof UpdateClusterRequest>): Promise<Cluster> {
       authorize(ctx, 'clusters:write');
       const { autoCreateTopics } = input.settings;
-      const row = await transact(async (tx) => {
+      const { row, changed } = await transact(async (tx) => {
         const existing = await tx.clusters.get(ctx.orgId, id);
         if (!existing || existing.status === 'DELETED') throw notFound('cluster', id);
-        if (autoCreateTopics === undefined || autoCreateTopics === existing.autoCreateTopics) return existing;
+        if (autoCreateTopics === undefined || autoCreateTopics === existing.autoCreateTopics) return { row: existing, changed: false };
         await tx.clusters.updateBrokerConfig(ctx.orgId, id, { autoCreateTopics });
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.update', resource: { type: 'cluster', id }, requestId: ctx.requestId });
-        return (await tx.clusters.get(ctx.orgId, id))!;
+        return { row: (await tx.clusters.get(ctx.orgId, id))!, changed: true };
       });
-      onConfigChange(id);
+      if (changed) onConfigChange(id);
       return toCluster(row);
     },
 
