@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
@@ -8,11 +8,11 @@ import { createObjectStore, type ObjectStore } from '@fjord/object-store';
 import { startBroker, type TestBroker } from '../helpers/broker.ts';
 import { until } from '../helpers/control-plane.ts';
 import { runKcat } from '../helpers/kcat.ts';
+import { CLUSTER_PREFIX, listAll, localSegments, numberedLines, partitionPrefix, remoteLogBytes } from '../helpers/tiering.ts';
 
-const CLUSTER_PREFIX = 'clusters/c_test/';
 const MB = 1024 * 1024;
-/** 10 MB of values: 10,240 lines of 1 KiB, each naming its place. */
-const LINES = Array.from({ length: 10_240 }, (_, i) => `${String(i).padStart(8, '0')} ${'v'.repeat(1014)}`);
+/** 10 MB of values: 10,240 lines of 1 KiB. */
+const LINES = numberedLines(10_240);
 
 interface Backend {
   /** The broker's `tiering.objectStore`. */
@@ -54,31 +54,6 @@ async function s3Backend(): Promise<Backend> {
       await server.stop();
     },
   };
-}
-
-async function listAll(store: ObjectStore, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list(prefix, { cursor });
-    keys.push(...page.keys);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return keys;
-}
-
-async function remoteLogBytes(store: ObjectStore, prefix: string): Promise<number> {
-  let total = 0;
-  for (const key of await listAll(store, prefix)) {
-    if (key.endsWith('.log')) total += (await store.head(key))?.size ?? 0;
-  }
-  return total;
-}
-
-async function localLogBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir)) if (name.endsWith('.log')) total += (await stat(path.join(dir, name))).size;
-  return total;
 }
 
 describe.each([
@@ -143,12 +118,12 @@ describe.each([
     expect(produced.code).toBe(0);
 
     const partitionDir = path.join(broker.dataDir, `${topic}-0`);
-    const prefix = `${CLUSTER_PREFIX}${topic}/0/`;
+    const prefix = await partitionPrefix(broker, topic, 0);
     const sizes = await until(
       'remote > 4 MB and local < 4 MB',
       async () => {
         const remote = await remoteLogBytes(backend.store, prefix);
-        const local = await localLogBytes(partitionDir);
+        const local = (await localSegments(partitionDir)).bytes;
         return remote > 4 * MB && local < 4 * MB ? { remote, local } : undefined;
       },
       60_000,
@@ -176,5 +151,49 @@ describe.each([
       await offsetsAdmin.disconnect();
     }
     await until('the topic prefix is empty', async () => ((await listAll(backend.store, `${CLUSTER_PREFIX}${topic}/`)).length === 0 ? true : undefined), 10_000);
+  });
+
+  it('refuses tiering configs Kafka refuses, with INVALID_CONFIG', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const create = (configEntries: { name: string; value: string }[]) =>
+        admin.createTopics({ topics: [{ topic: 'refused', numPartitions: 1, configEntries }] });
+      await expect(create([{ name: 'retention.bytes', value: '1000000' }, { name: 'local.retention.bytes', value: '2000000' }])).rejects.toMatchObject({
+        errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })],
+      });
+      await expect(create([{ name: 'retention.ms', value: '60000' }, { name: 'local.retention.ms', value: '-1' }])).rejects.toMatchObject({
+        errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })],
+      });
+      await expect(create([{ name: 'cleanup.policy', value: 'compact' }])).rejects.toMatchObject({
+        errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })],
+      });
+      await expect(create([{ name: 'local.retention.bytes', value: '-3' }])).rejects.toMatchObject({
+        errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })],
+      });
+      // Compacted topics are fine once remote storage is off for them.
+      await create([{ name: 'cleanup.policy', value: 'compact' }, { name: 'remote.storage.enable', value: 'false' }]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
+describe('a broker without an object store', () => {
+  it('refuses remote.storage.enable=true with INVALID_CONFIG and defaults it to false', async () => {
+    const broker = await startBroker();
+    const admin = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await expect(
+        admin.createTopics({ topics: [{ topic: 't', numPartitions: 1, configEntries: [{ name: 'remote.storage.enable', value: 'true' }] }] }),
+      ).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'INVALID_CONFIG' })] });
+      await admin.createTopics({ topics: [{ topic: 't', numPartitions: 1 }] });
+      const described = await admin.describeConfigs({ resources: [{ type: 2, name: 't', configNames: ['remote.storage.enable'] }], includeSynonyms: false });
+      expect(described.resources[0].configEntries[0]).toMatchObject({ configName: 'remote.storage.enable', configValue: 'false' });
+    } finally {
+      await admin.disconnect();
+      await broker.stop();
+    }
   });
 });

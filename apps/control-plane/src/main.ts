@@ -7,7 +7,7 @@ import { ClusterSecrets } from './cluster-secrets.ts';
 import { createDataAccess } from './data-access.ts';
 import { ConfigError, loadConfig, type ControlPlaneConfig } from './config.ts';
 import { LocalLeaderLock, PostgresLeaderLock } from './reconciler/leader-lock.ts';
-import { objectStoreFromEnv } from './reconciler/object-store-config.ts';
+import { brokerObjectStore, objectStoreFromEnv } from './reconciler/object-store-config.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
 import { loadServerSecret } from './server-secret.ts';
 
@@ -43,7 +43,13 @@ async function clusterRuntime(config: ControlPlaneConfig) {
     const secrets = new ClusterSecrets(await loadServerSecret(config.secretKey, config.dataDir));
     const orchestrator = createOrchestrator(orchestratorConfigFromEnv(process.env, config.dataDir));
     const objects = objectStoreFromEnv(process.env, config.dataDir);
-    return { secrets, orchestrator, objectStore: createObjectStore(objects.config), objectPrefix: objects.prefix };
+    return {
+      secrets,
+      orchestrator,
+      objectStore: createObjectStore(objects.config),
+      objectPrefix: objects.prefix,
+      brokerObjectStore: brokerObjectStore(objects.config, objects.prefix),
+    };
   } catch (err) {
     fail(`cannot set up cluster provisioning: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -137,6 +143,7 @@ reconciler = new Reconciler({
   certificates: app.services.brokerCertificates,
   objectStore: runtime.objectStore,
   objectPrefix: runtime.objectPrefix,
+  brokerObjectStore: runtime.brokerObjectStore,
   controlPlaneUrl: config.internalUrl ?? config.publicUrl ?? `http://${ownHost.includes(':') ? `[${ownHost}]` : ownHost}:${port}`,
   lock: config.databaseUrl ? new PostgresLeaderLock(config.databaseUrl) : new LocalLeaderLock(),
   logger: app.log.child({ component: 'reconciler' }),

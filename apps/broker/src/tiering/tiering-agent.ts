@@ -60,12 +60,16 @@ export class TieringAgent {
     return { enabled: this.#policy.enabled, localRetentionMs: this.#policy.localRetentionMs };
   }
 
-  /** Where a partition's remote segments live: `<store prefix><cluster prefix><topic>/<partition>/`. */
-  storageFor(topic: string, partition: number): RemoteStorage {
-    return { store: this.#store, keyPrefix: `${this.#topicPrefix(topic)}${partition}/`, cache: this.#cache };
+  /**
+   * Where a partition's remote segments live: `<store prefix><cluster prefix><topic>/<topicId>/<partition>/`.
+   * The topic id (as in KIP-405's layout) keeps a re-created topic from ever adopting objects of an
+   * earlier one of the same name that could not be deleted.
+   */
+  storageFor(topic: string, topicId: string, partition: number): RemoteStorage {
+    return { store: this.#store, keyPrefix: `${this.#topicPrefix(topic)}${topicId}/${partition}/`, cache: this.#cache };
   }
 
-  /** Deletes every remote object of a deleted topic. */
+  /** Deletes every remote object of the topics of this name. */
   async deleteTopic(topic: string): Promise<number> {
     const deleted = await this.#store.deletePrefix(this.#topicPrefix(topic));
     this.#logger.info({ topic, deleted }, 'deleted the remote objects of a deleted topic');

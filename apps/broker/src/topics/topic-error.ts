@@ -8,8 +8,7 @@ export type TopicErrorCode =
   | 'INVALID_CONFIG'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
   | 'POLICY_VIOLATION'
-  | 'INVALID_REQUEST'
-  | 'KAFKA_STORAGE_ERROR';
+  | 'INVALID_REQUEST';
 
 export class TopicError extends Error {
   readonly code: TopicErrorCode;

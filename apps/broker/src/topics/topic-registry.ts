@@ -42,7 +42,7 @@ export interface TopicRegistryOptions {
   logger: Logger;
   /** Tiered storage (the tiering agent); without it every topic stays on local disk. */
   tiering?: {
-    storageFor(topic: string, partition: number): RemoteStorage;
+    storageFor(topic: string, topicId: string, partition: number): RemoteStorage;
     deleteTopic(topic: string): Promise<number>;
   };
 }
@@ -73,7 +73,7 @@ export class TopicRegistry {
     const stored = await registry.#readFile();
     for (const t of stored) {
       const partitions: PartitionLog[] = [];
-      for (let p = 0; p < t.partitions; p++) partitions.push(await registry.#openLog(t.name, p, t.configs));
+      for (let p = 0; p < t.partitions; p++) partitions.push(await registry.#openLog(t.name, t.topicId, p, t.configs));
       registry.#add({ name: t.name, topicId: t.topicId, configs: t.configs, partitions });
     }
     await registry.#removeOrphans();
@@ -127,11 +127,13 @@ export class TopicRegistry {
     return this.#serially(async () => {
       this.validateCreate(name, numPartitions, replicationFactor, configs);
       const overrides = configs as Record<string, string>;
-      // Remote objects of an earlier topic of this name (whose deletion could not reach the store) must not be adopted.
-      await this.#deleteRemote(name, true);
+      // Leftovers of an earlier topic of this name whose deletion could not reach the store; they sit
+      // under its own topic id, so a failure here harms nothing.
+      await this.#deleteRemote(name);
+      const topicId = randomUUID();
       const partitions: PartitionLog[] = [];
-      for (let p = 0; p < numPartitions; p++) partitions.push(await this.#openLog(name, p, overrides));
-      const topic: Topic = { name, topicId: randomUUID(), configs: { ...overrides }, partitions };
+      for (let p = 0; p < numPartitions; p++) partitions.push(await this.#openLog(name, topicId, p, overrides));
+      const topic: Topic = { name, topicId, configs: { ...overrides }, partitions };
       this.#add(topic);
       await this.#writeFile();
       this.#opts.logger.info({ topic: name, partitions: numPartitions, topicId: topic.topicId }, 'topic created');
@@ -150,7 +152,7 @@ export class TopicRegistry {
         await log.close();
         await rm(this.#partitionDir(name, p), { recursive: true, force: true });
       }
-      await this.#deleteRemote(name, false);
+      await this.#deleteRemote(name);
       this.#opts.logger.info({ topic: name }, 'topic deleted');
       return topic;
     });
@@ -172,7 +174,7 @@ export class TopicRegistry {
   addPartitions(name: string, count: number): Promise<Topic> {
     return this.#serially(async () => {
       const topic = this.validateAddPartitions(name, count);
-      for (let p = topic.partitions.length; p < count; p++) topic.partitions.push(await this.#openLog(name, p, topic.configs));
+      for (let p = topic.partitions.length; p < count; p++) topic.partitions.push(await this.#openLog(name, topic.topicId, p, topic.configs));
       await this.#writeFile();
       this.#opts.logger.info({ topic: name, partitions: count }, 'partitions added');
       return topic;
@@ -198,7 +200,7 @@ export class TopicRegistry {
       await this.#writeFile();
       for (const [p, log] of topic.partitions.entries()) {
         await log.close();
-        topic.partitions[p] = await this.#openLog(name, p, topic.configs);
+        topic.partitions[p] = await this.#openLog(name, topic.topicId, p, topic.configs);
       }
       this.#opts.logger.info({ topic: name, configs: overrides }, 'topic configs altered');
       return topic;
@@ -266,13 +268,12 @@ export class TopicRegistry {
     this.#byId.set(topic.topicId, topic);
   }
 
-  /** Removes a topic's remote objects; on creation a failure refuses the creation, on deletion the next creation retries. */
-  async #deleteRemote(name: string, required: boolean): Promise<void> {
+  /** Removes the remote objects of every topic of this name; what the store cannot delete now goes with the next creation of the name, or with the cluster. */
+  async #deleteRemote(name: string): Promise<void> {
     if (!this.#opts.tiering) return;
     try {
       await this.#opts.tiering.deleteTopic(name);
     } catch (err) {
-      if (required) throw new TopicError('KAFKA_STORAGE_ERROR', `remote storage is unreachable: ${(err as Error).message}`);
       this.#opts.logger.warn({ err, topic: name }, 'could not delete the remote objects of a deleted topic');
     }
   }
@@ -281,7 +282,7 @@ export class TopicRegistry {
     return path.join(this.#opts.dataDir, `${name}-${partition}`);
   }
 
-  async #openLog(name: string, partition: number, overrides: Record<string, string>): Promise<PartitionLog> {
+  async #openLog(name: string, topicId: string, partition: number, overrides: Record<string, string>): Promise<PartitionLog> {
     const effective = effectiveTopicConfig(overrides, this.#opts.defaults);
     const num = (key: string) => Number(effective.get(key)!.value);
     const { log } = this.#opts.defaults;
@@ -303,7 +304,7 @@ export class TopicRegistry {
       flushIntervalMs: log.flushIntervalMs,
     }, {
       logger: this.#opts.logger.child({ topic: name, partition }),
-      remote: tiered ? this.#opts.tiering!.storageFor(name, partition) : undefined,
+      remote: tiered ? this.#opts.tiering!.storageFor(name, topicId, partition) : undefined,
     });
   }
 

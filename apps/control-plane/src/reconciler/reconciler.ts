@@ -1,4 +1,5 @@
 import { plans, type PlanName } from '@fjord/api';
+import type { BrokerObjectStore } from '@fjord/broker-contract';
 import type { Cluster, ClusterStatus } from '@fjord/db';
 import type { ObjectStore } from '@fjord/object-store';
 import { OrchestratorError, type BrokerSpec, type BrokerStatus, type Orchestrator } from '@fjord/orchestrator';
@@ -23,6 +24,8 @@ export interface ReconcilerOptions {
   objectStore: ObjectStore;
   /** Prefix of every Fjord object in the store (FJORD_S3_PREFIX), before `clusters/<id>/`. */
   objectPrefix?: string;
+  /** The store as brokers are told to tier into it; without it brokers tier nothing. */
+  brokerObjectStore?: BrokerObjectStore;
   /** Where brokers reach this control plane's `/internal` API. */
   controlPlaneUrl: string;
   lock: LeaderLock;
@@ -55,7 +58,8 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
  * leader lock reconciles; other replicas wait to take over.
  */
 export class Reconciler {
-  readonly #o: Required<Omit<ReconcilerOptions, 'objectPrefix'>> & { objectPrefix: string };
+  readonly #o: Required<Omit<ReconcilerOptions, 'objectPrefix' | 'brokerObjectStore'>> &
+    Pick<ReconcilerOptions, 'brokerObjectStore'> & { objectPrefix: string };
   /** Clusters with work in progress: a pass never starts a second task for one. */
   readonly #inFlight = new Map<string, Promise<void>>();
   /** Earliest time of the next attempt after a failure, per cluster. */
@@ -211,6 +215,7 @@ export class Reconciler {
         tls: await this.#o.certificates.forBroker(cluster.id, cluster.host),
         controlPlane: { url: this.#o.controlPlaneUrl, token: this.#o.secrets.brokerToken(cluster.id) },
         limits: { maxPartitions: plan.limits.maxPartitions, maxMessageBytes: plan.limits.maxMessageBytes },
+        ...(this.#o.brokerObjectStore && { tiering: { objectStore: this.#o.brokerObjectStore } }),
       },
     };
   }
