@@ -52,7 +52,10 @@ export async function localSegments(dir: string): Promise<{ bytes: number; bases
   const bases: bigint[] = [];
   for (const name of (await readdir(dir)).sort()) {
     if (!name.endsWith('.log')) continue;
-    bytes += (await stat(path.join(dir, name))).size;
+    // Tiering may delete a segment between the listing and its stat.
+    const size = await stat(path.join(dir, name)).then((s) => s.size, () => null);
+    if (size === null) continue;
+    bytes += size;
     bases.push(BigInt(name.slice(0, 20)));
   }
   return { bytes, bases };

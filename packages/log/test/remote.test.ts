@@ -86,12 +86,18 @@ describe.each([
   afterEach(async () => {
     await log?.close();
     log = undefined;
+    await cache?.close();
+    cache = undefined;
     await cleanup();
     await rm(cacheDir, { recursive: true, force: true });
   });
 
+  let cache: RemoteReadCache | undefined;
+  /** A fresh cache each time, as after a restart; the previous one is let go first. */
   async function storage(store = backend.store, maxBytes = 1 << 20): Promise<RemoteStorage> {
-    return { store, keyPrefix: PREFIX, cache: await RemoteReadCache.open(cacheDir, { maxBytes, chunkBytes: 4096 }) };
+    await cache?.close();
+    cache = await RemoteReadCache.open(cacheDir, { maxBytes, chunkBytes: 4096 });
+    return { store, keyPrefix: PREFIX, cache };
   }
 
   /** Ten segments of ten 1-record batches; segment k holds timestamps 1000 k .. 1000 k + 9; the tenth is active. */
@@ -232,6 +238,7 @@ describe.each([
     log = await tenSegments({ localRetentionBytes: batchSize * 10 }, remote);
     await log.tier();
     expect(offsetsOf(await readAll(log, 0n))).toEqual(allOffsets);
+    await remote.cache.settled();
     expect(remote.cache.diskBytes).toBeGreaterThan(0);
     expect(remote.cache.diskBytes).toBeLessThanOrEqual(8192);
     const sizes = await Promise.all((await readdir(cacheDir)).map(async (name) => (await stat(join(cacheDir, name))).size));

@@ -116,6 +116,7 @@ export class TieringAgent {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     await this.#pass;
+    await this.#cache.close();
     await this.#store.close();
   }
 

@@ -12,8 +12,10 @@ export interface ReadCacheOptions {
   memoryChunks?: number;
 }
 
-const DEFAULT_CHUNK_BYTES = 1024 * 1024;
-const DEFAULT_MEMORY_CHUNKS = 8;
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MEMORY_CHUNKS = 4;
+/** Chunks fetched ahead of a read's last one. */
+const READ_AHEAD_CHUNKS = 2;
 
 interface DiskChunk {
   path: string;
@@ -38,6 +40,9 @@ export class RemoteReadCache {
   readonly #inflight = new Map<string, Promise<Buffer>>();
   #diskBytes = 0;
   #fetches = 0;
+  /** Disk writes run beside the reads that caused them, one after another. */
+  #writes: Promise<void> = Promise.resolve();
+  #closed = false;
 
   private constructor(dir: string, options: ReadCacheOptions) {
     this.#dir = dir;
@@ -57,6 +62,17 @@ export class RemoteReadCache {
     return this.#diskBytes;
   }
 
+  /** Resolves once the chunks read so far are on disk. */
+  async settled(): Promise<void> {
+    await this.#writes;
+  }
+
+  /** Waits for pending disk writes; chunks fetched afterwards are no longer written. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#writes;
+  }
+
   /** Range reads sent to the store so far. */
   get fetches(): number {
     return this.#fetches;
@@ -74,14 +90,15 @@ export class RemoteReadCache {
       const chunkStart = index * this.#chunkBytes;
       parts.push(chunk.subarray(Math.max(0, start - chunkStart), Math.min(chunk.length, stop - chunkStart)));
     }
-    if ((last + 1) * this.#chunkBytes < objectSize) {
-      this.#chunk(store, key, objectSize, last + 1).catch(() => undefined);
+    for (let ahead = last + 1; ahead <= last + READ_AHEAD_CHUNKS && ahead * this.#chunkBytes < objectSize; ahead++) {
+      this.#chunk(store, key, objectSize, ahead).catch(() => undefined);
     }
     return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
   /** Drops every chunk of `key` (its segment was deleted). */
   async forget(key: string): Promise<void> {
+    await this.#writes;
     const prefix = `${hashKey(key)}-`;
     for (const id of [...this.#memory.keys()]) if (id.startsWith(prefix)) this.#memory.delete(id);
     for (const [id, chunk] of [...this.#disk]) {
@@ -122,7 +139,9 @@ export class RemoteReadCache {
       const endInclusive = Math.min(objectSize, start + this.#chunkBytes) - 1;
       this.#fetches++;
       bytes = await store.getRange(key, start, endInclusive);
-      await this.#store(id, bytes);
+      const fetched = bytes;
+      // A failed cache write only costs a later fetch.
+      this.#writes = this.#writes.then(() => this.#store(id, fetched)).catch(() => undefined);
     }
     this.#memory.set(id, bytes);
     while (this.#memory.size > this.#memoryChunks) this.#memory.delete(this.#memory.keys().next().value!);
@@ -130,7 +149,7 @@ export class RemoteReadCache {
   }
 
   async #store(id: string, bytes: Buffer): Promise<void> {
-    if (bytes.length > this.#maxBytes) return;
+    if (this.#closed || bytes.length > this.#maxBytes) return;
     const path = join(this.#dir, id);
     const staged = `${path}.tmp`;
     await writeFile(staged, bytes);

@@ -43,6 +43,9 @@ interface BatchHeader {
   maxTimestamp: bigint;
 }
 
+/** Largest segment log sent in one PutObject; S3-compatible servers often cap a request body well below S3's 5 GB. */
+const SINGLE_PUT_BYTES = 8 * 1024 * 1024;
+
 /** How many index objects stay parsed in memory per partition. */
 const PARSED_INDEXES = 16;
 
@@ -143,7 +146,8 @@ export class RemoteLog {
       const key = remoteObjectKey(keyPrefix, segment.baseOffset, role);
       if (role === 'log') {
         const { size } = await stat(path);
-        await store.put(key, createReadStream(path), { contentLength: size });
+        // Larger logs go as a multipart upload (S3 object stores), in parts of bounded size.
+        await store.put(key, createReadStream(path), size <= SINGLE_PUT_BYTES ? { contentLength: size } : {});
         objects.log = size;
       } else {
         const bytes = await readFile(path);
