@@ -7,14 +7,13 @@
  *     consume of an untiered topic (all local): the goal is remote >= 50% of local on the fs store
  * Run: `node --import tsx bench/tiering.ts` (BENCH_MB=256 sets the volume). Prints a table; not part of `npm test`.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { Kafka, logLevel } from 'kafkajs';
 import { createObjectStore, type ObjectStore } from '@fjord/object-store';
-import { buildBroker } from '../apps/broker/scripts/build.mjs';
 import { startBroker } from '../test/helpers/broker.ts';
 import { CLUSTER_PREFIX, localSegments, numberedLines, partitionPrefix, remoteLogBytes } from '../test/helpers/tiering.ts';
 
@@ -45,7 +44,7 @@ function run(cmd: string, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  await buildBroker({ quiet: true });
+  execFileSync(process.execPath, [path.join(import.meta.dirname, '../apps/broker/scripts/build.mjs')], { stdio: 'ignore' });
   const dir = await mkdtemp(path.join(tmpdir(), 'fjord-bench-tiering-'));
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
   let store: ObjectStore;
