@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Tests start brokers the way the control plane does, from the built bundle: build it from the sources as they are now. */
+/**
+ * Tests start brokers the way the control plane does, and run `fjord` the way a user does, from the
+ * built bundles: build them from the sources as they are now.
+ */
 export function setup(): void {
   execFileSync(process.execPath, [path.join(root, 'apps/broker/scripts/build.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'apps/cli/scripts/build.mjs')], { stdio: 'inherit' });
 }
