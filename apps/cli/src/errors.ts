@@ -38,7 +38,8 @@ export function explain(err: unknown, url: string): { code: MessageCode; message
     const fields = err.errors.map((e) => `\n  ${e.field}: ${e.message}`).join('');
     return { code: 'FJ_CLI_E0005', message: `${err.problem.title}: ${err.problem.detail} (${err.code}${err.problem.requestId ? `, request ${err.problem.requestId}` : ''})${fields}` };
   }
-  const code = causeCode(err);
+  // undici's fetch fails with "fetch failed" and the socket's error as its cause.
+  const code = causeCode(err) ?? (err instanceof TypeError && err.message === 'fetch failed' ? String((err.cause as Error | undefined)?.message ?? 'fetch failed') : undefined);
   if (code) return { code: 'FJ_CLI_E0004', message: `cannot reach the Fjord API at ${url} (${code}): is it running? Set FJORD_URL or run \`fjord login --url\`` };
   if (err instanceof Error && err.name === 'AbortError') return { code: 'FJ_CLI_E0004', message: `the request to ${url} was aborted` };
   return { code: 'FJ_CLI_E0099', message: `unexpected failure: ${err instanceof Error ? err.message : String(err)} (set FJORD_DEBUG=1 for the stack trace)` };
