@@ -6,9 +6,8 @@ import { CliError } from './errors.ts';
 export const defaultUrl = 'http://127.0.0.1:8080';
 
 /** Where `fjord login` keeps the API URL and token: the user's config dir (XDG_CONFIG_HOME on Linux). */
-export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.FJORD_CONFIG_DIR || envPaths('fjord', { suffix: '' }).config;
-  return path.join(dir, 'credentials.json');
+export function credentialsFile(): string {
+  return path.join(envPaths('fjord', { suffix: '' }).config, 'credentials.json');
 }
 
 export interface Credentials {
@@ -39,7 +38,7 @@ async function readStored(file: string): Promise<StoredCredentials> {
 
 /** FJORD_URL and FJORD_TOKEN win over what `fjord login` stored; the URL defaults to the local control plane. */
 export async function resolveCredentials(env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
-  const file = credentialsFile(env);
+  const file = credentialsFile();
   const stored = await readStored(file);
   const url = env.FJORD_URL || stored.url || defaultUrl;
   if (env.FJORD_TOKEN) return { url, token: env.FJORD_TOKEN, source: 'FJORD_TOKEN' };

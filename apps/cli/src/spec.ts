@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { kafkaConfigFormats } from './commands/kafka-config-formats.ts';
 import type { Context } from './context.ts';
 import type { OutputFormat } from './io/io-host.ts';
@@ -19,7 +19,7 @@ type Handler = (ctx: Context, ...args: any[]) => Promise<number | void>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const count = (value: string) => {
-  if (!/^\d+$/.test(value)) throw new Error(`not a whole number: ${value}`);
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Not a whole number.');
   return Number(value);
 };
 

@@ -27,7 +27,8 @@ export interface CliOptions {
 export async function fjord(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('FJORD_')) env[k] = v;
-  env.FJORD_CONFIG_DIR = '/nonexistent/fjord-test-config';
+  // Where `fjord login` keeps credentials (env-paths: XDG_CONFIG_HOME, else ~/.config): never the user's own.
+  env.XDG_CONFIG_HOME = '/nonexistent/fjord-test-config';
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
   else env[k] = v;
   const child = spawn(process.execPath, [fjordBin, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
