@@ -96,6 +96,10 @@ describe('fjord plan / apply / destroy', () => {
     expect(reapplied.code, report(reapplied)).toBe(0);
     expect(reapplied.stdout).toContain('No changes.');
     expect(proxy.mutations().length).toBe(mutationsBefore);
+    // For scripts: one JSON document on stdout.
+    const scripted = await run('apply', '-f', 'stack.yaml', '--auto-approve', '--output', 'json');
+    expect(scripted.code, report(scripted)).toBe(0);
+    expect(JSON.parse(scripted.stdout)).toMatchObject({ complete: true, secrets: [], plan: { add: 0, change: 0, destroy: 0 } });
   });
 
   it('writes new key secrets to --secrets-out (mode 0600) instead of printing them', async () => {

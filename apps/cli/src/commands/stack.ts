@@ -38,39 +38,45 @@ function secretsText(secrets: CreatedSecret[]): string {
 async function execute(ctx: Context, file: string, mode: Mode, options: { autoApprove?: boolean; secretsOut?: string }) {
   const stack = await readStack(file);
   const plan = await computePlan(ctx, stack, mode);
-  showPlan(ctx, plan);
-  if (!hasChanges(plan)) return;
-  if (!options.autoApprove) {
-    const verb = mode === 'apply' ? 'apply these changes' : 'destroy these resources';
-    if (!(await ctx.io.confirm('FJ_CLI_Q2001', `Do you want to ${verb}?`))) throw new CliError('FJ_CLI_E0008', `${mode} cancelled: nothing was changed`);
-    // Time passed while the user read the plan: apply only what they saw.
-    const fresh = await computePlan(ctx, stack, mode);
-    if (JSON.stringify(fresh) !== JSON.stringify(plan)) {
-      throw new CliError('FJ_CLI_E0007', `the organization changed while the plan was shown: nothing was changed; run \`fjord ${mode}\` again to see the new plan`);
-    }
-  }
+  const json = ctx.io.format === 'json';
+  // People read the plan before they answer; a script gets it inside the one JSON result at the end.
+  if (!json) showPlan(ctx, plan);
+  else if (!options.autoApprove) ctx.io.notify('FJ_CLI_I2002', renderPlan(plan));
   const secrets: CreatedSecret[] = [];
-  const api = ctx.api();
+  let complete = !hasChanges(plan);
   try {
-    await applyPlan(api, plan, {
+    if (complete) return;
+    if (!options.autoApprove) {
+      const verb = mode === 'apply' ? 'apply these changes' : 'destroy these resources';
+      if (!(await ctx.io.confirm('FJ_CLI_Q2001', `Do you want to ${verb}?`))) throw new CliError('FJ_CLI_E0008', `${mode} cancelled: nothing was changed`);
+      // Time passed while the user read the plan: apply only what they saw.
+      const fresh = await computePlan(ctx, stack, mode);
+      if (JSON.stringify(fresh) !== JSON.stringify(plan)) {
+        throw new CliError('FJ_CLI_E0007', `the organization changed while the plan was shown: nothing was changed; run \`fjord ${mode}\` again to see the new plan`);
+      }
+    }
+    await applyPlan(ctx.api(), plan, {
       step: (text) => ctx.io.notify('FJ_CLI_I2001', `${text}...`),
       waitRunning: async (cluster) => (await waitForCluster(ctx, cluster, 'RUNNING'))!,
       waitDeleted: async (cluster) => void (await waitForCluster(ctx, cluster, 'DELETED')),
       secret: (created) => void secrets.push(created),
     });
+    complete = true;
   } finally {
-    // Secrets are shown once: they are kept even when a later step failed.
-    if (secrets.length > 0) {
-      if (options.secretsOut) {
-        await addSecrets(options.secretsOut, secrets);
-        ctx.io.notify('FJ_CLI_I1003', `${secrets.length} new API key secret(s) written to ${options.secretsOut} (mode 0600)`);
-      } else if (ctx.io.format === 'table') {
-        ctx.io.result(null, () => secretsText(secrets));
-      }
+    // Secrets are shown once: they are kept (written or printed) even when a later step failed.
+    if (secrets.length > 0 && options.secretsOut) {
+      await addSecrets(options.secretsOut, secrets);
+      ctx.io.notify('FJ_CLI_I1003', `${secrets.length} new API key secret(s) written to ${options.secretsOut} (mode 0600)`);
     }
+    const shown = options.secretsOut ? [] : secrets;
+    if (json) ctx.io.result({ plan, complete, secrets: shown }, () => '');
+    else if (shown.length > 0) ctx.io.result(null, () => secretsText(shown));
   }
-  const summary = mode === 'apply' ? `Apply complete! Resources: ${plan.add} added, ${plan.change} changed, ${plan.destroy} destroyed.` : `Destroy complete! Resources: ${plan.destroy} destroyed.`;
-  ctx.io.result({ complete: true, add: plan.add, change: plan.change, destroy: plan.destroy, ...(options.secretsOut ? {} : { secrets }) }, () => summary);
+  if (!json) {
+    ctx.io.result(null, () =>
+      mode === 'apply' ? `Apply complete! Resources: ${plan.add} added, ${plan.change} changed, ${plan.destroy} destroyed.` : `Destroy complete! Resources: ${plan.destroy} destroyed.`,
+    );
+  }
 }
 
 export async function plan(ctx: Context, options: { file: string; detailedExitcode?: boolean; destroy?: boolean }): Promise<number> {

@@ -9,7 +9,7 @@ export const messages = {
   FJ_CLI_I1003: 'a file was written',
   FJ_CLI_I1004: 'credentials saved or removed',
   FJ_CLI_I2001: 'an apply or destroy step',
-  FJ_CLI_I2002: 'nothing to do',
+  FJ_CLI_I2002: 'the plan, shown before a confirmation in JSON mode',
   FJ_CLI_W1001: 'no secret known for a key',
   FJ_CLI_Q2001: 'confirmation of an apply or destroy',
   FJ_CLI_Q1001: 'confirmation of a delete',
