@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNpmControlPlane, tearDownStory } from '../../../test/helpers/control-plane.ts';
 import { runKcat } from '../../../test/helpers/kcat.ts';
-import type { RunningControlPlane } from '../../control-plane/test/process.ts';
+import { repoRoot, type RunningControlPlane } from '../../control-plane/test/process.ts';
 import { fjord, fjordBin, report } from './run-cli.ts';
 
 const noStackTrace = /\n\s+at /;
@@ -66,6 +67,21 @@ describe('fjord commands', () => {
       return Number(process.hrtime.bigint() - started) / 1e6;
     });
     expect(Math.min(...times), times.join(', ')).toBeLessThan(300);
+  });
+
+  it('is the workspace bin (`npx fjord` from the root) and installs with `npm install -g ./apps/cli`', async () => {
+    expect(realpathSync(path.join(repoRoot, 'node_modules/.bin/fjord'))).toBe(realpathSync(fjordBin));
+    expect(execFileSync('npx', ['--no-install', 'fjord', '--version'], { cwd: repoRoot, encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const prefix = await mkdtemp(path.join(tmpdir(), 'fjord-cli-global-'));
+    try {
+      execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', './apps/cli'], { cwd: repoRoot, stdio: 'pipe', timeout: 120_000 });
+      // Run from elsewhere: the bundle needs nothing from the repository's node_modules.
+      const installed = await fjord(['clusters', 'list'], { env: { PATH: `${prefix}/bin:${process.env.PATH}`, FJORD_URL: cp.url, FJORD_TOKEN: token }, cwd: prefix, command: 'fjord' });
+      expect(installed.code, report(installed)).toBe(0);
+      expect(installed.stdout).toContain('No resources found.');
+    } finally {
+      await rm(prefix, { recursive: true, force: true });
+    }
   });
 
   it('says clearly what is wrong without FJORD_TOKEN, with a wrong one, and when the control plane is down: exit 1, no stack trace', async () => {

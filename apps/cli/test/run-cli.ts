@@ -18,6 +18,8 @@ export interface CliOptions {
   cwd?: string;
   input?: string;
   timeoutMs?: number;
+  /** Runs this executable (found on the PATH given in env) instead of the repository's bin. */
+  command?: string;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function fjord(args: string[], options: CliOptions = {}): Promise<C
   env.XDG_CONFIG_HOME = '/nonexistent/fjord-test-config';
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
   else env[k] = v;
-  const child = spawn(process.execPath, [fjordBin, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const [file, argv] = options.command ? [options.command, args] : [process.execPath, [fjordBin, ...args]];
+  const child = spawn(file, argv, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
