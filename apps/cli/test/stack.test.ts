@@ -6,7 +6,7 @@ import { createClient, type Cluster, type FjordClient } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNpmControlPlane, tearDownStory } from '../../../test/helpers/control-plane.ts';
 import type { RunningControlPlane } from '../../control-plane/test/process.ts';
-import { fjord, recordingProxy, report, type RecordingProxy } from './run-cli.ts';
+import { fjord, fjordOnTerminal, recordingProxy, report, type RecordingProxy } from './run-cli.ts';
 
 const stackYaml = (partitions: number, extra = '') => `clusters:
   - name: payments
@@ -127,6 +127,36 @@ describe('fjord plan / apply / destroy', () => {
     expect((await api.topics.get((await payments())!.id, 'orders')).partitions).toHaveLength(6);
     const after = await run('plan', '-f', 'stack.yaml', '--detailed-exitcode');
     expect(after.code, report(after)).toBe(0);
+  });
+
+  it('on a terminal, apply asks: no changes nothing, a plan gone stale while asking changes nothing, yes applies', async () => {
+    const withAudit = stackYaml(6).replace('    apiKeys:', '      - name: audit\n        partitions: 1\n    apiKeys:').replace('      - name: checkout-service', '      - name: checkout-service\n      - name: billing');
+    await writeFile(path.join(workDir, 'audit.yaml'), withAudit);
+    const cluster = (await payments())!;
+    const topicNames = async () => (await api.topics.list(cluster.id)).items.map((t) => t.name).sort();
+
+    const declined = await fjordOnTerminal(['apply', '-f', 'audit.yaml'], { env, cwd: workDir, answer: 'no' });
+    expect(declined.code, declined.stdout).toBe(1);
+    expect(declined.stdout).toContain('+ topic audit (1 partition)');
+    expect(declined.stdout).toContain('apply cancelled: nothing was changed');
+    expect(await topicNames()).toEqual(['orders']);
+
+    const stale = await fjordOnTerminal(['apply', '-f', 'audit.yaml'], {
+      env,
+      cwd: workDir,
+      answer: 'yes',
+      beforeAnswer: async () => void (await api.topics.create(cluster.id, { name: 'sneaked-in', partitions: 1 })),
+    });
+    expect(stale.code, stale.stdout).toBe(1);
+    expect(stale.stdout).toContain('the organization changed while the plan was shown: nothing was changed');
+    expect(await topicNames()).toEqual(['orders', 'sneaked-in']);
+    await api.topics.delete(cluster.id, 'sneaked-in');
+
+    const accepted = await fjordOnTerminal(['apply', '-f', 'audit.yaml'], { env, cwd: workDir, answer: 'yes' });
+    expect(accepted.code, accepted.stdout).toBe(0);
+    expect(accepted.stdout).toContain('Apply complete! Resources: 1 added, 0 changed, 0 destroyed.');
+    expect(await topicNames()).toEqual(['audit', 'orders']);
+    await api.topics.delete(cluster.id, 'audit');
   });
 
   it('shows drift: a topic made in the API is - only on clusters the stack manages; a config changed in the API is ~', async () => {

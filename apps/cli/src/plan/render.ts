@@ -2,6 +2,7 @@ import type { ClusterPlan, Plan } from './diff.ts';
 
 const symbols = { create: '+', update: '~', replace: '-/+', delete: '-', none: ' ' } as const;
 const q = (value: string) => JSON.stringify(value);
+const partitions = (n: number) => `${n} partition${n === 1 ? '' : 's'}`;
 
 function renderCluster(c: ClusterPlan): string[] {
   const lines: string[] = [];
@@ -12,10 +13,10 @@ function renderCluster(c: ClusterPlan): string[] {
   else lines.push(head);
   for (const t of c.topics) {
     if (t.action === 'create') {
-      lines.push(`    + topic ${t.name} (${t.partitions} partitions)`);
+      lines.push(`    + topic ${t.name} (${partitions(t.partitions)})`);
       for (const [name, value] of Object.entries(t.config).sort()) lines.push(`        ${name} = ${q(value)}`);
     } else if (t.action === 'delete') {
-      lines.push(`    - topic ${t.name} (${t.partitions} partitions; its data is lost)`);
+      lines.push(`    - topic ${t.name} (${partitions(t.partitions)}; its data is lost)`);
     } else {
       lines.push(`    ~ topic ${t.name}`);
       if (t.partitions) lines.push(`        ~ partitions: ${t.partitions.from} -> ${t.partitions.to}`);
