@@ -211,6 +211,15 @@ describe('fjord plan / apply / destroy', () => {
     expect((await api.topics.get((await payments())!.id, 'orders')).partitions).toHaveLength(6);
   });
 
+  it('a plan change cannot happen in place: plan shows -/+ replace', async () => {
+    await writeFile(path.join(workDir, 'standard.yaml'), (await readFile(stackFile(), 'utf8')).replace('plan: basic', 'plan: standard'));
+    const plan = await run('plan', '-f', 'standard.yaml', '--detailed-exitcode');
+    expect(plan.code, report(plan)).toBe(2);
+    expect(plan.stdout).toContain('-/+ cluster payments (must be replaced: plan basic -> standard; its data is lost)');
+    expect(plan.stdout).toContain('+ topic orders (6 partitions)');
+    expect(plan.stdout).toContain('Plan: 4 to add, 0 to change, 1 to destroy.');
+  });
+
   it('destroy removes the cluster; plan after it shows everything as +', async () => {
     const destroyed = await run('destroy', '-f', 'stack.yaml', '--auto-approve');
     expect(destroyed.code, report(destroyed)).toBe(0);
