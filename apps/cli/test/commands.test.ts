@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNpmControlPlane, tearDownStory } from '../../../test/helpers/control-plane.ts';
 import { runKcat } from '../../../test/helpers/kcat.ts';
 import { repoRoot, type RunningControlPlane } from '../../control-plane/test/process.ts';
-import { fjord, fjordBin, report } from './run-cli.ts';
+import { fjord, fjordBin, fjordOnTerminal, report } from './run-cli.ts';
 
 const noStackTrace = /\n\s+at /;
 
@@ -217,6 +217,17 @@ describe('fjord commands', () => {
     const deleted = await run('clusters', 'delete', 'orders', '--wait', '--yes');
     expect(deleted.code, report(deleted)).toBe(0);
     expect((await api.clusters.list()).items).toEqual([]);
+  });
+
+  it('on a terminal, a wait shows a spinner that ends in the outcome; a terminal without a size gets none', async () => {
+    const sized = await fjordOnTerminal(['clusters', 'create', 'on-a-tty', '--wait'], { env, cwd: workDir, columns: 80, timeoutMs: 60_000 });
+    expect(sized.code, sized.stdout).toBe(0);
+    expect(sized.stdout).toMatch(/cluster on-a-tty is RUNNING \(\d+\.\d s\)/);
+    expect(sized.stdout).toMatch(/status:\s+RUNNING/);
+    const unsized = await fjordOnTerminal(['clusters', 'delete', 'on-a-tty', '--wait', '--yes'], { env, cwd: workDir, timeoutMs: 60_000 });
+    expect(unsized.code, unsized.stdout).toBe(0);
+    expect(unsized.stdout).toContain('cluster on-a-tty deleted');
+    expect(unsized.stdout).not.toContain('is deleted (');
   });
 
   it('cloud API keys: create shows the secret once, and it works as FJORD_TOKEN; delete revokes it', async () => {

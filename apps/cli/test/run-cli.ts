@@ -92,20 +92,22 @@ const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
 /**
  * Runs `fjord args...` on a pseudo-terminal (util-linux `script`), as a person at a shell: once the
  * confirmation prompt shows, `beforeAnswer` runs, then `answer` is typed. stdout and stderr arrive
- * together, as on a screen.
+ * together, as on a screen. The pty has no size unless `columns` is given.
  */
-export async function fjordOnTerminal(args: string[], options: CliOptions & { answer: string; beforeAnswer?: () => Promise<void> }): Promise<CliRun> {
+export async function fjordOnTerminal(args: string[], options: CliOptions & { answer?: string; beforeAnswer?: () => Promise<void>; columns?: number }): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('FJORD_')) env[k] = v;
   env.XDG_CONFIG_HOME = '/nonexistent/fjord-test-config';
   Object.assign(env, options.env);
-  const command = [process.execPath, fjordBin, ...args].map(shellQuote).join(' ');
+  const fjordCommand = [process.execPath, fjordBin, ...args].map(shellQuote).join(' ');
+  // Without a terminal of its own, script's pty has no size: set one where the test asks for it.
+  const command = options.columns ? `stty cols ${options.columns} rows 24; ${fjordCommand}` : fjordCommand;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let screen = '';
   let answered = false;
   child.stdout.on('data', async (d) => {
     screen += d;
-    if (answered || !screen.includes("Only 'yes' will be accepted")) return;
+    if (answered || options.answer === undefined || !screen.includes("Only 'yes' will be accepted")) return;
     answered = true;
     await options.beforeAnswer?.();
     child.stdin.write(`${options.answer}\n`);

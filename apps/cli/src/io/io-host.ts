@@ -56,7 +56,9 @@ export function createIoHost(options: IoHostOptions): IoHost {
       line(json ? JSON.stringify({ level: 'error', code, message: text }) : `Error: ${text}`);
     },
     progress(code, text) {
-      const spinner = ora({ text, stream: stderr, isSilent: options.quiet || !stdout.isTTY || json }).start();
+      // A pseudo-terminal without a size (0 columns) would make ora's line arithmetic loop forever.
+      const animated = !options.quiet && !json && stdout.isTTY && stderr.isTTY && stderr.columns > 0;
+      const spinner = ora({ text, stream: stderr, isSilent: !animated }).start();
       return {
         update: (next) => void (spinner.text = next),
         succeed: (done) => void spinner.succeed(done),
