@@ -133,6 +133,12 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--ca-file <file>', "where to write the cluster's CA certificate (librdkafka and java; kafkajs holds it inline)", 'ca.pem')
     .action(run(() => import('./commands/kafka-config.ts'), (m) => m.kafkaConfig));
 
+  program
+    .command('quotas')
+    .description("The organization's limits with their use and each cluster's quotas with its current use; with --cluster, one cluster's quotas against its plan")
+    .option('-c, --cluster <cluster>', 'one cluster (name or id)')
+    .action(run(() => import('./commands/quotas.ts'), (m) => m.quotas));
+
   const file = () => new Option('-f, --file <stack.yaml>', 'the stack file').makeOptionMandatory();
   program
     .command('plan')

@@ -230,6 +230,26 @@ describe('fjord commands', () => {
     expect(unsized.stdout).not.toContain('is deleted (');
   });
 
+  it("quotas: the organization's limits with their use, and one cluster's quotas against its plan", async () => {
+    const created = await json<{ id: string }>('clusters', 'create', 'metered', '--wait');
+    await api.clusters.updateQuotas(created.id, { maxPartitions: 10 });
+    const org = await run('quotas');
+    expect(org.code, report(org)).toBe(0);
+    expect(org.stdout).toMatch(/^clusters\s+1\s+50$/m);
+    expect(org.stdout).toMatch(/^metered\s+basic\s+/m);
+    const asJson = await json<{ clusters: { used: number }; clusterQuotas: { name: string; partitions: { limit: number } }[] }>('quotas');
+    expect(asJson.clusters.used).toBe(1);
+    expect(asJson.clusterQuotas.map((c) => [c.name, c.partitions.limit])).toEqual([['metered', 10]]);
+
+    const one = await run('quotas', '--cluster', 'metered');
+    expect(one.code, report(one)).toBe(0);
+    expect(one.stdout).toContain('cluster metered (plan basic)');
+    const ceiling = (await api.plans.list()).items.find((p) => p.name === 'basic')!.limits.maxPartitions;
+    expect(one.stdout).toMatch(new RegExp(`^maxPartitions\\s+10\\s+set\\s+${ceiling}$`, 'm'));
+    expect(one.stdout).toMatch(/^maxConnections\s+\d+\s+plan\s+\d+$/m);
+    expect((await run('clusters', 'delete', 'metered', '--wait', '--yes')).code).toBe(0);
+  });
+
   it('cloud API keys: create shows the secret once, and it works as FJORD_TOKEN; delete revokes it', async () => {
     const created = await json<{ id: string; secret: string }>('api-keys', 'create', '--description', 'ci');
     const asCi = await fjord(['whoami'], { env: { FJORD_URL: cp.url, FJORD_TOKEN: created.secret } });
