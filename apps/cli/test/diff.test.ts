@@ -8,12 +8,12 @@ import { parseStack } from '../src/plan/stack-file.ts';
 const id = (n: number) => `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const at = '2026-12-01T00:00:00.000Z';
 const cluster = (name: string, over: Partial<Cluster> = {}): Cluster => ({
-  id: id(1), name, plan: 'basic', region: 'local', status: 'RUNNING', bootstrapServers: '127.0.0.1:9092', createdAt: at, updatedAt: at, ...over,
+  id: id(1), name, plan: 'basic', region: 'local', status: 'RUNNING', bootstrapServers: '127.0.0.1:9092', settings: { autoCreateTopics: false }, createdAt: at, updatedAt: at, ...over,
 });
 const topic = (name: string, partitions: number, configs: Record<string, string> = {}): Topic => ({
   name, replicationFactor: 1, configs, partitions: Array.from({ length: partitions }, (_, partition) => ({ partition, logStartOffset: 0, highWatermark: 0, localBytes: 0, remoteBytes: 0 })),
 });
-const key = (description: string, n: number): ClusterApiKey => ({ id: id(100 + n), clusterId: id(1), key: `FJ${n}`, description, createdAt: at });
+const key = (description: string, n: number): ClusterApiKey => ({ id: id(100 + n), clusterId: id(1), key: `FJ${n}`, description, quota: {}, createdAt: at });
 
 const stack = parseStack(
   `clusters:
