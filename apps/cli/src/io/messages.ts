@@ -4,8 +4,7 @@
  * I = information, W = warning, E = error; shipped codes are never reused.
  */
 export const messages = {
-  FJ_CLI_I1001: 'waiting for a cluster',
-  FJ_CLI_I1002: 'a cluster is ready or gone',
+  FJ_CLI_I1001: 'waiting for a cluster (a spinner on a terminal), and how the wait ended',
   FJ_CLI_I1003: 'a file was written',
   FJ_CLI_I1004: 'credentials saved or removed',
   FJ_CLI_I2001: 'an apply or destroy step',
