@@ -1,7 +1,7 @@
 /**
  * Every message the CLI shows besides a command's result, declared once with a stable code (as CDK's
  * message registry): `--output json` prints the code with the text, so scripts can switch on it.
- * I = information, W = warning, E = error; shipped codes are never reused.
+ * I = information, W = warning, Q = question, E = error; shipped codes are never reused.
  */
 export const messages = {
   FJ_CLI_I1001: 'waiting for a cluster (a spinner on a terminal), and how the wait ended',
