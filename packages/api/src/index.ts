@@ -10,4 +10,5 @@ export * from './plans.ts';
 export * from './clusters.ts';
 export * from './cluster-api-keys.ts';
 export * from './topics.ts';
+export * from './messages.ts';
 export * from './endpoints.ts';
