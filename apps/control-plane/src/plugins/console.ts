@@ -41,13 +41,19 @@ export const consoleSite = fp<{ dir: string | false }>(
     const index = dir && existsSync(path.join(dir, 'index.html')) ? readFileSync(path.join(dir, 'index.html')) : undefined;
     if (!dir || !index) return;
 
-    await app.register(fastifyStatic, {
-      root: path.join(dir, 'assets'),
-      prefix: '/assets/',
-      immutable: true,
-      maxAge: '365d',
-      index: false,
-      decorateReply: false,
+    await app.register(async (assets) => {
+      // The console's files are public: the page that signs people in is among them.
+      assets.addHook('onRoute', (route) => {
+        route.config = { ...route.config, auth: 'public' };
+      });
+      await assets.register(fastifyStatic, {
+        root: path.join(dir, 'assets'),
+        prefix: '/assets/',
+        immutable: true,
+        maxAge: '365d',
+        index: false,
+        decorateReply: false,
+      });
     });
     const page = { schema: { hide: true }, config: { auth: 'public' as const } };
     app.get('/*', page, async (req, reply) => {
