@@ -76,6 +76,12 @@ describe('web console in Chromium', () => {
     await page.locator('header [data-status="RUNNING"]').waitFor({ timeout: 60_000 });
     bootstrap = await page.getByTestId('bootstrap-servers').innerText();
     expect(bootstrap).toMatch(/^127\.0\.0\.1:\d+$/);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clusters' }).click();
+    await page.getByRole('row', { name: /orders/ }).locator('[data-status="RUNNING"]').waitFor();
+    await screenshot(page, 'clusters');
+    await page.getByRole('link', { name: 'orders', exact: true }).click();
+    await page.getByRole('heading', { name: 'orders' }).waitFor();
   });
 
   it('creates a cluster API key, shows its secret once, and fills the client configs with it', async () => {
@@ -94,12 +100,15 @@ describe('web console in Chromium', () => {
       await page.getByRole('tab', { name: tab }).click();
       expect(await page.getByRole('tabpanel', { name: `${tab} config` }).innerText()).toContain(secret);
     }
-    await screenshot(page, 'cluster');
+    await screenshot(page, 'cluster-new-key');
 
     await page.reload();
     await page.getByRole('heading', { name: 'orders' }).waitFor();
     await page.getByRole('cell', { name: 'kcat on my laptop' }).waitFor();
     expect(await page.content()).not.toContain(secret);
+    await page.getByRole('tab', { name: 'kcat' }).click();
+    expect(await page.getByRole('tabpanel', { name: 'kcat config' }).innerText()).toContain('sasl.password=<cluster-api-secret>');
+    await screenshot(page, 'cluster');
   });
 
   it('creates a topic, produces to it with kcat using the config the page shows, and sees the records in the message browser', async () => {
@@ -237,7 +246,6 @@ describe('web console in Chromium', () => {
     await confirm.click();
     await page.getByRole('heading', { name: 'Clusters' }).waitFor();
     await page.getByText('No clusters yet').waitFor({ timeout: 30_000 });
-    await screenshot(page, 'clusters');
     expect(problems).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { registerModules } from './modules/index.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { authContext, sessionCookie } from './plugins/auth-context.ts';
-import { consoleSite, defaultConsoleDir } from './plugins/console.ts';
+import { consoleSite, defaultConsoleDir, loadConsolePage } from './plugins/console.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.ts';
 import { idempotency } from './plugins/idempotency.ts';
 import { problemDetails } from './plugins/problem-details.ts';
@@ -137,8 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(requestId);
   if (deps.strictTransportSecurity) await app.register(transportSecurity);
-  await app.register(problemDetails);
-  await app.register(consoleSite, { dir: deps.consoleDir ?? defaultConsoleDir });
+  const consoleDir = deps.consoleDir ?? defaultConsoleDir;
+  await app.register(problemDetails, { consolePage: loadConsolePage(consoleDir) });
+  await app.register(consoleSite, { dir: consoleDir });
   await app.register(sameOrigin, { publicUrl: deps.publicUrl });
   await app.register(cookie);
   await app.register(authContext, { services });

@@ -1,11 +1,9 @@
 import fastifyStatic from '@fastify/static';
-import { problems } from '@fjord/api';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sendProblem } from './problem-details.ts';
 
 /** Where `apps/console`'s build writes the web console (`npm install` and `npm start` build it). */
 export const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist', import.meta.url));
@@ -23,10 +21,30 @@ export const apiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'no
 const apiPrefixes = ['/v1/', '/internal/', '/assets/'];
 
 /**
- * Serves the single-page console: hashed files under /assets/ cached for a year, and index.html,
- * never cached so a deploy is picked up at once, for `/` and every other path a browser navigates
- * to (the console routes in the page). Every answer, API ones included, carries the usual browser
- * security headers.
+ * Whether an unmatched request is a browser navigating to one of the console's pages (the console
+ * routes in the page), rather than a call to a path the API does not have.
+ */
+export function isConsolePage(req: FastifyRequest): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const url = req.url.split('?')[0];
+  if (apiPrefixes.some((p) => url.startsWith(p))) return false;
+  return url === '/' || /\btext\/html\b/.test(req.headers.accept ?? '');
+}
+
+/** The built console's index.html, or undefined when none is built there. */
+export function loadConsolePage(dir: string | false): Buffer | undefined {
+  return dir && existsSync(path.join(dir, 'index.html')) ? readFileSync(path.join(dir, 'index.html')) : undefined;
+}
+
+/** index.html, never cached, so a deploy is picked up at once; its hashed assets are cached for a year. */
+export function sendConsolePage(reply: FastifyReply, page: Buffer): FastifyReply {
+  return reply.code(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(page);
+}
+
+/**
+ * Serves the single-page console's hashed files under /assets/ (index.html is the not-found answer
+ * to a page request: see plugins/problem-details). Every answer, API ones included, carries the usual
+ * browser security headers.
  */
 export const consoleSite = fp<{ dir: string | false }>(
   async (app: FastifyInstance, { dir }) => {
@@ -38,9 +56,7 @@ export const consoleSite = fp<{ dir: string | false }>(
       reply.header('referrer-policy', 'no-referrer');
       reply.header('cross-origin-opener-policy', 'same-origin');
     });
-    const index = dir && existsSync(path.join(dir, 'index.html')) ? readFileSync(path.join(dir, 'index.html')) : undefined;
-    if (!dir || !index) return;
-
+    if (!dir || !existsSync(path.join(dir, 'assets'))) return;
     await app.register(async (assets) => {
       // The console's files are public: the page that signs people in is among them.
       assets.addHook('onRoute', (route) => {
@@ -54,15 +70,6 @@ export const consoleSite = fp<{ dir: string | false }>(
         index: false,
         decorateReply: false,
       });
-    });
-    const page = { schema: { hide: true }, config: { auth: 'public' as const } };
-    app.get('/*', page, async (req, reply) => {
-      const url = req.url.split('?')[0];
-      const wantsPage = /\btext\/html\b/.test(req.headers.accept ?? '') || url === '/';
-      if (!wantsPage || apiPrefixes.some((p) => url.startsWith(p))) {
-        return sendProblem(req, reply, problems.FJ_NOT_FOUND, `no route for ${req.method} ${url}`);
-      }
-      return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
     });
   },
   { name: 'fjord-console-site' },
