@@ -46,6 +46,13 @@ describe('web console in Chromium', () => {
   it('opens / signed out at Log in, and signs up with the error for a bad email shown next to Email', async () => {
     await page.goto('/');
     await page.getByRole('heading', { name: 'Log in to Fjord' }).waitFor();
+    // A failure that names no field is shown with the problem's detail and its request id.
+    await page.getByLabel('Email', { exact: true }).fill('nobody@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/email or password[\s\S]*Request id: [0-9a-f-]{36}/i);
     await page.getByRole('link', { name: 'Sign up' }).click();
     await page.getByLabel('Email', { exact: true }).fill('not-an-email');
     await page.getByLabel('Password', { exact: true }).fill(password);
@@ -56,8 +63,12 @@ describe('web console in Chromium', () => {
     expect(await fieldError(page, 'Password')).toBeNull();
     await screenshot(page, 'sign-up');
 
+    // By keyboard: Tab moves through the fields in order, Enter submits.
     await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).type)).toBe('password');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Clusters' }).waitFor();
     await page.getByText('No clusters yet').waitFor();
     expect(page.url()).toBe(`${cp.url}/clusters`);
