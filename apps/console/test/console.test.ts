@@ -66,7 +66,7 @@ describe('web console in Chromium', () => {
     // By keyboard: Tab moves through the fields in order, Enter submits.
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).type)).toBe('password');
+    expect(await page.locator(':focus').getAttribute('autocomplete')).toBe('new-password');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Clusters' }).waitFor();
