@@ -45,7 +45,7 @@ describe('web console in Chromium', () => {
 
   it('opens / signed out at Log in, and signs up with the error for a bad email shown next to Email', async () => {
     await page.goto('/');
-    await page.getByRole('heading', { name: 'Log in to Fjord' }).waitFor();
+    await page.getByRole('heading', { name: 'Log in to Fjord', exact: true }).waitFor();
     // A failure that names no field is shown with the problem's detail and its request id.
     await page.getByLabel('Email', { exact: true }).fill('nobody@example.com');
     await page.getByLabel('Password', { exact: true }).fill('not the password');
@@ -69,7 +69,7 @@ describe('web console in Chromium', () => {
     expect(await page.locator(':focus').getAttribute('autocomplete')).toBe('new-password');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Clusters' }).waitFor();
+    await page.getByRole('heading', { name: 'Clusters', exact: true }).waitFor();
     await page.getByText('No clusters yet').waitFor();
     expect(page.url()).toBe(`${cp.url}/clusters`);
   });
@@ -81,7 +81,7 @@ describe('web console in Chromium', () => {
     await screenshot(page, 'create-cluster');
     await page.getByLabel('Cluster name', { exact: true }).fill('orders');
     await page.getByRole('button', { name: 'Create cluster' }).click();
-    await page.getByRole('heading', { name: 'orders' }).waitFor();
+    await page.getByRole('heading', { name: 'orders', exact: true }).waitFor();
     clusterId = page.url().split('/clusters/')[1];
     // No reload: the page polls while the cluster is provisioning.
     await page.locator('header [data-status="RUNNING"]').waitFor({ timeout: 60_000 });
@@ -92,7 +92,7 @@ describe('web console in Chromium', () => {
     await page.getByRole('row', { name: /orders/ }).locator('[data-status="RUNNING"]').waitFor();
     await screenshot(page, 'clusters');
     await page.getByRole('link', { name: 'orders', exact: true }).click();
-    await page.getByRole('heading', { name: 'orders' }).waitFor();
+    await page.getByRole('heading', { name: 'orders', exact: true }).waitFor();
   });
 
   it('creates a cluster API key, shows its secret once, and fills the client configs with it', async () => {
@@ -114,7 +114,7 @@ describe('web console in Chromium', () => {
     await screenshot(page, 'cluster-new-key');
 
     await page.reload();
-    await page.getByRole('heading', { name: 'orders' }).waitFor();
+    await page.getByRole('heading', { name: 'orders', exact: true }).waitFor();
     await page.getByRole('cell', { name: 'kcat on my laptop' }).waitFor();
     expect(await page.content()).not.toContain(secret);
     await page.getByRole('tab', { name: 'kcat' }).click();
@@ -129,7 +129,7 @@ describe('web console in Chromium', () => {
     try {
       await (await download).saveAs(path.join(workDir, 'ca.pem'));
       await page.getByRole('link', { name: 'Topics' }).click();
-      await page.getByRole('heading', { name: 'Topics' }).waitFor();
+      await page.getByRole('heading', { name: 'Topics', exact: true }).waitFor();
       await page.getByText('No topics yet').waitFor();
       await page.getByLabel('Topic name', { exact: true }).fill('events');
       await page.getByLabel('Partitions', { exact: true }).fill('1');
@@ -147,7 +147,7 @@ describe('web console in Chromium', () => {
     }
 
     await page.getByRole('link', { name: 'events' }).click();
-    await page.getByRole('heading', { name: 'Messages' }).waitFor();
+    await page.getByRole('heading', { name: 'Messages', exact: true }).waitFor();
     const table = page.getByRole('table', { name: 'Messages of partition 0' });
     await table.waitFor();
     const rows = await table.locator('tbody tr').allInnerTexts();
@@ -157,6 +157,16 @@ describe('web console in Chromium', () => {
     await page.getByRole('cell', { name: 'retention.ms', exact: true }).waitFor();
     expect(await page.getByRole('row', { name: /retention\.ms/ }).innerText()).toContain('86400000');
     await screenshot(page, 'topic');
+
+    // Editing a config: the API's refusal next to the value, then the change on the row.
+    await page.getByLabel('Config', { exact: true }).selectOption('retention.ms');
+    await page.getByLabel('Value', { exact: true }).fill('soon');
+    await page.getByRole('button', { name: 'Save config' }).click();
+    await until('the value error', async () => (await fieldError(page, 'Value')) ?? undefined, 15_000);
+    expect(await fieldError(page, 'Value')).toMatch(/integer/i);
+    await page.getByLabel('Value', { exact: true }).fill('3600000');
+    await page.getByRole('button', { name: 'Save config' }).click();
+    await page.getByRole('cell', { name: '3600000', exact: true }).waitFor();
   });
 
   it('shows a duplicate cluster name next to the Cluster name field', async () => {
@@ -255,7 +265,7 @@ describe('web console in Chromium', () => {
     expect(await confirm.isDisabled()).toBe(true);
     await page.getByLabel('Type the cluster name to confirm', { exact: true }).fill('orders');
     await confirm.click();
-    await page.getByRole('heading', { name: 'Clusters' }).waitFor();
+    await page.getByRole('heading', { name: 'Clusters', exact: true }).waitFor();
     await page.getByText('No clusters yet').waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
   });
