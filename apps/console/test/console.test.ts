@@ -85,6 +85,7 @@ describe('web console in Chromium', () => {
     clusterId = page.url().split('/clusters/')[1];
     // No reload: the page polls while the cluster is provisioning.
     await page.locator('header [data-status="RUNNING"]').waitFor({ timeout: 60_000 });
+    await page.getByRole('region', { name: 'Activity' }).getByText('cluster.running').waitFor();
     bootstrap = await page.getByTestId('bootstrap-servers').innerText();
     expect(bootstrap).toMatch(/^127\.0\.0\.1:\d+$/);
 

@@ -11,6 +11,7 @@ import { formatTime } from '../data/format.ts';
 import { useCanWrite } from '../data/session.ts';
 import { ClientConfigsPanel } from './client-configs-panel.tsx';
 import { ClusterApiKeysPanel } from './cluster-api-keys-panel.tsx';
+import { ClusterEventsPanel } from './cluster-events-panel.tsx';
 
 export function ClusterDetail() {
   const { id = '' } = useParams();
@@ -80,6 +81,7 @@ export function ClusterDetail() {
               </>
             )}
           </QueryState>
+          <ClusterEventsPanel clusterId={c.id} status={c.status} />
           {canWrite && c.status !== 'DELETING' && (
             <section className="card danger-zone" aria-labelledby="danger-title">
               <h2 id="danger-title">Delete cluster</h2>

@@ -51,14 +51,17 @@ export async function latestMessages(admin: AdminClient, name: string, partition
   let budget = READ_BUDGET_BYTES;
   while (next < highWatermark && budget > 0) {
     const batches = await admin.fetch(topic, partition, next, FETCH_BYTES);
-    if (batches.length === 0) break;
+    const from = next;
     for (const batch of batches) {
       budget -= batch.batchLength;
       if (!batch.control) {
         for (const record of batch.records) if (record.offset >= next && record.offset < highWatermark) items.push(message(partition, batch, record));
       }
-      next = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+      const after = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n;
+      if (after > next) next = after;
     }
+    // Nothing new (an empty answer, or a batch too large for one Fetch): answer what was read.
+    if (next === from) break;
   }
   return { topic: name, partition, logStartOffset: Number(logStartOffset), highWatermark: Number(highWatermark), items: items.slice(-limit) };
 }
