@@ -16,7 +16,6 @@ export function formatMicros(micros: number): string {
 }
 
 export function formatDuration(ms: number): string {
-  if (ms < 0) return 'unlimited';
   const hours = ms / 3_600_000;
   return hours >= 24 ? `${+(hours / 24).toFixed(1)} days` : `${+hours.toFixed(1)} hours`;
 }

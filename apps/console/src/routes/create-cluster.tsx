@@ -21,7 +21,7 @@ function PlanCard({ plan, selected, onSelect }: { plan: Plan; selected: boolean;
         <li>{formatBytes(limits.ingressBytesPerSecond)}/s in, {formatBytes(limits.egressBytesPerSecond)}/s out</li>
         <li>{limits.maxPartitions.toLocaleString()} partitions</li>
         <li>{formatBytes(limits.storageBytes)} storage</li>
-        <li>Retention up to {formatDuration(limits.maxRetentionMs)}</li>
+        <li>{limits.maxRetentionMs < 0 ? 'Unlimited retention' : `Retention up to ${formatDuration(limits.maxRetentionMs)}`}</li>
         <li>{formatMicros(prices.ingressGbMicros)} per GB in, {formatMicros(prices.egressGbMicros)} per GB out</li>
         <li>{plan.tiering.enabled ? 'Tiered storage' : 'No tiered storage'}</li>
       </ul>
