@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { testBackends } from '@fjord/db/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { plans } from '@fjord/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCredential, startBroker, type TestBroker } from '../../../test/helpers/broker.ts';
 import { testCertificates } from '../../../test/helpers/tls.ts';
@@ -41,6 +42,8 @@ describe('topic messages', () => {
           return { bootstrapServers: broker.address, sasl: { mechanism: 'plain', username: KEY, password: SECRET }, tls: { caPem: certificates.caPem } };
         },
       },
+      // Reading messages asks no quota; creating the topic checks the plan's.
+      quotas: { effective: async () => plans.basic.limits },
       kafka: pool,
       repos: createRepositories(t.db.prisma),
     });

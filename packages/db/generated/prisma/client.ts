@@ -106,3 +106,8 @@ export type BrokerCertificate = Prisma.BrokerCertificateModel
  * 
  */
 export type RateLimitBucket = Prisma.RateLimitBucketModel
+/**
+ * Model BrokerStatus
+ * 
+ */
+export type BrokerStatus = Prisma.BrokerStatusModel

@@ -409,7 +409,8 @@ export const ModelName = {
   ClusterEvent: 'ClusterEvent',
   TlsAuthority: 'TlsAuthority',
   BrokerCertificate: 'BrokerCertificate',
-  RateLimitBucket: 'RateLimitBucket'
+  RateLimitBucket: 'RateLimitBucket',
+  BrokerStatus: 'BrokerStatus'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -425,7 +426,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent" | "tlsAuthority" | "brokerCertificate" | "rateLimitBucket"
+    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent" | "tlsAuthority" | "brokerCertificate" | "rateLimitBucket" | "brokerStatus"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1391,6 +1392,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    BrokerStatus: {
+      payload: Prisma.$BrokerStatusPayload<ExtArgs>
+      fields: Prisma.BrokerStatusFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.BrokerStatusFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.BrokerStatusFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        findFirst: {
+          args: Prisma.BrokerStatusFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.BrokerStatusFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        findMany: {
+          args: Prisma.BrokerStatusFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>[]
+        }
+        create: {
+          args: Prisma.BrokerStatusCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        createMany: {
+          args: Prisma.BrokerStatusCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.BrokerStatusCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>[]
+        }
+        delete: {
+          args: Prisma.BrokerStatusDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        update: {
+          args: Prisma.BrokerStatusUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        deleteMany: {
+          args: Prisma.BrokerStatusDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.BrokerStatusUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.BrokerStatusUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>[]
+        }
+        upsert: {
+          args: Prisma.BrokerStatusUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        aggregate: {
+          args: Prisma.BrokerStatusAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateBrokerStatus>
+        }
+        groupBy: {
+          args: Prisma.BrokerStatusGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BrokerStatusGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.BrokerStatusCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BrokerStatusCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1451,7 +1526,10 @@ export type RelationLoadStrategy = (typeof RelationLoadStrategy)[keyof typeof Re
 export const OrganizationScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  maxClusters: 'maxClusters',
+  maxApiKeys: 'maxApiKeys',
+  maxClusterApiKeysPerCluster: 'maxClusterApiKeysPerCluster'
 } as const
 
 export type OrganizationScalarFieldEnum = (typeof OrganizationScalarFieldEnum)[keyof typeof OrganizationScalarFieldEnum]
@@ -1538,6 +1616,9 @@ export const ClusterScalarFieldEnum = {
   failureReason: 'failureReason',
   attempts: 'attempts',
   configVersion: 'configVersion',
+  quotaOverrides: 'quotaOverrides',
+  defaultKeyQuota: 'defaultKeyQuota',
+  autoCreateTopics: 'autoCreateTopics',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   runningAt: 'runningAt'
@@ -1553,6 +1634,8 @@ export const ClusterApiKeyScalarFieldEnum = {
   key: 'key',
   description: 'description',
   secretHash: 'secretHash',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
   createdAt: 'createdAt'
 } as const
 
@@ -1604,12 +1687,42 @@ export const RateLimitBucketScalarFieldEnum = {
 export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
 
 
+export const BrokerStatusScalarFieldEnum = {
+  clusterId: 'clusterId',
+  nodeId: 'nodeId',
+  at: 'at',
+  partitions: 'partitions',
+  hotStoredBytes: 'hotStoredBytes',
+  connections: 'connections',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
+  receivedAt: 'receivedAt'
+} as const
+
+export type BrokerStatusScalarFieldEnum = (typeof BrokerStatusScalarFieldEnum)[keyof typeof BrokerStatusScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {
@@ -1626,6 +1739,15 @@ export const NullsOrder = {
 } as const
 
 export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
+
+
+export const JsonNullValueFilter = {
+  DbNull: DbNull,
+  JsonNull: JsonNull,
+  AnyNull: AnyNull
+} as const
+
+export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
 
 
 
@@ -1663,6 +1785,20 @@ export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaM
 
 
 /**
+ * Reference to a field of type 'Int'
+ */
+export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int'>
+    
+
+
+/**
+ * Reference to a field of type 'Int[]'
+ */
+export type ListIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int[]'>
+    
+
+
+/**
  * Reference to a field of type 'Role'
  */
 export type EnumRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Role'>
@@ -1691,20 +1827,6 @@ export type ListBigIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaMod
 
 
 /**
- * Reference to a field of type 'Int'
- */
-export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int'>
-    
-
-
-/**
- * Reference to a field of type 'Int[]'
- */
-export type ListIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int[]'>
-    
-
-
-/**
  * Reference to a field of type 'ClusterStatus'
  */
 export type EnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ClusterStatus'>
@@ -1715,6 +1837,27 @@ export type EnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$Pr
  * Reference to a field of type 'ClusterStatus[]'
  */
 export type ListEnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ClusterStatus[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Json'
+ */
+export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Json'>
+    
+
+
+/**
+ * Reference to a field of type 'QueryMode'
+ */
+export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
     
 
 
@@ -1895,6 +2038,7 @@ export type GlobalOmitConfig = {
   tlsAuthority?: Prisma.TlsAuthorityOmit
   brokerCertificate?: Prisma.BrokerCertificateOmit
   rateLimitBucket?: Prisma.RateLimitBucketOmit
+  brokerStatus?: Prisma.BrokerStatusOmit
 }
 
 /* Types for Logging */

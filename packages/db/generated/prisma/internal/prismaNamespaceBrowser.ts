@@ -63,7 +63,8 @@ export const ModelName = {
   ClusterEvent: 'ClusterEvent',
   TlsAuthority: 'TlsAuthority',
   BrokerCertificate: 'BrokerCertificate',
-  RateLimitBucket: 'RateLimitBucket'
+  RateLimitBucket: 'RateLimitBucket',
+  BrokerStatus: 'BrokerStatus'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -103,7 +104,10 @@ export type RelationLoadStrategy = (typeof RelationLoadStrategy)[keyof typeof Re
 export const OrganizationScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  maxClusters: 'maxClusters',
+  maxApiKeys: 'maxApiKeys',
+  maxClusterApiKeysPerCluster: 'maxClusterApiKeysPerCluster'
 } as const
 
 export type OrganizationScalarFieldEnum = (typeof OrganizationScalarFieldEnum)[keyof typeof OrganizationScalarFieldEnum]
@@ -190,6 +194,9 @@ export const ClusterScalarFieldEnum = {
   failureReason: 'failureReason',
   attempts: 'attempts',
   configVersion: 'configVersion',
+  quotaOverrides: 'quotaOverrides',
+  defaultKeyQuota: 'defaultKeyQuota',
+  autoCreateTopics: 'autoCreateTopics',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   runningAt: 'runningAt'
@@ -205,6 +212,8 @@ export const ClusterApiKeyScalarFieldEnum = {
   key: 'key',
   description: 'description',
   secretHash: 'secretHash',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
   createdAt: 'createdAt'
 } as const
 
@@ -256,12 +265,42 @@ export const RateLimitBucketScalarFieldEnum = {
 export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
 
 
+export const BrokerStatusScalarFieldEnum = {
+  clusterId: 'clusterId',
+  nodeId: 'nodeId',
+  at: 'at',
+  partitions: 'partitions',
+  hotStoredBytes: 'hotStoredBytes',
+  connections: 'connections',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
+  receivedAt: 'receivedAt'
+} as const
+
+export type BrokerStatusScalarFieldEnum = (typeof BrokerStatusScalarFieldEnum)[keyof typeof BrokerStatusScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {
@@ -278,4 +317,13 @@ export const NullsOrder = {
 } as const
 
 export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
+
+
+export const JsonNullValueFilter = {
+  DbNull: DbNull,
+  JsonNull: JsonNull,
+  AnyNull: AnyNull
+} as const
+
+export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
 
