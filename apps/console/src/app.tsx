@@ -7,6 +7,7 @@ import { ClustersList } from './routes/clusters-list.tsx';
 import { CreateCluster } from './routes/create-cluster.tsx';
 import { LogIn } from './routes/log-in.tsx';
 import { Members } from './routes/members.tsx';
+import { Quotas } from './routes/quotas.tsx';
 import { SignUp } from './routes/sign-up.tsx';
 import { TopicDetail } from './routes/topic-detail.tsx';
 import { TopicsList } from './routes/topics-list.tsx';
@@ -23,6 +24,7 @@ export const router = createBrowserRouter([
       { path: '/clusters/:id', element: <ClusterDetail /> },
       { path: '/clusters/:id/topics', element: <TopicsList /> },
       { path: '/clusters/:id/topics/:name', element: <TopicDetail /> },
+      { path: '/quotas', element: <Quotas /> },
       { path: '/members', element: <Members /> },
       { path: '/api-keys', element: <ApiKeys /> },
       { path: '/audit', element: <AuditLog /> },

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultOrganizationLimits, plans } from '@fjord/api';
 import { createClient } from '@fjord/sdk';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +169,17 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Value', { exact: true }).fill('3600000');
     await page.getByRole('button', { name: 'Save config' }).click();
     await page.getByRole('cell', { name: '3600000', exact: true }).waitFor();
+  });
+
+  it("shows the organization's limits and the cluster's quotas with their use", async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Quotas' }).click();
+    await page.getByRole('heading', { name: 'Quotas', exact: true }).waitFor();
+    const org = page.getByRole('table', { name: 'Organization limits' });
+    expect(await org.getByRole('row', { name: /^Clusters/ }).innerText()).toMatch(new RegExp(`^Clusters\\s+1\\s+${defaultOrganizationLimits.maxClusters}`));
+    const cluster = page.getByRole('table', { name: 'Quotas of orders' });
+    expect(await cluster.getByRole('row', { name: /^Partitions/ }).innerText()).toContain(plans.basic.limits.maxPartitions.toLocaleString('en-US'));
+    expect(await cluster.getByRole('row', { name: /^Cluster API keys/ }).innerText()).toMatch(/^Cluster API keys\s+1\s/);
+    await screenshot(page, 'quotas');
   });
 
   it('shows a duplicate cluster name next to the Cluster name field', async () => {

@@ -8,6 +8,7 @@ import { ProblemAlert } from './problem-alert.tsx';
 
 const nav = [
   { to: '/clusters', label: 'Clusters' },
+  { to: '/quotas', label: 'Quotas' },
   { to: '/members', label: 'Members' },
   { to: '/api-keys', label: 'Cloud API keys' },
   { to: '/audit', label: 'Audit log' },
