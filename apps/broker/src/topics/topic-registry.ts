@@ -32,6 +32,8 @@ export interface TopicRegistryOptions {
   dataDir: string;
   defaults: BrokerTopicDefaults;
   maxPartitions: number;
+  /** Why the cluster's plan forbids these topic config overrides (valid as values), or undefined. */
+  overridesProblem?: (overrides: Record<string, string | null>) => string | undefined;
   logger: Logger;
 }
 
@@ -52,6 +54,7 @@ const PARTITION_DIR = /^(.+)-(\d+)$/;
  */
 export class TopicRegistry {
   readonly #opts: TopicRegistryOptions;
+  #maxPartitions: number;
   readonly #topics = new Map<string, Topic>();
   readonly #byId = new Map<string, Topic>();
   #mutations: Promise<unknown> = Promise.resolve();
@@ -59,6 +62,12 @@ export class TopicRegistry {
 
   private constructor(opts: TopicRegistryOptions) {
     this.#opts = opts;
+    this.#maxPartitions = opts.maxPartitions;
+  }
+
+  /** The cluster's partition limit, changed when the control plane sends another; partitions already there stay. */
+  set maxPartitions(limit: number) {
+    this.#maxPartitions = limit;
   }
 
   static async open(opts: TopicRegistryOptions): Promise<TopicRegistry> {
@@ -111,8 +120,7 @@ export class TopicRegistry {
     if (replicationFactor !== -1 && replicationFactor !== 1) {
       throw new TopicError('INVALID_REPLICATION_FACTOR', 'this cluster has one broker: replication factor must be 1');
     }
-    const configProblem = topicConfigProblem(configs);
-    if (configProblem) throw new TopicError('INVALID_CONFIG', configProblem);
+    this.#checkConfigs(configs);
     this.#checkPartitionLimit(numPartitions);
   }
 
@@ -171,8 +179,7 @@ export class TopicRegistry {
   validateConfigs(name: string, overrides: Record<string, string | null>): Topic {
     const topic = this.#topics.get(name);
     if (!topic) throw new TopicError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
-    const problem = topicConfigProblem(overrides);
-    if (problem) throw new TopicError('INVALID_CONFIG', problem);
+    this.#checkConfigs(overrides);
     return topic;
   }
 
@@ -235,9 +242,20 @@ export class TopicRegistry {
     }
   }
 
+  #checkConfigs(overrides: Record<string, string | null>): void {
+    const problem = topicConfigProblem(overrides);
+    if (problem) throw new TopicError('INVALID_CONFIG', problem);
+    const forbidden = this.#opts.overridesProblem?.(overrides);
+    if (forbidden) throw new TopicError('POLICY_VIOLATION', forbidden);
+  }
+
   #checkPartitionLimit(adding: number): void {
-    if (this.partitionCount + adding > this.#opts.maxPartitions) {
-      throw new TopicError('POLICY_VIOLATION', `the cluster's partition limit (${this.#opts.maxPartitions}) would be exceeded`);
+    const used = this.partitionCount;
+    if (used + adding > this.#maxPartitions) {
+      throw new TopicError(
+        'POLICY_VIOLATION',
+        `this cluster's partition limit is ${this.#maxPartitions} and ${used} are in use: ${adding} more would exceed it`,
+      );
     }
   }
 

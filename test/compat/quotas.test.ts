@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Api, encodeRecordBatch } from '@fjord/kafka-protocol';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type TestBroker } from '../helpers/broker.ts';
+import { listeningControlPlane, type ListeningControlPlane } from '../helpers/control-plane-app.ts';
+import { until } from '../helpers/control-plane.ts';
+import { kcatSaslArgs, runKcat } from '../helpers/kcat.ts';
+import { saslLogin } from '../helpers/sasl-login.ts';
+
+const MiB = 1024 * 1024;
+const RECORD = `${'x'.repeat(999)}\n`;
+const lines = (bytes: number) => RECORD.repeat(Math.round(bytes / RECORD.length));
+
+/** Requests of at most 100 KB: a rate read over a few seconds then moves by a fraction of one request. */
+const PRODUCER_OPTIONS = ['-X', 'linger.ms=5', '-X', 'batch.size=100000'];
+
+type Key = { id: string; key: string; secret: string };
+
+/** A real broker process of one cluster, its quotas set in the control plane's database as an operator would. */
+async function brokerOf(cp: ListeningControlPlane, clusterId: string, dataDir: string): Promise<TestBroker> {
+  return startBroker({
+    dataDir,
+    auth: 'sasl_plain',
+    clusterId,
+    config: {
+      // The quota window is Kafka's default (11 samples of 1 s): 12 MB at 1 MiB/s is about one window's worth more than its burst.
+      controlPlane: { url: cp.url, token: cp.secrets.brokerToken(clusterId), statusIntervalMs: 200 },
+    },
+  });
+}
+
+/** Commits a change of the cluster's quota rows and waits for the broker to apply that config version. */
+async function changeConfig(cp: ListeningControlPlane, broker: TestBroker, clusterId: string, change: () => Promise<unknown>): Promise<void> {
+  await change();
+  const { configVersion } = await cp.prisma.cluster.update({ where: { id: clusterId }, data: { configVersion: { increment: 1 } } });
+  await until(`config version ${configVersion} to be applied`, () =>
+    broker.logs.find((l) => l.msg === 'cluster config applied' && Number(l.version) >= configVersion), 2_000, 20);
+}
+
+const setClusterQuotas = (cp: ListeningControlPlane, broker: TestBroker, clusterId: string, quotaOverrides: Record<string, number>) =>
+  changeConfig(cp, broker, clusterId, () => cp.prisma.cluster.update({ where: { id: clusterId }, data: { quotaOverrides } }));
+
+async function timedKcat(args: string[], input?: string): Promise<{ seconds: number; stdout: string }> {
+  const start = performance.now();
+  const res = await runKcat(args, input, 60_000);
+  expect(res.code, res.stderr).toBe(0);
+  return { seconds: (performance.now() - start) / 1000, stdout: res.stdout };
+}
+
+describe('byte-rate quotas, held the Kafka way (throttle_time_ms and a muted connection)', () => {
+  let dataDir: string;
+  let cp: ListeningControlPlane;
+  let broker: TestBroker;
+  let a: Key;
+  let b: Key;
+  const kcat = (key: Key) => ['-b', broker.address, ...kcatSaslArgs({ username: key.key, password: key.secret })];
+  const produce = (key: Key, topic: string, input: string) => timedKcat([...kcat(key), '-P', '-t', topic, ...PRODUCER_OPTIONS], input);
+  const consume = (key: Key, topic: string) => timedKcat([...kcat(key), '-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-quotas-'));
+    cp = await listeningControlPlane();
+    broker = await brokerOf(cp, cp.clusterId, dataDir);
+    a = await cp.api.clusterApiKeys.create(cp.clusterId, { description: 'a' });
+    b = await cp.api.clusterApiKeys.create(cp.clusterId, { description: 'b' });
+    // Auto-creation is off, as on Confluent Cloud: the topics are made first.
+    const admin = new Kafka({ brokers: [broker.address], sasl: { mechanism: 'plain', username: a.key, password: a.secret }, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: ['held', 'per-key-a', 'per-key-b', 'raw-throttle', 'lowered'].map((topic) => ({ topic })) });
+    await admin.disconnect();
+  });
+
+  afterAll(async () => {
+    await broker?.stop();
+    await cp?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('holds kcat producing 12 MB at an ingress quota of 1 MiB/s, and every record arrives; an egress quota holds a consumer likewise', async () => {
+    await setClusterQuotas(cp, broker, cp.clusterId, { ingressBytesPerSecond: MiB });
+    const input = lines(12_000_000);
+    const produced = await produce(a, 'held', input);
+    const ingress = input.length / produced.seconds / MiB;
+    expect(ingress).toBeGreaterThan(0.5);
+    expect(ingress).toBeLessThan(1.3);
+    const records = input.length / RECORD.length;
+    expect((await consume(a, 'held')).stdout.split('\n').filter(Boolean)).toHaveLength(records);
+
+    await setClusterQuotas(cp, broker, cp.clusterId, { egressBytesPerSecond: MiB });
+    const consumed = await consume(a, 'held');
+    expect(consumed.stdout.split('\n').filter(Boolean)).toHaveLength(records);
+    const egress = input.length / consumed.seconds / MiB;
+    expect(egress).toBeGreaterThan(0.5);
+    expect(egress).toBeLessThan(1.3);
+  }, 60_000);
+
+  it('holds one key at its own quota while another key of the same cluster runs unthrottled', async () => {
+    await setClusterQuotas(cp, broker, cp.clusterId, {});
+    await changeConfig(cp, broker, cp.clusterId, () => cp.prisma.clusterApiKey.update({ where: { key: a.key }, data: { ingressBytesPerSecond: MiB } }));
+    const input = lines(12_000_000);
+    const [held, free] = await Promise.all([produce(a, 'per-key-a', input), produce(b, 'per-key-b', input)]);
+    const heldRate = input.length / held.seconds / MiB;
+    expect(heldRate).toBeGreaterThan(0.5);
+    expect(heldRate).toBeLessThan(1.3);
+    expect(input.length / free.seconds / MiB).toBeGreaterThan(2.5);
+  }, 60_000);
+
+  it('answers an over-quota produce with throttle_time_ms and reads nothing more from that connection until it has passed', async () => {
+    await changeConfig(cp, broker, cp.clusterId, () => cp.prisma.clusterApiKey.update({ where: { key: b.key }, data: { ingressBytesPerSecond: 128 * 1024 } }));
+    const login = await saslLogin(broker.address, b.key, b.secret);
+    expect(login.ok).toBe(true);
+    const client = login.client;
+    try {
+      const batch = encodeRecordBatch({ baseOffset: 0n, records: [{ key: null, value: Buffer.alloc(256 * 1024, 1), headers: [] }] });
+      const request = { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 'raw-throttle', partitionData: [{ index: 0, records: batch }] }] };
+      const first = await client.request(Api.Produce, 9, request);
+      expect(first.responses[0].partitionResponses[0].errorCode).toBe(0);
+      // 256 KiB in a new window (measured over at least one 1 s sample) against 128 KiB/s:
+      // (rate - quota) / quota * window is about 1 s, less the time the window has been there beyond that second.
+      expect(first.throttleTimeMs).toBeGreaterThan(200);
+      expect(first.throttleTimeMs).toBeLessThan(1100);
+      const sent = performance.now();
+      const metadata = await client.request(Api.Metadata, 9, { topics: [], allowAutoTopicCreation: false });
+      expect(metadata.brokers).toHaveLength(1);
+      // The answer to the next request waits for the mute (less the time the first answer took to arrive).
+      expect(performance.now() - sent).toBeGreaterThan(first.throttleTimeMs - 150);
+    } finally {
+      client.close();
+    }
+  }, 15_000);
+
+  it('holds a producer that is already connected within 2 s of its quota being lowered', async () => {
+    await setClusterQuotas(cp, broker, cp.clusterId, { ingressBytesPerSecond: 4 * MiB });
+    const admin = new Kafka({ brokers: [broker.address], sasl: { mechanism: 'plain', username: a.key, password: a.secret }, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    let stopProducer = async () => {};
+    const offset = async () => Number((await admin.fetchTopicOffsets('lowered')).reduce((n, p) => n + Number(p.high), 0));
+    try {
+      await changeConfig(cp, broker, cp.clusterId, () => cp.prisma.clusterApiKey.update({ where: { key: a.key }, data: { ingressBytesPerSecond: null } }));
+      // Far more than it can send in the test's time: stopped once the rate is read.
+      const producer = spawn('kcat', [...kcat(a), '-P', '-t', 'lowered', ...PRODUCER_OPTIONS], { stdio: ['pipe', 'ignore', 'ignore'] });
+      producer.stdin.on('error', () => undefined);
+      producer.stdin.end(lines(40_000_000));
+      const exited = new Promise((resolve) => producer.once('close', resolve));
+      stopProducer = async () => {
+        producer.kill('SIGKILL');
+        await exited;
+      };
+      await until('the producer to be producing', () => offset().then((n) => (n > 0 ? n : undefined), () => undefined), 10_000, 50);
+      const rateOver = async (ms: number) => {
+        const from = await offset();
+        const start = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return ((await offset()) - from) * RECORD.length / ((performance.now() - start) / 1000);
+      };
+      const lowered = 256 * 1024;
+      expect(await rateOver(1000)).toBeGreaterThan(2 * lowered);
+      await setClusterQuotas(cp, broker, cp.clusterId, { ingressBytesPerSecond: lowered });
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await rateOver(3000)).toBeLessThan(1.3 * lowered);
+    } finally {
+      await stopProducer();
+      await admin.disconnect();
+    }
+  }, 60_000);
+});
