@@ -168,3 +168,131 @@ describe('byte-rate quotas, held the Kafka way (throttle_time_ms and a muted con
     }
   }, 60_000);
 });
+
+describe('limits that refuse, with the Kafka error a client understands', () => {
+  let dataDir: string;
+  let cp: ListeningControlPlane;
+  let clusterId: string;
+  let broker: TestBroker;
+  let kafka: Kafka;
+  const admin = () => kafka.admin();
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-limits-'));
+    cp = await listeningControlPlane();
+    clusterId = cp.clusterId;
+    broker = await brokerOf(cp, clusterId, dataDir);
+    const key = await cp.api.clusterApiKeys.create(clusterId, { description: 'limits' });
+    kafka = new Kafka({ brokers: [broker.address], sasl: { mechanism: 'plain', username: key.key, password: key.secret }, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  });
+
+  afterAll(async () => {
+    await broker?.stop();
+    await cp?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const createError = async (topics: Parameters<ReturnType<Kafka['admin']>['createTopics']>[0]['topics']) => {
+    const a = admin();
+    await a.connect();
+    try {
+      await a.createTopics({ topics });
+      return undefined;
+    } catch (err) {
+      return (err as { errors?: { type: string; message: string }[] }).errors?.[0];
+    } finally {
+      await a.disconnect();
+    }
+  };
+
+  /** The error message of a CreateTopics answer, which kafkajs does not pass on. */
+  const rawCreateMessage = async (name: string, numPartitions: number, configs: Record<string, string> = {}) => {
+    const key = await cp.api.clusterApiKeys.create(clusterId, { description: 'raw' });
+    const login = await saslLogin(broker.address, key.key, key.secret);
+    try {
+      const answer = await login.client.request(Api.CreateTopics, 5, {
+        topics: [{ name, numPartitions, replicationFactor: -1, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      });
+      return answer.topics[0].errorMessage as string | null;
+    } finally {
+      login.client.close();
+    }
+  };
+
+  it("refuses topics and partitions beyond the cluster's partition limit with POLICY_VIOLATION (kafkajs admin)", async () => {
+    await setClusterQuotas(cp, broker, clusterId, { maxPartitions: 3 });
+    expect(await createError([{ topic: 'two', numPartitions: 2 }])).toBeUndefined();
+    expect(await createError([{ topic: 'too-many', numPartitions: 2 }])).toMatchObject({ type: 'POLICY_VIOLATION' });
+    // kafkajs shows the code's text; the broker's own message names the limit.
+    expect(await rawCreateMessage('too-many', 2)).toBe("this cluster's partition limit is 3 and 2 are in use: 2 more would exceed it");
+    const a = admin();
+    await a.connect();
+    try {
+      await expect(a.createPartitions({ topicPartitions: [{ topic: 'two', count: 4 }] })).rejects.toMatchObject({ type: 'POLICY_VIOLATION' });
+      await a.createPartitions({ topicPartitions: [{ topic: 'two', count: 3 }] });
+    } finally {
+      await a.disconnect();
+    }
+    await setClusterQuotas(cp, broker, clusterId, {});
+    expect(await createError([{ topic: 'too-many', numPartitions: 2 }])).toBeUndefined();
+  });
+
+  it('refuses produce with POLICY_VIOLATION once hot storage reaches its limit', async () => {
+    expect(await createError([{ topic: 'stored' }])).toBeUndefined();
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const message = { topic: 'stored', messages: [{ value: Buffer.alloc(100 * 1024, 7) }] };
+      await producer.send(message);
+      await setClusterQuotas(cp, broker, clusterId, { storageBytes: 150 * 1024 });
+      await producer.send(message);
+      await expect(producer.send(message)).rejects.toMatchObject({ type: 'POLICY_VIOLATION' });
+      await setClusterQuotas(cp, broker, clusterId, {});
+      await producer.send(message);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it("answers MESSAGE_TOO_LARGE for a batch above the cluster's max message size, and refuses topic configs above the plan", async () => {
+    expect(await createError([{ topic: 'sized' }])).toBeUndefined();
+    await setClusterQuotas(cp, broker, clusterId, { maxMessageBytes: 10_000 });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await expect(producer.send({ topic: 'sized', messages: [{ value: Buffer.alloc(20_000, 1) }] })).rejects.toMatchObject({ type: 'MESSAGE_TOO_LARGE' });
+      await producer.send({ topic: 'sized', messages: [{ value: Buffer.alloc(5_000, 1) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await createError([{ topic: 'big-messages', configEntries: [{ name: 'max.message.bytes', value: '20000' }] }])).toMatchObject({ type: 'POLICY_VIOLATION' });
+    expect(await rawCreateMessage('big-messages', 1, { 'max.message.bytes': '20000' })).toBe("max.message.bytes 20000 is above this cluster's limit of 10000");
+    expect(await createError([{ topic: 'forever', configEntries: [{ name: 'retention.ms', value: '-1' }] }])).toMatchObject({ type: 'POLICY_VIOLATION' });
+    expect(await rawCreateMessage('forever', 1, { 'retention.ms': '-1' })).toMatch(/^retention.ms -1 is above this cluster's limit of \d+$/);
+    await setClusterQuotas(cp, broker, clusterId, {});
+  });
+
+  it("creates topics on first use only when the cluster's settings turn auto-creation on", async () => {
+    const login = await saslLogin(broker.address, ...(await cp.api.clusterApiKeys.create(clusterId, { description: 'auto' }).then((k) => [k.key, k.secret] as const)));
+    try {
+      const ask = async (name: string) =>
+        (await login.client.request(Api.Metadata, 9, { topics: [{ name }], allowAutoTopicCreation: true })).topics[0].errorCode as number;
+      expect(await ask('auto-off')).toBe(3); // UNKNOWN_TOPIC_OR_PARTITION
+      await changeConfig(cp, broker, clusterId, () => cp.prisma.cluster.update({ where: { id: clusterId }, data: { autoCreateTopics: true } }));
+      expect(await ask('auto-on')).toBe(0);
+    } finally {
+      login.client.close();
+    }
+  });
+
+  it('reports partitions, hot bytes and connections to the control plane every few seconds', async () => {
+    const status = await until('a status report with the topics made here', async () => {
+      const row = await cp.prisma.brokerStatus.findFirst({ where: { clusterId } });
+      return row && row.partitions >= 5 && row.hotStoredBytes > 100_000n ? row : undefined;
+    }, 5_000, 100);
+    expect(status).toMatchObject({ nodeId: 0 });
+    expect(status.connections).toBeGreaterThanOrEqual(0);
+  });
+});
