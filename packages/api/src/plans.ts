@@ -65,7 +65,7 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
     limits: {
       ingressBytesPerSecond: 5 * MB,
       egressBytesPerSecond: 15 * MB,
-      maxPartitions: 100,
+      maxPartitions: 1_000,
       storageBytes: 50 * GB,
       maxRetentionMs: 7 * DAY,
       maxMessageBytes: 1 * MB,
@@ -89,7 +89,7 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
     limits: {
       ingressBytesPerSecond: 50 * MB,
       egressBytesPerSecond: 150 * MB,
-      maxPartitions: 1000,
+      maxPartitions: 4_096,
       storageBytes: 500 * GB,
       maxRetentionMs: 30 * DAY,
       maxMessageBytes: 8 * MB,
