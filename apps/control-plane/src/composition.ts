@@ -14,6 +14,7 @@ import { clusterEventsService } from './modules/cluster-events/cluster-events.se
 import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
+import { quotasService } from './modules/quotas/quotas.service.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
 import { BrokerCertificates } from './tls/broker-certificates.ts';
 
@@ -46,6 +47,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     secrets: options.clusterSecrets,
     certificates: brokerCertificates,
     placement: options.placement,
+    onConfigChange: clusterConfig.changed,
     onChange: (clusterId) => {
       clusterChanges.notify(clusterId);
       options.onClusterChange?.();
@@ -53,6 +55,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     changes: clusterChanges,
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
+  const quotas = quotasService({ repos, transact, onConfigChange: clusterConfig.changed });
   const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
   return {
     accounts: accountsService({
@@ -79,7 +82,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     /** What each cluster's broker last reported of its current use. */
     brokerStatus: brokerStatusService({ repos }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
-    topics: topicsService({ repos, clusters, kafka: new AdminPool() }),
+    quotas,
+    topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool() }),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -9,6 +9,7 @@ import { rateLimitsRepository } from './modules/rate-limits/rate-limits.reposito
 import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
+import { quotasRepository } from './modules/quotas/quotas.repository.ts';
 import type { Db } from './repository.ts';
 
 /** Every repository, bound to the client or to an open transaction. */
@@ -26,6 +27,7 @@ export function createRepositories(db: Db) {
     clusterEvents: clusterEventsRepository(db),
     rateLimits: rateLimitsRepository(db),
     brokerStatus: brokerStatusRepository(db),
+    quotas: quotasRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -7,6 +7,7 @@ import { clusterApiKeysRoutes } from './cluster-api-keys/cluster-api-keys.routes
 import { clustersRoutes } from './clusters/clusters.routes.ts';
 import { membersRoutes } from './members/members.routes.ts';
 import { plansRoutes } from './plans/plans.routes.ts';
+import { quotasRoutes } from './quotas/quotas.routes.ts';
 import { topicsRoutes } from './topics/topics.routes.ts';
 
 export type ModuleOptions = Omit<AccountsRoutesOptions, 'services'>;
@@ -21,4 +22,5 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(clustersRoutes, { services });
   await app.register(clusterApiKeysRoutes, { services });
   await app.register(topicsRoutes, { services });
+  await app.register(quotasRoutes, { services });
 }
