@@ -20,7 +20,7 @@ const PRODUCER_OPTIONS = ['-X', 'linger.ms=5', '-X', 'batch.size=100000'];
 
 type Key = { id: string; key: string; secret: string };
 
-/** A real broker process of one cluster, its quotas set in the control plane's database as an operator would. */
+/** A real broker process of one cluster, taking its quotas from the control plane. */
 async function brokerOf(cp: ListeningControlPlane, clusterId: string, dataDir: string): Promise<TestBroker> {
   return startBroker({
     dataDir,
@@ -33,16 +33,21 @@ async function brokerOf(cp: ListeningControlPlane, clusterId: string, dataDir: s
   });
 }
 
-/** Commits a change of the cluster's quota rows and waits for the broker to apply that config version. */
-async function changeConfig(cp: ListeningControlPlane, broker: TestBroker, clusterId: string, change: () => Promise<unknown>): Promise<void> {
+const appliedVersion = (broker: TestBroker) =>
+  Math.max(-1, ...broker.logs.filter((l) => l.msg === 'cluster config applied').map((l) => Number(l.version)));
+
+/** Makes a change through the public API and waits for the broker to apply the config it leads to. */
+async function applied(broker: TestBroker, change: () => Promise<unknown>): Promise<void> {
+  const before = appliedVersion(broker);
   await change();
-  const { configVersion } = await cp.prisma.cluster.update({ where: { id: clusterId }, data: { configVersion: { increment: 1 } } });
-  await until(`config version ${configVersion} to be applied`, () =>
-    broker.logs.find((l) => l.msg === 'cluster config applied' && Number(l.version) >= configVersion), 2_000, 20);
+  await until('the change to reach the broker', () => (appliedVersion(broker) > before ? true : undefined), 2_000, 20);
 }
 
-const setClusterQuotas = (cp: ListeningControlPlane, broker: TestBroker, clusterId: string, quotaOverrides: Record<string, number>) =>
-  changeConfig(cp, broker, clusterId, () => cp.prisma.cluster.update({ where: { id: clusterId }, data: { quotaOverrides } }));
+type QuotaChanges = Parameters<ListeningControlPlane['api']['clusters']['updateQuotas']>[1];
+const setClusterQuotas = (cp: ListeningControlPlane, broker: TestBroker, clusterId: string, changes: QuotaChanges) =>
+  applied(broker, () => cp.api.clusters.updateQuotas(clusterId, changes));
+const setKeyQuota = (cp: ListeningControlPlane, broker: TestBroker, key: Key, ingressBytesPerSecond: number | null) =>
+  applied(broker, () => cp.api.clusterApiKeys.update(cp.clusterId, key.id, { quota: { ingressBytesPerSecond } }));
 
 async function timedKcat(args: string[], input?: string): Promise<{ seconds: number; stdout: string }> {
   const start = performance.now();
@@ -99,8 +104,8 @@ describe('byte-rate quotas, held the Kafka way (throttle_time_ms and a muted con
   }, 60_000);
 
   it('holds one key at its own quota while another key of the same cluster runs unthrottled', async () => {
-    await setClusterQuotas(cp, broker, cp.clusterId, {});
-    await changeConfig(cp, broker, cp.clusterId, () => cp.prisma.clusterApiKey.update({ where: { key: a.key }, data: { ingressBytesPerSecond: MiB } }));
+    await setClusterQuotas(cp, broker, cp.clusterId, { ingressBytesPerSecond: null, egressBytesPerSecond: null });
+    await setKeyQuota(cp, broker, a, MiB);
     const input = lines(12_000_000);
     const [held, free] = await Promise.all([produce(a, 'per-key-a', input), produce(b, 'per-key-b', input)]);
     const heldRate = input.length / held.seconds / MiB;
@@ -110,7 +115,7 @@ describe('byte-rate quotas, held the Kafka way (throttle_time_ms and a muted con
   }, 60_000);
 
   it('answers an over-quota produce with throttle_time_ms and reads nothing more from that connection until it has passed', async () => {
-    await changeConfig(cp, broker, cp.clusterId, () => cp.prisma.clusterApiKey.update({ where: { key: b.key }, data: { ingressBytesPerSecond: 128 * 1024 } }));
+    await setKeyQuota(cp, broker, b, 128 * 1024);
     const login = await saslLogin(broker.address, b.key, b.secret);
     expect(login.ok).toBe(true);
     const client = login.client;
@@ -140,7 +145,7 @@ describe('byte-rate quotas, held the Kafka way (throttle_time_ms and a muted con
     let stopProducer = async () => {};
     const offset = async () => Number((await admin.fetchTopicOffsets('lowered')).reduce((n, p) => n + Number(p.high), 0));
     try {
-      await changeConfig(cp, broker, cp.clusterId, () => cp.prisma.clusterApiKey.update({ where: { key: a.key }, data: { ingressBytesPerSecond: null } }));
+      await setKeyQuota(cp, broker, a, null);
       // Far more than it can send in the test's time: stopped once the rate is read.
       const producer = spawn('kcat', [...kcat(a), '-P', '-t', 'lowered', ...PRODUCER_OPTIONS], { stdio: ['pipe', 'ignore', 'ignore'] });
       producer.stdin.on('error', () => undefined);
@@ -235,7 +240,7 @@ describe('limits that refuse, with the Kafka error a client understands', () => 
     } finally {
       await a.disconnect();
     }
-    await setClusterQuotas(cp, broker, clusterId, {});
+    await setClusterQuotas(cp, broker, clusterId, { maxPartitions: null });
     expect(await createError([{ topic: 'too-many', numPartitions: 2 }])).toBeUndefined();
   });
 
@@ -249,7 +254,7 @@ describe('limits that refuse, with the Kafka error a client understands', () => 
       await setClusterQuotas(cp, broker, clusterId, { storageBytes: 150 * 1024 });
       await producer.send(message);
       await expect(producer.send(message)).rejects.toMatchObject({ type: 'POLICY_VIOLATION' });
-      await setClusterQuotas(cp, broker, clusterId, {});
+      await setClusterQuotas(cp, broker, clusterId, { storageBytes: null });
       await producer.send(message);
     } finally {
       await producer.disconnect();
@@ -271,7 +276,7 @@ describe('limits that refuse, with the Kafka error a client understands', () => 
     expect(await rawCreateMessage('big-messages', 1, { 'max.message.bytes': '20000' })).toBe("max.message.bytes 20000 is above this cluster's limit of 10000");
     expect(await createError([{ topic: 'forever', configEntries: [{ name: 'retention.ms', value: '-1' }] }])).toMatchObject({ type: 'POLICY_VIOLATION' });
     expect(await rawCreateMessage('forever', 1, { 'retention.ms': '-1' })).toMatch(/^retention.ms -1 is above this cluster's limit of \d+$/);
-    await setClusterQuotas(cp, broker, clusterId, {});
+    await setClusterQuotas(cp, broker, clusterId, { maxMessageBytes: null });
   });
 
   it("creates topics on first use only when the cluster's settings turn auto-creation on", async () => {
@@ -280,19 +285,23 @@ describe('limits that refuse, with the Kafka error a client understands', () => 
       const ask = async (name: string) =>
         (await login.client.request(Api.Metadata, 9, { topics: [{ name }], allowAutoTopicCreation: true })).topics[0].errorCode as number;
       expect(await ask('auto-off')).toBe(3); // UNKNOWN_TOPIC_OR_PARTITION
-      await changeConfig(cp, broker, clusterId, () => cp.prisma.cluster.update({ where: { id: clusterId }, data: { autoCreateTopics: true } }));
+      await applied(broker, () => cp.api.clusters.update(clusterId, { settings: { autoCreateTopics: true } }));
       expect(await ask('auto-on')).toBe(0);
     } finally {
       login.client.close();
     }
   });
 
-  it('reports partitions, hot bytes and connections to the control plane every few seconds', async () => {
-    const status = await until('a status report with the topics made here', async () => {
-      const row = await cp.prisma.brokerStatus.findFirst({ where: { clusterId } });
-      return row && row.partitions >= 5 && row.hotStoredBytes > 100_000n ? row : undefined;
-    }, 5_000, 100);
-    expect(status).toMatchObject({ nodeId: 0 });
-    expect(status.connections).toBeGreaterThanOrEqual(0);
+  it('reports partitions, hot bytes and connections to the control plane, shown by GET /v1/quotas', async () => {
+    const login = await saslLogin(broker.address, ...(await cp.api.clusterApiKeys.create(clusterId, { description: 'open' }).then((k) => [k.key, k.secret] as const)));
+    try {
+      const shown = await until('a status report with the topics made here', async () => {
+        const entry = (await cp.api.quotas()).clusterQuotas.find((c) => c.clusterId === clusterId);
+        return entry && entry.partitions.used !== null && entry.partitions.used >= 5 && (entry.storageBytes.used ?? 0) > 300_000 && (entry.connections.used ?? 0) >= 1 ? entry : undefined;
+      }, 5_000, 100);
+      expect(shown.measuredAt).not.toBeNull();
+    } finally {
+      login.client.close();
+    }
   });
 });
