@@ -2,6 +2,7 @@ import type { PrismaClient } from '@fjord/db';
 import { accountsService } from './modules/accounts/accounts.service.ts';
 import { apiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { auditService } from './modules/audit/audit.service.ts';
+import { brokerStatusService } from './modules/broker-status/broker-status.service.ts';
 import { idempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { membersService } from './modules/members/members.service.ts';
 import { createDataAccess } from './data-access.ts';
@@ -78,6 +79,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     /** Rate-limit windows, counted straight in their table: they belong to no tenant and need no transaction. */
     rateLimits: repos.rateLimits,
     clusterConfig,
+    /** What each cluster's broker last reported of its current use. */
+    brokerStatus: brokerStatusService({ repos }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     quotas,
     topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool() }),

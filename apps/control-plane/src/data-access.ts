@@ -2,6 +2,7 @@ import type { PrismaClient } from '@fjord/db';
 import { organizationsRepository, sessionsRepository, usersRepository } from './modules/accounts/accounts.repository.ts';
 import { apiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { auditRepository } from './modules/audit/audit.repository.ts';
+import { brokerStatusRepository } from './modules/broker-status/broker-status.repository.ts';
 import { idempotencyRepository } from './modules/idempotency/idempotency.repository.ts';
 import { membershipsRepository } from './modules/members/members.repository.ts';
 import { rateLimitsRepository } from './modules/rate-limits/rate-limits.repository.ts';
@@ -25,6 +26,7 @@ export function createRepositories(db: Db) {
     clusterApiKeys: clusterApiKeysRepository(db),
     clusterEvents: clusterEventsRepository(db),
     rateLimits: rateLimitsRepository(db),
+    brokerStatus: brokerStatusRepository(db),
     quotas: quotasRepository(db),
   };
 }

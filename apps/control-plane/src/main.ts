@@ -60,6 +60,7 @@ const app = await buildApp({
   strictTransportSecurity: config.strictTransportSecurity,
   sessionIdleMs: config.sessionIdleMs,
   trustProxy: config.trustProxy,
+  publicUrl: config.publicUrl,
   clusterSecrets: runtime.secrets,
   placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
   onClusterChange: () => reconciler?.wake(),

@@ -6,6 +6,7 @@ import { ClusterApiKey, ClusterApiKeyPage, ClusterApiKeyParams, CreateClusterApi
 import { Cluster, ClusterEventPage, ClusterPage, CreateClusterRequest, GetClusterQuery, UpdateClusterRequest } from './clusters.ts';
 import { IdParams } from './common.ts';
 import { AddMemberRequest, Member, MemberPage, UpdateMemberRequest } from './members.ts';
+import { TopicMessages, TopicMessagesQuery } from './messages.ts';
 import { PageQuery } from './pagination.ts';
 import { PlanList } from './plans.ts';
 import { ClusterQuotas, OrganizationQuotas, UpdateClusterQuotasRequest } from './quotas.ts';
@@ -426,6 +427,18 @@ export const endpoints = {
     auth: 'required',
     params: TopicParams,
     status: 204,
+  }),
+  listTopicMessages: endpoint({
+    operationId: 'listTopicMessages',
+    method: 'GET',
+    path: '/v1/clusters/:id/topics/:name/messages',
+    summary: 'The latest records of one partition of a topic (key, value, headers, timestamp), read from the cluster',
+    tag: 'topics',
+    auth: 'required',
+    params: TopicParams,
+    query: TopicMessagesQuery,
+    status: 200,
+    response: TopicMessages,
   }),
 } as const;
 

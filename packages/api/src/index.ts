@@ -12,4 +12,5 @@ export * from './quotas.ts';
 export * from './clusters.ts';
 export * from './cluster-api-keys.ts';
 export * from './topics.ts';
+export * from './messages.ts';
 export * from './endpoints.ts';

@@ -68,7 +68,7 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
     limits: {
       ingressBytesPerSecond: 100 * MB,
       egressBytesPerSecond: 300 * MB,
-      maxPartitions: 100,
+      maxPartitions: 1_000,
       storageBytes: 5 * TB,
       maxRetentionMs: 7 * DAY,
       maxMessageBytes: 8 * MiB,
@@ -92,7 +92,7 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
     limits: {
       ingressBytesPerSecond: 250 * MB,
       egressBytesPerSecond: 750 * MB,
-      maxPartitions: 1000,
+      maxPartitions: 4_096,
       storageBytes: 10 * TB,
       maxRetentionMs: 30 * DAY,
       maxMessageBytes: 8 * MiB,

@@ -37,6 +37,10 @@ const limitsSchema = z.object({
   maxFailedLoginDelayMs: z.number().int().min(0).default(5000),
   /** An address or key with no failed login for this long starts again from `failedLoginDelayMs`. */
   failedLoginResetMs: z.number().int().positive().default(60_000),
+  /** Samples of the window produce and fetch byte rates are measured over (Kafka's `quota.window.num`). */
+  quotaWindowSamples: z.number().int().min(2).default(11),
+  /** Length of one sample (Kafka's `quota.window.size.seconds`, in ms). */
+  quotaSampleMs: z.number().int().positive().default(1000),
 });
 
 /**
@@ -61,6 +65,8 @@ const controlPlaneSchema = z.object({
   retryMs: z.number().int().positive().default(1_000),
   /** Least time between two refreshes a login with an unknown key asks for, so a flood of bad logins cannot hammer the control plane. */
   refreshIntervalMs: z.number().int().min(0).default(250),
+  /** How often the broker posts its current use (brokerStatusSchema) to the control plane. */
+  statusIntervalMs: z.number().int().positive().default(5_000),
 });
 
 /**

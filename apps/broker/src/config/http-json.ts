@@ -25,3 +25,26 @@ export function getJson(url: URL, headers: Record<string, string>, signal: Abort
     req.on('error', reject);
   });
 }
+
+/** POST a JSON body; resolves when the control plane answers 2xx. */
+export function postJson(url: URL, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const client = url.protocol === 'https:' ? https : http;
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, ...headers }, signal },
+      (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) reject(new Error(`control plane answered ${status}`));
+          else resolve();
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

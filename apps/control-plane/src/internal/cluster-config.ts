@@ -27,6 +27,12 @@ const keyQuota = (k: { ingressBytesPerSecond: number | null; egressBytesPerSecon
   ...(k.egressBytesPerSecond !== null && { egressBytesPerSecond: k.egressBytesPerSecond }),
 });
 
+function checkToken<C extends { brokerTokenHash: string | null }>(cluster: C | null, token: string): asserts cluster is C {
+  if (!cluster || !cluster.brokerTokenHash || !sameHash(sha256(token), cluster.brokerTokenHash)) {
+    throw new ApiProblem('FJ_UNAUTHORIZED', 'the broker token is not valid for this cluster');
+  }
+}
+
 type Deps = { repos: Pick<Repositories, 'clusters'>; secrets: ClusterSecrets; watch: ConfigWatch };
 
 export function clusterConfigService({ repos, secrets, watch }: Deps) {
@@ -37,9 +43,7 @@ export function clusterConfigService({ repos, secrets, watch }: Deps) {
    */
   async function forBroker(clusterId: string, token: string): Promise<ClusterConfig> {
     const cluster = await repos.clusters.resolve(clusterId);
-    if (!cluster || !cluster.brokerTokenHash || !sameHash(sha256(token), cluster.brokerTokenHash)) {
-      throw new ApiProblem('FJ_UNAUTHORIZED', 'the broker token is not valid for this cluster');
-    }
+    checkToken(cluster, token);
     const plan = plans[cluster.plan as PlanName];
     const keyQuotas = Object.fromEntries(
       cluster.apiKeys.filter((k) => k.ingressBytesPerSecond !== null || k.egressBytesPerSecond !== null).map((k) => [k.key, keyQuota(k)]),
@@ -58,6 +62,10 @@ export function clusterConfigService({ repos, secrets, watch }: Deps) {
 
   return {
     forBroker,
+    /** Throws as forBroker does unless `token` is the cluster's broker token. */
+    async authenticate(clusterId: string, token: string): Promise<void> {
+      checkToken(await repos.clusters.resolve(clusterId), token);
+    },
     /** As forBroker, but while the version is still `after`, waits up to `waitMs` for a change first. */
     async nextForBroker(clusterId: string, token: string, after: number, waitMs: number, signal: AbortSignal): Promise<ClusterConfig> {
       const config = await forBroker(clusterId, token);

@@ -51,7 +51,10 @@ type Deps = {
 
 const PORT_ATTEMPTS = 5;
 
-const nameTaken = (name: string) => new ApiProblem('FJ_CONFLICT', `a cluster named ${name} already exists in this organization`);
+const nameTaken = (name: string) => {
+  const detail = `a cluster named ${name} already exists in this organization`;
+  return new ApiProblem('FJ_CONFLICT', detail, [{ field: 'name', message: detail }]);
+};
 
 export const bootstrapServersOf = (row: Pick<ClusterRow, 'host' | 'port'>) => `${row.host}:${row.port}`;
 
