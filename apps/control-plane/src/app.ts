@@ -53,6 +53,8 @@ export interface AppDeps {
   apiKeyCacheMs?: number;
   /** How often expired rows (idempotency records, rate-limit windows) are purged (default 60 s; 0: never, tests run rounds themselves). */
   housekeepingMs?: number;
+  /** What time it is for metering and billing (default: the system clock; tests move it past a month end). */
+  clock?: () => Date;
 }
 
 declare module 'fastify' {
@@ -100,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clusterWaitRecheckMs: deps.clusterWaitRecheckMs,
     transactionWaitMs: deps.transactionWaitMs,
     apiKeyCacheMs: deps.apiKeyCacheMs,
+    clock: deps.clock,
   });
   app.decorate('services', services);
   const housekeepingMs = deps.housekeepingMs ?? 60_000;

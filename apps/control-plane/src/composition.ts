@@ -14,6 +14,9 @@ import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
+import { invoicesService } from './modules/invoices/invoices.service.ts';
+import { usageService } from './modules/usage/usage.service.ts';
+import { usageIngestService } from './internal/usage-ingest.ts';
 import { BrokerCertificates } from './tls/broker-certificates.ts';
 
 export interface ServiceOptions {
@@ -31,6 +34,8 @@ export interface ServiceOptions {
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again. */
   apiKeyCacheMs?: number;
+  /** What time it is for metering and billing (tests move it past a month end). */
+  clock?: () => Date;
 }
 
 /** The composition root: repositories, then the services built on them. */
@@ -52,6 +57,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     changes: clusterChanges,
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
+  const clock = options.clock ?? (() => new Date());
   const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
   return {
     accounts: accountsService({
@@ -75,6 +81,9 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     /** Rate-limit windows, counted straight in their table: they belong to no tenant and need no transaction. */
     rateLimits: repos.rateLimits,
     clusterConfig,
+    usageIngest: usageIngestService({ repos }),
+    usage: usageService({ repos, clock }),
+    invoices: invoicesService({ repos, transact, clock }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     topics: topicsService({ repos, clusters, kafka: new AdminPool() }),
     async ping() {

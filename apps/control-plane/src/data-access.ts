@@ -8,6 +8,9 @@ import { rateLimitsRepository } from './modules/rate-limits/rate-limits.reposito
 import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
+import { invoicesRepository } from './modules/invoices/invoices.repository.ts';
+import { meteredClustersRepository } from './modules/usage/metered-clusters.repository.ts';
+import { usageRepository } from './modules/usage/usage.repository.ts';
 import type { Db } from './repository.ts';
 
 /** Every repository, bound to the client or to an open transaction. */
@@ -24,6 +27,9 @@ export function createRepositories(db: Db) {
     clusterApiKeys: clusterApiKeysRepository(db),
     clusterEvents: clusterEventsRepository(db),
     rateLimits: rateLimitsRepository(db),
+    usage: usageRepository(db),
+    meteredClusters: meteredClustersRepository(db),
+    invoices: invoicesRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

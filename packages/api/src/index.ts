@@ -10,4 +10,6 @@ export * from './plans.ts';
 export * from './clusters.ts';
 export * from './cluster-api-keys.ts';
 export * from './topics.ts';
+export * from './usage.ts';
+export * from './invoices.ts';
 export * from './endpoints.ts';

@@ -1,10 +1,8 @@
 import { plans, type PlanName } from '@fjord/api';
 import type { ClusterConfig } from '@fjord/broker-contract';
 import type { ClusterSecrets } from '../cluster-secrets.ts';
-import { sameHash } from '../cluster-secrets.ts';
 import type { Repositories } from '../data-access.ts';
-import { sha256 } from '../credentials.ts';
-import { ApiProblem } from '../errors.ts';
+import { authenticateBroker } from './broker-auth.ts';
 import type { ConfigWatch } from './config-watch.ts';
 
 /** Where a cluster's tiered objects live in the object store; deleted with the cluster. */
@@ -19,10 +17,7 @@ export function clusterConfigService({ repos, secrets, watch }: Deps) {
    * a wrong token look the same.
    */
   async function forBroker(clusterId: string, token: string): Promise<ClusterConfig> {
-    const cluster = await repos.clusters.resolve(clusterId);
-    if (!cluster || !cluster.brokerTokenHash || !sameHash(sha256(token), cluster.brokerTokenHash)) {
-      throw new ApiProblem('FJ_UNAUTHORIZED', 'the broker token is not valid for this cluster');
-    }
+    const cluster = await authenticateBroker(repos, clusterId, token);
     const plan = plans[cluster.plan as PlanName];
     return {
       clusterId,

@@ -8,6 +8,8 @@ import { clustersRoutes } from './clusters/clusters.routes.ts';
 import { membersRoutes } from './members/members.routes.ts';
 import { plansRoutes } from './plans/plans.routes.ts';
 import { topicsRoutes } from './topics/topics.routes.ts';
+import { invoicesRoutes } from './invoices/invoices.routes.ts';
+import { usageRoutes } from './usage/usage.routes.ts';
 
 export type ModuleOptions = Omit<AccountsRoutesOptions, 'services'>;
 
@@ -21,4 +23,6 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(clustersRoutes, { services });
   await app.register(clusterApiKeysRoutes, { services });
   await app.register(topicsRoutes, { services });
+  await app.register(usageRoutes, { services });
+  await app.register(invoicesRoutes, { services });
 }

@@ -106,3 +106,18 @@ export type BrokerCertificate = Prisma.BrokerCertificateModel
  * 
  */
 export type RateLimitBucket = Prisma.RateLimitBucketModel
+/**
+ * Model UsageRecord
+ * 
+ */
+export type UsageRecord = Prisma.UsageRecordModel
+/**
+ * Model MeteredCluster
+ * 
+ */
+export type MeteredCluster = Prisma.MeteredClusterModel
+/**
+ * Model Invoice
+ * 
+ */
+export type Invoice = Prisma.InvoiceModel

@@ -63,7 +63,10 @@ export const ModelName = {
   ClusterEvent: 'ClusterEvent',
   TlsAuthority: 'TlsAuthority',
   BrokerCertificate: 'BrokerCertificate',
-  RateLimitBucket: 'RateLimitBucket'
+  RateLimitBucket: 'RateLimitBucket',
+  UsageRecord: 'UsageRecord',
+  MeteredCluster: 'MeteredCluster',
+  Invoice: 'Invoice'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -256,12 +259,64 @@ export const RateLimitBucketScalarFieldEnum = {
 export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
 
 
+export const UsageRecordScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  clusterId: 'clusterId',
+  dimension: 'dimension',
+  quantity: 'quantity',
+  start: 'start',
+  end: 'end',
+  topic: 'topic',
+  apiKeyId: 'apiKeyId',
+  invoiceId: 'invoiceId',
+  receivedAt: 'receivedAt'
+} as const
+
+export type UsageRecordScalarFieldEnum = (typeof UsageRecordScalarFieldEnum)[keyof typeof UsageRecordScalarFieldEnum]
+
+
+export const MeteredClusterScalarFieldEnum = {
+  clusterId: 'clusterId',
+  orgId: 'orgId',
+  name: 'name',
+  plan: 'plan',
+  createdAt: 'createdAt',
+  deletedAt: 'deletedAt'
+} as const
+
+export type MeteredClusterScalarFieldEnum = (typeof MeteredClusterScalarFieldEnum)[keyof typeof MeteredClusterScalarFieldEnum]
+
+
+export const InvoiceScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  periodStart: 'periodStart',
+  periodEnd: 'periodEnd',
+  status: 'status',
+  lines: 'lines',
+  subtotal: 'subtotal',
+  total: 'total',
+  finalizedAt: 'finalizedAt'
+} as const
+
+export type InvoiceScalarFieldEnum = (typeof InvoiceScalarFieldEnum)[keyof typeof InvoiceScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {
@@ -278,4 +333,13 @@ export const NullsOrder = {
 } as const
 
 export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
+
+
+export const JsonNullValueFilter = {
+  DbNull: DbNull,
+  JsonNull: JsonNull,
+  AnyNull: AnyNull
+} as const
+
+export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
 
