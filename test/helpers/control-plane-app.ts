@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { buildApp, ClusterSecrets } from '@fjord/control-plane';
-import { openDatabase } from '@fjord/db';
+import { openDatabase, type PrismaClient } from '@fjord/db';
 import { createClient, type FjordClient } from '@fjord/sdk';
 import type { FastifyInstance } from 'fastify';
 
@@ -10,6 +10,8 @@ export interface ListeningControlPlane {
   app: FastifyInstance;
   api: FjordClient;
   secrets: ClusterSecrets;
+  /** The database, for tests that set what no public endpoint sets (operator overrides). */
+  prisma: PrismaClient;
   /** A cluster of the signed-up organization (PROVISIONING: no reconciler runs here; tests start its broker). */
   clusterId: string;
   brokerToken: string;
@@ -42,6 +44,7 @@ export async function listeningControlPlane(): Promise<ListeningControlPlane> {
     app,
     api,
     secrets,
+    prisma: db.prisma,
     clusterId: cluster.id,
     brokerToken: secrets.brokerToken(cluster.id),
     internalRequests,

@@ -7,6 +7,7 @@ export * from './api-keys.ts';
 export * from './members.ts';
 export * from './audit.ts';
 export * from './plans.ts';
+export * from './quota-settings.ts';
 export * from './clusters.ts';
 export * from './cluster-api-keys.ts';
 export * from './topics.ts';

@@ -107,6 +107,11 @@ export type BrokerCertificate = Prisma.BrokerCertificateModel
  */
 export type RateLimitBucket = Prisma.RateLimitBucketModel
 /**
+ * Model BrokerStatus
+ * 
+ */
+export type BrokerStatus = Prisma.BrokerStatusModel
+/**
  * Model UsageRecord
  * 
  */

@@ -42,7 +42,7 @@ export function clustersRepository(db: Db) {
     },
     /** Every cluster the reconciler has to look after. */
     listAll: () => db.cluster.findMany({ orderBy: { id: 'asc' } }),
-    resolve: (id: string) => db.cluster.findUnique({ where: { id }, include: { apiKeys: { select: { key: true, secretHash: true }, orderBy: { id: 'asc' } } } }),
+    resolve: (id: string) => db.cluster.findUnique({ where: { id }, include: { apiKeys: { select: { key: true, secretHash: true, ingressBytesPerSecond: true, egressBytesPerSecond: true }, orderBy: { id: 'asc' } } } }),
     /** Changes a cluster that is still in `from`; a concurrent delete request wins over a reconciler's transition. */
     async transition(orgId: string, id: string, from: ClusterStatus, data: Prisma.ClusterUpdateManyMutationInput): Promise<boolean> {
       const { count } = await db.cluster.updateMany({ where: { orgId, id, status: from }, data });

@@ -410,6 +410,7 @@ export const ModelName = {
   TlsAuthority: 'TlsAuthority',
   BrokerCertificate: 'BrokerCertificate',
   RateLimitBucket: 'RateLimitBucket',
+  BrokerStatus: 'BrokerStatus',
   UsageRecord: 'UsageRecord',
   MeteredCluster: 'MeteredCluster',
   Invoice: 'Invoice'
@@ -428,7 +429,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent" | "tlsAuthority" | "brokerCertificate" | "rateLimitBucket" | "usageRecord" | "meteredCluster" | "invoice"
+    modelProps: "user" | "organization" | "membership" | "session" | "apiKey" | "auditEvent" | "idempotencyRecord" | "cluster" | "clusterApiKey" | "clusterEvent" | "tlsAuthority" | "brokerCertificate" | "rateLimitBucket" | "brokerStatus" | "usageRecord" | "meteredCluster" | "invoice"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1394,6 +1395,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    BrokerStatus: {
+      payload: Prisma.$BrokerStatusPayload<ExtArgs>
+      fields: Prisma.BrokerStatusFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.BrokerStatusFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.BrokerStatusFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        findFirst: {
+          args: Prisma.BrokerStatusFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.BrokerStatusFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        findMany: {
+          args: Prisma.BrokerStatusFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>[]
+        }
+        create: {
+          args: Prisma.BrokerStatusCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        createMany: {
+          args: Prisma.BrokerStatusCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.BrokerStatusCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>[]
+        }
+        delete: {
+          args: Prisma.BrokerStatusDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        update: {
+          args: Prisma.BrokerStatusUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        deleteMany: {
+          args: Prisma.BrokerStatusDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.BrokerStatusUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.BrokerStatusUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>[]
+        }
+        upsert: {
+          args: Prisma.BrokerStatusUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BrokerStatusPayload>
+        }
+        aggregate: {
+          args: Prisma.BrokerStatusAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateBrokerStatus>
+        }
+        groupBy: {
+          args: Prisma.BrokerStatusGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BrokerStatusGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.BrokerStatusCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BrokerStatusCountAggregateOutputType> | number
+        }
+      }
+    }
     UsageRecord: {
       payload: Prisma.$UsageRecordPayload<ExtArgs>
       fields: Prisma.UsageRecordFieldRefs
@@ -1676,7 +1751,10 @@ export type RelationLoadStrategy = (typeof RelationLoadStrategy)[keyof typeof Re
 export const OrganizationScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  maxClusters: 'maxClusters',
+  maxApiKeys: 'maxApiKeys',
+  maxClusterApiKeysPerCluster: 'maxClusterApiKeysPerCluster'
 } as const
 
 export type OrganizationScalarFieldEnum = (typeof OrganizationScalarFieldEnum)[keyof typeof OrganizationScalarFieldEnum]
@@ -1763,6 +1841,9 @@ export const ClusterScalarFieldEnum = {
   failureReason: 'failureReason',
   attempts: 'attempts',
   configVersion: 'configVersion',
+  quotaOverrides: 'quotaOverrides',
+  defaultKeyQuota: 'defaultKeyQuota',
+  autoCreateTopics: 'autoCreateTopics',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   runningAt: 'runningAt'
@@ -1778,6 +1859,8 @@ export const ClusterApiKeyScalarFieldEnum = {
   key: 'key',
   description: 'description',
   secretHash: 'secretHash',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
   createdAt: 'createdAt'
 } as const
 
@@ -1827,6 +1910,21 @@ export const RateLimitBucketScalarFieldEnum = {
 } as const
 
 export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
+
+
+export const BrokerStatusScalarFieldEnum = {
+  clusterId: 'clusterId',
+  nodeId: 'nodeId',
+  at: 'at',
+  partitions: 'partitions',
+  hotStoredBytes: 'hotStoredBytes',
+  connections: 'connections',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
+  receivedAt: 'receivedAt'
+} as const
+
+export type BrokerStatusScalarFieldEnum = (typeof BrokerStatusScalarFieldEnum)[keyof typeof BrokerStatusScalarFieldEnum]
 
 
 export const UsageRecordScalarFieldEnum = {
@@ -1879,6 +1977,13 @@ export const SortOrder = {
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const NullableJsonNullValueInput = {
@@ -1949,6 +2054,20 @@ export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaM
 
 
 /**
+ * Reference to a field of type 'Int'
+ */
+export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int'>
+    
+
+
+/**
+ * Reference to a field of type 'Int[]'
+ */
+export type ListIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int[]'>
+    
+
+
+/**
  * Reference to a field of type 'Role'
  */
 export type EnumRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Role'>
@@ -1977,20 +2096,6 @@ export type ListBigIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaMod
 
 
 /**
- * Reference to a field of type 'Int'
- */
-export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int'>
-    
-
-
-/**
- * Reference to a field of type 'Int[]'
- */
-export type ListIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int[]'>
-    
-
-
-/**
  * Reference to a field of type 'ClusterStatus'
  */
 export type EnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ClusterStatus'>
@@ -2001,20 +2106,6 @@ export type EnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$Pr
  * Reference to a field of type 'ClusterStatus[]'
  */
 export type ListEnumClusterStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ClusterStatus[]'>
-    
-
-
-/**
- * Reference to a field of type 'InvoiceStatus'
- */
-export type EnumInvoiceStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'InvoiceStatus'>
-    
-
-
-/**
- * Reference to a field of type 'InvoiceStatus[]'
- */
-export type ListEnumInvoiceStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'InvoiceStatus[]'>
     
 
 
@@ -2033,6 +2124,13 @@ export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$Prisma
 
 
 /**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
@@ -2043,6 +2141,20 @@ export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, '
  * Reference to a field of type 'Float[]'
  */
 export type ListFloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float[]'>
+    
+
+
+/**
+ * Reference to a field of type 'InvoiceStatus'
+ */
+export type EnumInvoiceStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'InvoiceStatus'>
+    
+
+
+/**
+ * Reference to a field of type 'InvoiceStatus[]'
+ */
+export type ListEnumInvoiceStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'InvoiceStatus[]'>
     
 
 /**
@@ -2209,6 +2321,7 @@ export type GlobalOmitConfig = {
   tlsAuthority?: Prisma.TlsAuthorityOmit
   brokerCertificate?: Prisma.BrokerCertificateOmit
   rateLimitBucket?: Prisma.RateLimitBucketOmit
+  brokerStatus?: Prisma.BrokerStatusOmit
   usageRecord?: Prisma.UsageRecordOmit
   meteredCluster?: Prisma.MeteredClusterOmit
   invoice?: Prisma.InvoiceOmit

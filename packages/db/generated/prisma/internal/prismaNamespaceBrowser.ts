@@ -64,6 +64,7 @@ export const ModelName = {
   TlsAuthority: 'TlsAuthority',
   BrokerCertificate: 'BrokerCertificate',
   RateLimitBucket: 'RateLimitBucket',
+  BrokerStatus: 'BrokerStatus',
   UsageRecord: 'UsageRecord',
   MeteredCluster: 'MeteredCluster',
   Invoice: 'Invoice'
@@ -106,7 +107,10 @@ export type RelationLoadStrategy = (typeof RelationLoadStrategy)[keyof typeof Re
 export const OrganizationScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  maxClusters: 'maxClusters',
+  maxApiKeys: 'maxApiKeys',
+  maxClusterApiKeysPerCluster: 'maxClusterApiKeysPerCluster'
 } as const
 
 export type OrganizationScalarFieldEnum = (typeof OrganizationScalarFieldEnum)[keyof typeof OrganizationScalarFieldEnum]
@@ -193,6 +197,9 @@ export const ClusterScalarFieldEnum = {
   failureReason: 'failureReason',
   attempts: 'attempts',
   configVersion: 'configVersion',
+  quotaOverrides: 'quotaOverrides',
+  defaultKeyQuota: 'defaultKeyQuota',
+  autoCreateTopics: 'autoCreateTopics',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   runningAt: 'runningAt'
@@ -208,6 +215,8 @@ export const ClusterApiKeyScalarFieldEnum = {
   key: 'key',
   description: 'description',
   secretHash: 'secretHash',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
   createdAt: 'createdAt'
 } as const
 
@@ -257,6 +266,21 @@ export const RateLimitBucketScalarFieldEnum = {
 } as const
 
 export type RateLimitBucketScalarFieldEnum = (typeof RateLimitBucketScalarFieldEnum)[keyof typeof RateLimitBucketScalarFieldEnum]
+
+
+export const BrokerStatusScalarFieldEnum = {
+  clusterId: 'clusterId',
+  nodeId: 'nodeId',
+  at: 'at',
+  partitions: 'partitions',
+  hotStoredBytes: 'hotStoredBytes',
+  connections: 'connections',
+  ingressBytesPerSecond: 'ingressBytesPerSecond',
+  egressBytesPerSecond: 'egressBytesPerSecond',
+  receivedAt: 'receivedAt'
+} as const
+
+export type BrokerStatusScalarFieldEnum = (typeof BrokerStatusScalarFieldEnum)[keyof typeof BrokerStatusScalarFieldEnum]
 
 
 export const UsageRecordScalarFieldEnum = {
@@ -309,6 +333,13 @@ export const SortOrder = {
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const NullableJsonNullValueInput = {

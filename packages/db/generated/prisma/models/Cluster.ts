@@ -51,6 +51,7 @@ export type ClusterMinAggregateOutputType = {
   failureReason: string | null
   attempts: number | null
   configVersion: number | null
+  autoCreateTopics: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
   runningAt: Date | null
@@ -69,6 +70,7 @@ export type ClusterMaxAggregateOutputType = {
   failureReason: string | null
   attempts: number | null
   configVersion: number | null
+  autoCreateTopics: boolean | null
   createdAt: Date | null
   updatedAt: Date | null
   runningAt: Date | null
@@ -87,6 +89,9 @@ export type ClusterCountAggregateOutputType = {
   failureReason: number
   attempts: number
   configVersion: number
+  quotaOverrides: number
+  defaultKeyQuota: number
+  autoCreateTopics: number
   createdAt: number
   updatedAt: number
   runningAt: number
@@ -119,6 +124,7 @@ export type ClusterMinAggregateInputType = {
   failureReason?: true
   attempts?: true
   configVersion?: true
+  autoCreateTopics?: true
   createdAt?: true
   updatedAt?: true
   runningAt?: true
@@ -137,6 +143,7 @@ export type ClusterMaxAggregateInputType = {
   failureReason?: true
   attempts?: true
   configVersion?: true
+  autoCreateTopics?: true
   createdAt?: true
   updatedAt?: true
   runningAt?: true
@@ -155,6 +162,9 @@ export type ClusterCountAggregateInputType = {
   failureReason?: true
   attempts?: true
   configVersion?: true
+  quotaOverrides?: true
+  defaultKeyQuota?: true
+  autoCreateTopics?: true
   createdAt?: true
   updatedAt?: true
   runningAt?: true
@@ -260,6 +270,9 @@ export type ClusterGroupByOutputType = {
   failureReason: string | null
   attempts: number
   configVersion: number
+  quotaOverrides: runtime.JsonValue
+  defaultKeyQuota: runtime.JsonValue | null
+  autoCreateTopics: boolean
   createdAt: Date
   updatedAt: Date
   runningAt: Date | null
@@ -301,6 +314,9 @@ export type ClusterWhereInput = {
   failureReason?: Prisma.StringNullableFilter<"Cluster"> | string | null
   attempts?: Prisma.IntFilter<"Cluster"> | number
   configVersion?: Prisma.IntFilter<"Cluster"> | number
+  quotaOverrides?: Prisma.JsonFilter<"Cluster">
+  defaultKeyQuota?: Prisma.JsonNullableFilter<"Cluster">
+  autoCreateTopics?: Prisma.BoolFilter<"Cluster"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   runningAt?: Prisma.DateTimeNullableFilter<"Cluster"> | Date | string | null
@@ -308,6 +324,7 @@ export type ClusterWhereInput = {
   apiKeys?: Prisma.ClusterApiKeyListRelationFilter
   events?: Prisma.ClusterEventListRelationFilter
   certificate?: Prisma.XOR<Prisma.BrokerCertificateNullableScalarRelationFilter, Prisma.BrokerCertificateWhereInput> | null
+  brokerStatus?: Prisma.BrokerStatusListRelationFilter
 }
 
 export type ClusterOrderByWithRelationInput = {
@@ -323,6 +340,9 @@ export type ClusterOrderByWithRelationInput = {
   failureReason?: Prisma.SortOrderInput | Prisma.SortOrder
   attempts?: Prisma.SortOrder
   configVersion?: Prisma.SortOrder
+  quotaOverrides?: Prisma.SortOrder
+  defaultKeyQuota?: Prisma.SortOrderInput | Prisma.SortOrder
+  autoCreateTopics?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   runningAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -330,6 +350,7 @@ export type ClusterOrderByWithRelationInput = {
   apiKeys?: Prisma.ClusterApiKeyOrderByRelationAggregateInput
   events?: Prisma.ClusterEventOrderByRelationAggregateInput
   certificate?: Prisma.BrokerCertificateOrderByWithRelationInput
+  brokerStatus?: Prisma.BrokerStatusOrderByRelationAggregateInput
 }
 
 export type ClusterWhereUniqueInput = Prisma.AtLeast<{
@@ -350,6 +371,9 @@ export type ClusterWhereUniqueInput = Prisma.AtLeast<{
   failureReason?: Prisma.StringNullableFilter<"Cluster"> | string | null
   attempts?: Prisma.IntFilter<"Cluster"> | number
   configVersion?: Prisma.IntFilter<"Cluster"> | number
+  quotaOverrides?: Prisma.JsonFilter<"Cluster">
+  defaultKeyQuota?: Prisma.JsonNullableFilter<"Cluster">
+  autoCreateTopics?: Prisma.BoolFilter<"Cluster"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   runningAt?: Prisma.DateTimeNullableFilter<"Cluster"> | Date | string | null
@@ -357,6 +381,7 @@ export type ClusterWhereUniqueInput = Prisma.AtLeast<{
   apiKeys?: Prisma.ClusterApiKeyListRelationFilter
   events?: Prisma.ClusterEventListRelationFilter
   certificate?: Prisma.XOR<Prisma.BrokerCertificateNullableScalarRelationFilter, Prisma.BrokerCertificateWhereInput> | null
+  brokerStatus?: Prisma.BrokerStatusListRelationFilter
 }, "id" | "orgId_name" | "host_port">
 
 export type ClusterOrderByWithAggregationInput = {
@@ -372,6 +397,9 @@ export type ClusterOrderByWithAggregationInput = {
   failureReason?: Prisma.SortOrderInput | Prisma.SortOrder
   attempts?: Prisma.SortOrder
   configVersion?: Prisma.SortOrder
+  quotaOverrides?: Prisma.SortOrder
+  defaultKeyQuota?: Prisma.SortOrderInput | Prisma.SortOrder
+  autoCreateTopics?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   runningAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -398,6 +426,9 @@ export type ClusterScalarWhereWithAggregatesInput = {
   failureReason?: Prisma.StringNullableWithAggregatesFilter<"Cluster"> | string | null
   attempts?: Prisma.IntWithAggregatesFilter<"Cluster"> | number
   configVersion?: Prisma.IntWithAggregatesFilter<"Cluster"> | number
+  quotaOverrides?: Prisma.JsonWithAggregatesFilter<"Cluster">
+  defaultKeyQuota?: Prisma.JsonNullableWithAggregatesFilter<"Cluster">
+  autoCreateTopics?: Prisma.BoolWithAggregatesFilter<"Cluster"> | boolean
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Cluster"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Cluster"> | Date | string
   runningAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Cluster"> | Date | string | null
@@ -415,6 +446,9 @@ export type ClusterCreateInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
@@ -422,6 +456,7 @@ export type ClusterCreateInput = {
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateInput = {
@@ -437,12 +472,16 @@ export type ClusterUncheckedCreateInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterUpdateInput = {
@@ -457,6 +496,9 @@ export type ClusterUpdateInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -464,6 +506,7 @@ export type ClusterUpdateInput = {
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateInput = {
@@ -479,12 +522,16 @@ export type ClusterUncheckedUpdateInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterCreateManyInput = {
@@ -500,6 +547,9 @@ export type ClusterCreateManyInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
@@ -517,6 +567,9 @@ export type ClusterUpdateManyMutationInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -535,6 +588,9 @@ export type ClusterUncheckedUpdateManyInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -573,6 +629,9 @@ export type ClusterCountOrderByAggregateInput = {
   failureReason?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   configVersion?: Prisma.SortOrder
+  quotaOverrides?: Prisma.SortOrder
+  defaultKeyQuota?: Prisma.SortOrder
+  autoCreateTopics?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   runningAt?: Prisma.SortOrder
@@ -597,6 +656,7 @@ export type ClusterMaxOrderByAggregateInput = {
   failureReason?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   configVersion?: Prisma.SortOrder
+  autoCreateTopics?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   runningAt?: Prisma.SortOrder
@@ -615,6 +675,7 @@ export type ClusterMinOrderByAggregateInput = {
   failureReason?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
   configVersion?: Prisma.SortOrder
+  autoCreateTopics?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   runningAt?: Prisma.SortOrder
@@ -685,6 +746,10 @@ export type IntFieldUpdateOperationsInput = {
   divide?: number
 }
 
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
+}
+
 export type NullableDateTimeFieldUpdateOperationsInput = {
   set?: Date | string | null
 }
@@ -731,6 +796,20 @@ export type ClusterUpdateOneRequiredWithoutCertificateNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ClusterUpdateToOneWithWhereWithoutCertificateInput, Prisma.ClusterUpdateWithoutCertificateInput>, Prisma.ClusterUncheckedUpdateWithoutCertificateInput>
 }
 
+export type ClusterCreateNestedOneWithoutBrokerStatusInput = {
+  create?: Prisma.XOR<Prisma.ClusterCreateWithoutBrokerStatusInput, Prisma.ClusterUncheckedCreateWithoutBrokerStatusInput>
+  connectOrCreate?: Prisma.ClusterCreateOrConnectWithoutBrokerStatusInput
+  connect?: Prisma.ClusterWhereUniqueInput
+}
+
+export type ClusterUpdateOneRequiredWithoutBrokerStatusNestedInput = {
+  create?: Prisma.XOR<Prisma.ClusterCreateWithoutBrokerStatusInput, Prisma.ClusterUncheckedCreateWithoutBrokerStatusInput>
+  connectOrCreate?: Prisma.ClusterCreateOrConnectWithoutBrokerStatusInput
+  upsert?: Prisma.ClusterUpsertWithoutBrokerStatusInput
+  connect?: Prisma.ClusterWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ClusterUpdateToOneWithWhereWithoutBrokerStatusInput, Prisma.ClusterUpdateWithoutBrokerStatusInput>, Prisma.ClusterUncheckedUpdateWithoutBrokerStatusInput>
+}
+
 export type ClusterCreateWithoutOrganizationInput = {
   id?: string
   name: string
@@ -743,12 +822,16 @@ export type ClusterCreateWithoutOrganizationInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutOrganizationInput = {
@@ -763,12 +846,16 @@ export type ClusterUncheckedCreateWithoutOrganizationInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutOrganizationInput = {
@@ -813,6 +900,9 @@ export type ClusterScalarWhereInput = {
   failureReason?: Prisma.StringNullableFilter<"Cluster"> | string | null
   attempts?: Prisma.IntFilter<"Cluster"> | number
   configVersion?: Prisma.IntFilter<"Cluster"> | number
+  quotaOverrides?: Prisma.JsonFilter<"Cluster">
+  defaultKeyQuota?: Prisma.JsonNullableFilter<"Cluster">
+  autoCreateTopics?: Prisma.BoolFilter<"Cluster"> | boolean
   createdAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   runningAt?: Prisma.DateTimeNullableFilter<"Cluster"> | Date | string | null
@@ -830,12 +920,16 @@ export type ClusterCreateWithoutApiKeysInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutApiKeysInput = {
@@ -851,11 +945,15 @@ export type ClusterUncheckedCreateWithoutApiKeysInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutApiKeysInput = {
@@ -886,12 +984,16 @@ export type ClusterUpdateWithoutApiKeysInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutApiKeysInput = {
@@ -907,11 +1009,15 @@ export type ClusterUncheckedUpdateWithoutApiKeysInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterCreateWithoutEventsInput = {
@@ -926,12 +1032,16 @@ export type ClusterCreateWithoutEventsInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutEventsInput = {
@@ -947,11 +1057,15 @@ export type ClusterUncheckedCreateWithoutEventsInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
   certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutEventsInput = {
@@ -982,12 +1096,16 @@ export type ClusterUpdateWithoutEventsInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutEventsInput = {
@@ -1003,11 +1121,15 @@ export type ClusterUncheckedUpdateWithoutEventsInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterCreateWithoutCertificateInput = {
@@ -1022,12 +1144,16 @@ export type ClusterCreateWithoutCertificateInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
   apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterUncheckedCreateWithoutCertificateInput = {
@@ -1043,11 +1169,15 @@ export type ClusterUncheckedCreateWithoutCertificateInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
   events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedCreateNestedManyWithoutClusterInput
 }
 
 export type ClusterCreateOrConnectWithoutCertificateInput = {
@@ -1078,12 +1208,16 @@ export type ClusterUpdateWithoutCertificateInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutCertificateInput = {
@@ -1099,11 +1233,127 @@ export type ClusterUncheckedUpdateWithoutCertificateInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedUpdateManyWithoutClusterNestedInput
+}
+
+export type ClusterCreateWithoutBrokerStatusInput = {
+  id?: string
+  name: string
+  plan: string
+  region: string
+  status?: $Enums.ClusterStatus
+  host: string
+  port: number
+  brokerTokenHash: string
+  failureReason?: string | null
+  attempts?: number
+  configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  runningAt?: Date | string | null
+  organization: Prisma.OrganizationCreateNestedOneWithoutClustersInput
+  apiKeys?: Prisma.ClusterApiKeyCreateNestedManyWithoutClusterInput
+  events?: Prisma.ClusterEventCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateCreateNestedOneWithoutClusterInput
+}
+
+export type ClusterUncheckedCreateWithoutBrokerStatusInput = {
+  id?: string
+  orgId: string
+  name: string
+  plan: string
+  region: string
+  status?: $Enums.ClusterStatus
+  host: string
+  port: number
+  brokerTokenHash: string
+  failureReason?: string | null
+  attempts?: number
+  configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  runningAt?: Date | string | null
+  apiKeys?: Prisma.ClusterApiKeyUncheckedCreateNestedManyWithoutClusterInput
+  events?: Prisma.ClusterEventUncheckedCreateNestedManyWithoutClusterInput
+  certificate?: Prisma.BrokerCertificateUncheckedCreateNestedOneWithoutClusterInput
+}
+
+export type ClusterCreateOrConnectWithoutBrokerStatusInput = {
+  where: Prisma.ClusterWhereUniqueInput
+  create: Prisma.XOR<Prisma.ClusterCreateWithoutBrokerStatusInput, Prisma.ClusterUncheckedCreateWithoutBrokerStatusInput>
+}
+
+export type ClusterUpsertWithoutBrokerStatusInput = {
+  update: Prisma.XOR<Prisma.ClusterUpdateWithoutBrokerStatusInput, Prisma.ClusterUncheckedUpdateWithoutBrokerStatusInput>
+  create: Prisma.XOR<Prisma.ClusterCreateWithoutBrokerStatusInput, Prisma.ClusterUncheckedCreateWithoutBrokerStatusInput>
+  where?: Prisma.ClusterWhereInput
+}
+
+export type ClusterUpdateToOneWithWhereWithoutBrokerStatusInput = {
+  where?: Prisma.ClusterWhereInput
+  data: Prisma.XOR<Prisma.ClusterUpdateWithoutBrokerStatusInput, Prisma.ClusterUncheckedUpdateWithoutBrokerStatusInput>
+}
+
+export type ClusterUpdateWithoutBrokerStatusInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  plan?: Prisma.StringFieldUpdateOperationsInput | string
+  region?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumClusterStatusFieldUpdateOperationsInput | $Enums.ClusterStatus
+  host?: Prisma.StringFieldUpdateOperationsInput | string
+  port?: Prisma.IntFieldUpdateOperationsInput | number
+  brokerTokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  organization?: Prisma.OrganizationUpdateOneRequiredWithoutClustersNestedInput
+  apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
+  events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
+}
+
+export type ClusterUncheckedUpdateWithoutBrokerStatusInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  orgId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  plan?: Prisma.StringFieldUpdateOperationsInput | string
+  region?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumClusterStatusFieldUpdateOperationsInput | $Enums.ClusterStatus
+  host?: Prisma.StringFieldUpdateOperationsInput | string
+  port?: Prisma.IntFieldUpdateOperationsInput | number
+  brokerTokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  attempts?: Prisma.IntFieldUpdateOperationsInput | number
+  configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
+  events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
+  certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
 }
 
 export type ClusterCreateManyOrganizationInput = {
@@ -1118,6 +1368,9 @@ export type ClusterCreateManyOrganizationInput = {
   failureReason?: string | null
   attempts?: number
   configVersion?: number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: boolean
   createdAt?: Date | string
   updatedAt?: Date | string
   runningAt?: Date | string | null
@@ -1135,12 +1388,16 @@ export type ClusterUpdateWithoutOrganizationInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateWithoutOrganizationInput = {
@@ -1155,12 +1412,16 @@ export type ClusterUncheckedUpdateWithoutOrganizationInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   apiKeys?: Prisma.ClusterApiKeyUncheckedUpdateManyWithoutClusterNestedInput
   events?: Prisma.ClusterEventUncheckedUpdateManyWithoutClusterNestedInput
   certificate?: Prisma.BrokerCertificateUncheckedUpdateOneWithoutClusterNestedInput
+  brokerStatus?: Prisma.BrokerStatusUncheckedUpdateManyWithoutClusterNestedInput
 }
 
 export type ClusterUncheckedUpdateManyWithoutOrganizationInput = {
@@ -1175,6 +1436,9 @@ export type ClusterUncheckedUpdateManyWithoutOrganizationInput = {
   failureReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
   configVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  quotaOverrides?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  defaultKeyQuota?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  autoCreateTopics?: Prisma.BoolFieldUpdateOperationsInput | boolean
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   runningAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1188,11 +1452,13 @@ export type ClusterUncheckedUpdateManyWithoutOrganizationInput = {
 export type ClusterCountOutputType = {
   apiKeys: number
   events: number
+  brokerStatus: number
 }
 
 export type ClusterCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   apiKeys?: boolean | ClusterCountOutputTypeCountApiKeysArgs
   events?: boolean | ClusterCountOutputTypeCountEventsArgs
+  brokerStatus?: boolean | ClusterCountOutputTypeCountBrokerStatusArgs
 }
 
 /**
@@ -1219,6 +1485,13 @@ export type ClusterCountOutputTypeCountEventsArgs<ExtArgs extends runtime.Types.
   where?: Prisma.ClusterEventWhereInput
 }
 
+/**
+ * ClusterCountOutputType without action
+ */
+export type ClusterCountOutputTypeCountBrokerStatusArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.BrokerStatusWhereInput
+}
+
 
 export type ClusterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1233,6 +1506,9 @@ export type ClusterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   failureReason?: boolean
   attempts?: boolean
   configVersion?: boolean
+  quotaOverrides?: boolean
+  defaultKeyQuota?: boolean
+  autoCreateTopics?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   runningAt?: boolean
@@ -1240,6 +1516,7 @@ export type ClusterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   apiKeys?: boolean | Prisma.Cluster$apiKeysArgs<ExtArgs>
   events?: boolean | Prisma.Cluster$eventsArgs<ExtArgs>
   certificate?: boolean | Prisma.Cluster$certificateArgs<ExtArgs>
+  brokerStatus?: boolean | Prisma.Cluster$brokerStatusArgs<ExtArgs>
   _count?: boolean | Prisma.ClusterCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["cluster"]>
 
@@ -1256,6 +1533,9 @@ export type ClusterSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   failureReason?: boolean
   attempts?: boolean
   configVersion?: boolean
+  quotaOverrides?: boolean
+  defaultKeyQuota?: boolean
+  autoCreateTopics?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   runningAt?: boolean
@@ -1275,6 +1555,9 @@ export type ClusterSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   failureReason?: boolean
   attempts?: boolean
   configVersion?: boolean
+  quotaOverrides?: boolean
+  defaultKeyQuota?: boolean
+  autoCreateTopics?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   runningAt?: boolean
@@ -1294,17 +1577,21 @@ export type ClusterSelectScalar = {
   failureReason?: boolean
   attempts?: boolean
   configVersion?: boolean
+  quotaOverrides?: boolean
+  defaultKeyQuota?: boolean
+  autoCreateTopics?: boolean
   createdAt?: boolean
   updatedAt?: boolean
   runningAt?: boolean
 }
 
-export type ClusterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "name" | "plan" | "region" | "status" | "host" | "port" | "brokerTokenHash" | "failureReason" | "attempts" | "configVersion" | "createdAt" | "updatedAt" | "runningAt", ExtArgs["result"]["cluster"]>
+export type ClusterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "name" | "plan" | "region" | "status" | "host" | "port" | "brokerTokenHash" | "failureReason" | "attempts" | "configVersion" | "quotaOverrides" | "defaultKeyQuota" | "autoCreateTopics" | "createdAt" | "updatedAt" | "runningAt", ExtArgs["result"]["cluster"]>
 export type ClusterInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   organization?: boolean | Prisma.OrganizationDefaultArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Cluster$apiKeysArgs<ExtArgs>
   events?: boolean | Prisma.Cluster$eventsArgs<ExtArgs>
   certificate?: boolean | Prisma.Cluster$certificateArgs<ExtArgs>
+  brokerStatus?: boolean | Prisma.Cluster$brokerStatusArgs<ExtArgs>
   _count?: boolean | Prisma.ClusterCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ClusterIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1321,6 +1608,7 @@ export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     apiKeys: Prisma.$ClusterApiKeyPayload<ExtArgs>[]
     events: Prisma.$ClusterEventPayload<ExtArgs>[]
     certificate: Prisma.$BrokerCertificatePayload<ExtArgs> | null
+    brokerStatus: Prisma.$BrokerStatusPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1335,6 +1623,9 @@ export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     failureReason: string | null
     attempts: number
     configVersion: number
+    quotaOverrides: runtime.JsonValue
+    defaultKeyQuota: runtime.JsonValue | null
+    autoCreateTopics: boolean
     createdAt: Date
     updatedAt: Date
     runningAt: Date | null
@@ -1736,6 +2027,7 @@ export interface Prisma__ClusterClient<T, Null = never, ExtArgs extends runtime.
   apiKeys<T extends Prisma.Cluster$apiKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$apiKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ClusterApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   events<T extends Prisma.Cluster$eventsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$eventsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ClusterEventPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   certificate<T extends Prisma.Cluster$certificateArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$certificateArgs<ExtArgs>>): Prisma.Prisma__BrokerCertificateClient<runtime.Types.Result.GetResult<Prisma.$BrokerCertificatePayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  brokerStatus<T extends Prisma.Cluster$brokerStatusArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Cluster$brokerStatusArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$BrokerStatusPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1777,6 +2069,9 @@ export interface ClusterFieldRefs {
   readonly failureReason: Prisma.FieldRef<"Cluster", 'String'>
   readonly attempts: Prisma.FieldRef<"Cluster", 'Int'>
   readonly configVersion: Prisma.FieldRef<"Cluster", 'Int'>
+  readonly quotaOverrides: Prisma.FieldRef<"Cluster", 'Json'>
+  readonly defaultKeyQuota: Prisma.FieldRef<"Cluster", 'Json'>
+  readonly autoCreateTopics: Prisma.FieldRef<"Cluster", 'Boolean'>
   readonly createdAt: Prisma.FieldRef<"Cluster", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Cluster", 'DateTime'>
   readonly runningAt: Prisma.FieldRef<"Cluster", 'DateTime'>
@@ -2254,6 +2549,30 @@ export type Cluster$certificateArgs<ExtArgs extends runtime.Types.Extensions.Int
    */
   include?: Prisma.BrokerCertificateInclude<ExtArgs> | null
   where?: Prisma.BrokerCertificateWhereInput
+}
+
+/**
+ * Cluster.brokerStatus
+ */
+export type Cluster$brokerStatusArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the BrokerStatus
+   */
+  select?: Prisma.BrokerStatusSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the BrokerStatus
+   */
+  omit?: Prisma.BrokerStatusOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.BrokerStatusInclude<ExtArgs> | null
+  where?: Prisma.BrokerStatusWhereInput
+  orderBy?: Prisma.BrokerStatusOrderByWithRelationInput | Prisma.BrokerStatusOrderByWithRelationInput[]
+  cursor?: Prisma.BrokerStatusWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.BrokerStatusScalarFieldEnum | Prisma.BrokerStatusScalarFieldEnum[]
 }
 
 /**

@@ -20,8 +20,20 @@ export type ClusterApiKeyModel = runtime.Types.Result.DefaultSelection<Prisma.$C
 
 export type AggregateClusterApiKey = {
   _count: ClusterApiKeyCountAggregateOutputType | null
+  _avg: ClusterApiKeyAvgAggregateOutputType | null
+  _sum: ClusterApiKeySumAggregateOutputType | null
   _min: ClusterApiKeyMinAggregateOutputType | null
   _max: ClusterApiKeyMaxAggregateOutputType | null
+}
+
+export type ClusterApiKeyAvgAggregateOutputType = {
+  ingressBytesPerSecond: number | null
+  egressBytesPerSecond: number | null
+}
+
+export type ClusterApiKeySumAggregateOutputType = {
+  ingressBytesPerSecond: number | null
+  egressBytesPerSecond: number | null
 }
 
 export type ClusterApiKeyMinAggregateOutputType = {
@@ -31,6 +43,8 @@ export type ClusterApiKeyMinAggregateOutputType = {
   key: string | null
   description: string | null
   secretHash: string | null
+  ingressBytesPerSecond: number | null
+  egressBytesPerSecond: number | null
   createdAt: Date | null
 }
 
@@ -41,6 +55,8 @@ export type ClusterApiKeyMaxAggregateOutputType = {
   key: string | null
   description: string | null
   secretHash: string | null
+  ingressBytesPerSecond: number | null
+  egressBytesPerSecond: number | null
   createdAt: Date | null
 }
 
@@ -51,10 +67,22 @@ export type ClusterApiKeyCountAggregateOutputType = {
   key: number
   description: number
   secretHash: number
+  ingressBytesPerSecond: number
+  egressBytesPerSecond: number
   createdAt: number
   _all: number
 }
 
+
+export type ClusterApiKeyAvgAggregateInputType = {
+  ingressBytesPerSecond?: true
+  egressBytesPerSecond?: true
+}
+
+export type ClusterApiKeySumAggregateInputType = {
+  ingressBytesPerSecond?: true
+  egressBytesPerSecond?: true
+}
 
 export type ClusterApiKeyMinAggregateInputType = {
   id?: true
@@ -63,6 +91,8 @@ export type ClusterApiKeyMinAggregateInputType = {
   key?: true
   description?: true
   secretHash?: true
+  ingressBytesPerSecond?: true
+  egressBytesPerSecond?: true
   createdAt?: true
 }
 
@@ -73,6 +103,8 @@ export type ClusterApiKeyMaxAggregateInputType = {
   key?: true
   description?: true
   secretHash?: true
+  ingressBytesPerSecond?: true
+  egressBytesPerSecond?: true
   createdAt?: true
 }
 
@@ -83,6 +115,8 @@ export type ClusterApiKeyCountAggregateInputType = {
   key?: true
   description?: true
   secretHash?: true
+  ingressBytesPerSecond?: true
+  egressBytesPerSecond?: true
   createdAt?: true
   _all?: true
 }
@@ -125,6 +159,18 @@ export type ClusterApiKeyAggregateArgs<ExtArgs extends runtime.Types.Extensions.
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: ClusterApiKeyAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: ClusterApiKeySumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: ClusterApiKeyMinAggregateInputType
@@ -155,6 +201,8 @@ export type ClusterApiKeyGroupByArgs<ExtArgs extends runtime.Types.Extensions.In
   take?: number
   skip?: number
   _count?: ClusterApiKeyCountAggregateInputType | true
+  _avg?: ClusterApiKeyAvgAggregateInputType
+  _sum?: ClusterApiKeySumAggregateInputType
   _min?: ClusterApiKeyMinAggregateInputType
   _max?: ClusterApiKeyMaxAggregateInputType
 }
@@ -166,8 +214,12 @@ export type ClusterApiKeyGroupByOutputType = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond: number | null
+  egressBytesPerSecond: number | null
   createdAt: Date
   _count: ClusterApiKeyCountAggregateOutputType | null
+  _avg: ClusterApiKeyAvgAggregateOutputType | null
+  _sum: ClusterApiKeySumAggregateOutputType | null
   _min: ClusterApiKeyMinAggregateOutputType | null
   _max: ClusterApiKeyMaxAggregateOutputType | null
 }
@@ -197,6 +249,8 @@ export type ClusterApiKeyWhereInput = {
   key?: Prisma.StringFilter<"ClusterApiKey"> | string
   description?: Prisma.StringFilter<"ClusterApiKey"> | string
   secretHash?: Prisma.StringFilter<"ClusterApiKey"> | string
+  ingressBytesPerSecond?: Prisma.IntNullableFilter<"ClusterApiKey"> | number | null
+  egressBytesPerSecond?: Prisma.IntNullableFilter<"ClusterApiKey"> | number | null
   createdAt?: Prisma.DateTimeFilter<"ClusterApiKey"> | Date | string
   cluster?: Prisma.XOR<Prisma.ClusterScalarRelationFilter, Prisma.ClusterWhereInput>
 }
@@ -208,6 +262,8 @@ export type ClusterApiKeyOrderByWithRelationInput = {
   key?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  ingressBytesPerSecond?: Prisma.SortOrderInput | Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   cluster?: Prisma.ClusterOrderByWithRelationInput
 }
@@ -222,6 +278,8 @@ export type ClusterApiKeyWhereUniqueInput = Prisma.AtLeast<{
   clusterId?: Prisma.UuidFilter<"ClusterApiKey"> | string
   description?: Prisma.StringFilter<"ClusterApiKey"> | string
   secretHash?: Prisma.StringFilter<"ClusterApiKey"> | string
+  ingressBytesPerSecond?: Prisma.IntNullableFilter<"ClusterApiKey"> | number | null
+  egressBytesPerSecond?: Prisma.IntNullableFilter<"ClusterApiKey"> | number | null
   createdAt?: Prisma.DateTimeFilter<"ClusterApiKey"> | Date | string
   cluster?: Prisma.XOR<Prisma.ClusterScalarRelationFilter, Prisma.ClusterWhereInput>
 }, "id" | "key">
@@ -233,10 +291,14 @@ export type ClusterApiKeyOrderByWithAggregationInput = {
   key?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  ingressBytesPerSecond?: Prisma.SortOrderInput | Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.ClusterApiKeyCountOrderByAggregateInput
+  _avg?: Prisma.ClusterApiKeyAvgOrderByAggregateInput
   _max?: Prisma.ClusterApiKeyMaxOrderByAggregateInput
   _min?: Prisma.ClusterApiKeyMinOrderByAggregateInput
+  _sum?: Prisma.ClusterApiKeySumOrderByAggregateInput
 }
 
 export type ClusterApiKeyScalarWhereWithAggregatesInput = {
@@ -249,6 +311,8 @@ export type ClusterApiKeyScalarWhereWithAggregatesInput = {
   key?: Prisma.StringWithAggregatesFilter<"ClusterApiKey"> | string
   description?: Prisma.StringWithAggregatesFilter<"ClusterApiKey"> | string
   secretHash?: Prisma.StringWithAggregatesFilter<"ClusterApiKey"> | string
+  ingressBytesPerSecond?: Prisma.IntNullableWithAggregatesFilter<"ClusterApiKey"> | number | null
+  egressBytesPerSecond?: Prisma.IntNullableWithAggregatesFilter<"ClusterApiKey"> | number | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ClusterApiKey"> | Date | string
 }
 
@@ -258,6 +322,8 @@ export type ClusterApiKeyCreateInput = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond?: number | null
+  egressBytesPerSecond?: number | null
   createdAt?: Date | string
   cluster: Prisma.ClusterCreateNestedOneWithoutApiKeysInput
 }
@@ -269,6 +335,8 @@ export type ClusterApiKeyUncheckedCreateInput = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond?: number | null
+  egressBytesPerSecond?: number | null
   createdAt?: Date | string
 }
 
@@ -278,6 +346,8 @@ export type ClusterApiKeyUpdateInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   cluster?: Prisma.ClusterUpdateOneRequiredWithoutApiKeysNestedInput
 }
@@ -289,6 +359,8 @@ export type ClusterApiKeyUncheckedUpdateInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -299,6 +371,8 @@ export type ClusterApiKeyCreateManyInput = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond?: number | null
+  egressBytesPerSecond?: number | null
   createdAt?: Date | string
 }
 
@@ -308,6 +382,8 @@ export type ClusterApiKeyUpdateManyMutationInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -318,6 +394,8 @@ export type ClusterApiKeyUncheckedUpdateManyInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -338,7 +416,14 @@ export type ClusterApiKeyCountOrderByAggregateInput = {
   key?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  ingressBytesPerSecond?: Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+}
+
+export type ClusterApiKeyAvgOrderByAggregateInput = {
+  ingressBytesPerSecond?: Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrder
 }
 
 export type ClusterApiKeyMaxOrderByAggregateInput = {
@@ -348,6 +433,8 @@ export type ClusterApiKeyMaxOrderByAggregateInput = {
   key?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  ingressBytesPerSecond?: Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -358,7 +445,14 @@ export type ClusterApiKeyMinOrderByAggregateInput = {
   key?: Prisma.SortOrder
   description?: Prisma.SortOrder
   secretHash?: Prisma.SortOrder
+  ingressBytesPerSecond?: Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+}
+
+export type ClusterApiKeySumOrderByAggregateInput = {
+  ingressBytesPerSecond?: Prisma.SortOrder
+  egressBytesPerSecond?: Prisma.SortOrder
 }
 
 export type ClusterApiKeyCreateNestedManyWithoutClusterInput = {
@@ -409,6 +503,8 @@ export type ClusterApiKeyCreateWithoutClusterInput = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond?: number | null
+  egressBytesPerSecond?: number | null
   createdAt?: Date | string
 }
 
@@ -418,6 +514,8 @@ export type ClusterApiKeyUncheckedCreateWithoutClusterInput = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond?: number | null
+  egressBytesPerSecond?: number | null
   createdAt?: Date | string
 }
 
@@ -457,6 +555,8 @@ export type ClusterApiKeyScalarWhereInput = {
   key?: Prisma.StringFilter<"ClusterApiKey"> | string
   description?: Prisma.StringFilter<"ClusterApiKey"> | string
   secretHash?: Prisma.StringFilter<"ClusterApiKey"> | string
+  ingressBytesPerSecond?: Prisma.IntNullableFilter<"ClusterApiKey"> | number | null
+  egressBytesPerSecond?: Prisma.IntNullableFilter<"ClusterApiKey"> | number | null
   createdAt?: Prisma.DateTimeFilter<"ClusterApiKey"> | Date | string
 }
 
@@ -466,6 +566,8 @@ export type ClusterApiKeyCreateManyClusterInput = {
   key: string
   description: string
   secretHash: string
+  ingressBytesPerSecond?: number | null
+  egressBytesPerSecond?: number | null
   createdAt?: Date | string
 }
 
@@ -475,6 +577,8 @@ export type ClusterApiKeyUpdateWithoutClusterInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -484,6 +588,8 @@ export type ClusterApiKeyUncheckedUpdateWithoutClusterInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -493,6 +599,8 @@ export type ClusterApiKeyUncheckedUpdateManyWithoutClusterInput = {
   key?: Prisma.StringFieldUpdateOperationsInput | string
   description?: Prisma.StringFieldUpdateOperationsInput | string
   secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  ingressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  egressBytesPerSecond?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -505,6 +613,8 @@ export type ClusterApiKeySelect<ExtArgs extends runtime.Types.Extensions.Interna
   key?: boolean
   description?: boolean
   secretHash?: boolean
+  ingressBytesPerSecond?: boolean
+  egressBytesPerSecond?: boolean
   createdAt?: boolean
   cluster?: boolean | Prisma.ClusterDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["clusterApiKey"]>
@@ -516,6 +626,8 @@ export type ClusterApiKeySelectCreateManyAndReturn<ExtArgs extends runtime.Types
   key?: boolean
   description?: boolean
   secretHash?: boolean
+  ingressBytesPerSecond?: boolean
+  egressBytesPerSecond?: boolean
   createdAt?: boolean
   cluster?: boolean | Prisma.ClusterDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["clusterApiKey"]>
@@ -527,6 +639,8 @@ export type ClusterApiKeySelectUpdateManyAndReturn<ExtArgs extends runtime.Types
   key?: boolean
   description?: boolean
   secretHash?: boolean
+  ingressBytesPerSecond?: boolean
+  egressBytesPerSecond?: boolean
   createdAt?: boolean
   cluster?: boolean | Prisma.ClusterDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["clusterApiKey"]>
@@ -538,10 +652,12 @@ export type ClusterApiKeySelectScalar = {
   key?: boolean
   description?: boolean
   secretHash?: boolean
+  ingressBytesPerSecond?: boolean
+  egressBytesPerSecond?: boolean
   createdAt?: boolean
 }
 
-export type ClusterApiKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "clusterId" | "key" | "description" | "secretHash" | "createdAt", ExtArgs["result"]["clusterApiKey"]>
+export type ClusterApiKeyOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "orgId" | "clusterId" | "key" | "description" | "secretHash" | "ingressBytesPerSecond" | "egressBytesPerSecond" | "createdAt", ExtArgs["result"]["clusterApiKey"]>
 export type ClusterApiKeyInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   cluster?: boolean | Prisma.ClusterDefaultArgs<ExtArgs>
 }
@@ -564,6 +680,8 @@ export type $ClusterApiKeyPayload<ExtArgs extends runtime.Types.Extensions.Inter
     key: string
     description: string
     secretHash: string
+    ingressBytesPerSecond: number | null
+    egressBytesPerSecond: number | null
     createdAt: Date
   }, ExtArgs["result"]["clusterApiKey"]>
   composites: {}
@@ -995,6 +1113,8 @@ export interface ClusterApiKeyFieldRefs {
   readonly key: Prisma.FieldRef<"ClusterApiKey", 'String'>
   readonly description: Prisma.FieldRef<"ClusterApiKey", 'String'>
   readonly secretHash: Prisma.FieldRef<"ClusterApiKey", 'String'>
+  readonly ingressBytesPerSecond: Prisma.FieldRef<"ClusterApiKey", 'Int'>
+  readonly egressBytesPerSecond: Prisma.FieldRef<"ClusterApiKey", 'Int'>
   readonly createdAt: Prisma.FieldRef<"ClusterApiKey", 'DateTime'>
 }
     

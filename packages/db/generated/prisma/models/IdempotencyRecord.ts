@@ -498,14 +498,6 @@ export type IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput =
   deleteMany?: Prisma.IdempotencyRecordScalarWhereInput | Prisma.IdempotencyRecordScalarWhereInput[]
 }
 
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type IdempotencyRecordCreateWithoutOrganizationInput = {
   id?: string
   actorId: string

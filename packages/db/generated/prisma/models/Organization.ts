@@ -20,46 +20,90 @@ export type OrganizationModel = runtime.Types.Result.DefaultSelection<Prisma.$Or
 
 export type AggregateOrganization = {
   _count: OrganizationCountAggregateOutputType | null
+  _avg: OrganizationAvgAggregateOutputType | null
+  _sum: OrganizationSumAggregateOutputType | null
   _min: OrganizationMinAggregateOutputType | null
   _max: OrganizationMaxAggregateOutputType | null
+}
+
+export type OrganizationAvgAggregateOutputType = {
+  maxClusters: number | null
+  maxApiKeys: number | null
+  maxClusterApiKeysPerCluster: number | null
+}
+
+export type OrganizationSumAggregateOutputType = {
+  maxClusters: number | null
+  maxApiKeys: number | null
+  maxClusterApiKeysPerCluster: number | null
 }
 
 export type OrganizationMinAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  maxClusters: number | null
+  maxApiKeys: number | null
+  maxClusterApiKeysPerCluster: number | null
 }
 
 export type OrganizationMaxAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  maxClusters: number | null
+  maxApiKeys: number | null
+  maxClusterApiKeysPerCluster: number | null
 }
 
 export type OrganizationCountAggregateOutputType = {
   id: number
   name: number
   createdAt: number
+  maxClusters: number
+  maxApiKeys: number
+  maxClusterApiKeysPerCluster: number
   _all: number
 }
 
+
+export type OrganizationAvgAggregateInputType = {
+  maxClusters?: true
+  maxApiKeys?: true
+  maxClusterApiKeysPerCluster?: true
+}
+
+export type OrganizationSumAggregateInputType = {
+  maxClusters?: true
+  maxApiKeys?: true
+  maxClusterApiKeysPerCluster?: true
+}
 
 export type OrganizationMinAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxClusters?: true
+  maxApiKeys?: true
+  maxClusterApiKeysPerCluster?: true
 }
 
 export type OrganizationMaxAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxClusters?: true
+  maxApiKeys?: true
+  maxClusterApiKeysPerCluster?: true
 }
 
 export type OrganizationCountAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  maxClusters?: true
+  maxApiKeys?: true
+  maxClusterApiKeysPerCluster?: true
   _all?: true
 }
 
@@ -101,6 +145,18 @@ export type OrganizationAggregateArgs<ExtArgs extends runtime.Types.Extensions.I
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: OrganizationAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: OrganizationSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: OrganizationMinAggregateInputType
@@ -131,6 +187,8 @@ export type OrganizationGroupByArgs<ExtArgs extends runtime.Types.Extensions.Int
   take?: number
   skip?: number
   _count?: OrganizationCountAggregateInputType | true
+  _avg?: OrganizationAvgAggregateInputType
+  _sum?: OrganizationSumAggregateInputType
   _min?: OrganizationMinAggregateInputType
   _max?: OrganizationMaxAggregateInputType
 }
@@ -139,7 +197,12 @@ export type OrganizationGroupByOutputType = {
   id: string
   name: string
   createdAt: Date
+  maxClusters: number | null
+  maxApiKeys: number | null
+  maxClusterApiKeysPerCluster: number | null
   _count: OrganizationCountAggregateOutputType | null
+  _avg: OrganizationAvgAggregateOutputType | null
+  _sum: OrganizationSumAggregateOutputType | null
   _min: OrganizationMinAggregateOutputType | null
   _max: OrganizationMaxAggregateOutputType | null
 }
@@ -166,6 +229,9 @@ export type OrganizationWhereInput = {
   id?: Prisma.UuidFilter<"Organization"> | string
   name?: Prisma.StringFilter<"Organization"> | string
   createdAt?: Prisma.DateTimeFilter<"Organization"> | Date | string
+  maxClusters?: Prisma.IntNullableFilter<"Organization"> | number | null
+  maxApiKeys?: Prisma.IntNullableFilter<"Organization"> | number | null
+  maxClusterApiKeysPerCluster?: Prisma.IntNullableFilter<"Organization"> | number | null
   memberships?: Prisma.MembershipListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   auditEvents?: Prisma.AuditEventListRelationFilter
@@ -177,6 +243,9 @@ export type OrganizationOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxClusters?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrderInput | Prisma.SortOrder
   memberships?: Prisma.MembershipOrderByRelationAggregateInput
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   auditEvents?: Prisma.AuditEventOrderByRelationAggregateInput
@@ -191,6 +260,9 @@ export type OrganizationWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.OrganizationWhereInput | Prisma.OrganizationWhereInput[]
   name?: Prisma.StringFilter<"Organization"> | string
   createdAt?: Prisma.DateTimeFilter<"Organization"> | Date | string
+  maxClusters?: Prisma.IntNullableFilter<"Organization"> | number | null
+  maxApiKeys?: Prisma.IntNullableFilter<"Organization"> | number | null
+  maxClusterApiKeysPerCluster?: Prisma.IntNullableFilter<"Organization"> | number | null
   memberships?: Prisma.MembershipListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   auditEvents?: Prisma.AuditEventListRelationFilter
@@ -202,9 +274,14 @@ export type OrganizationOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxClusters?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrderInput | Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.OrganizationCountOrderByAggregateInput
+  _avg?: Prisma.OrganizationAvgOrderByAggregateInput
   _max?: Prisma.OrganizationMaxOrderByAggregateInput
   _min?: Prisma.OrganizationMinOrderByAggregateInput
+  _sum?: Prisma.OrganizationSumOrderByAggregateInput
 }
 
 export type OrganizationScalarWhereWithAggregatesInput = {
@@ -214,12 +291,18 @@ export type OrganizationScalarWhereWithAggregatesInput = {
   id?: Prisma.UuidWithAggregatesFilter<"Organization"> | string
   name?: Prisma.StringWithAggregatesFilter<"Organization"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Organization"> | Date | string
+  maxClusters?: Prisma.IntNullableWithAggregatesFilter<"Organization"> | number | null
+  maxApiKeys?: Prisma.IntNullableWithAggregatesFilter<"Organization"> | number | null
+  maxClusterApiKeysPerCluster?: Prisma.IntNullableWithAggregatesFilter<"Organization"> | number | null
 }
 
 export type OrganizationCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
@@ -231,6 +314,9 @@ export type OrganizationUncheckedCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
@@ -242,6 +328,9 @@ export type OrganizationUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
@@ -253,6 +342,9 @@ export type OrganizationUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -264,41 +356,79 @@ export type OrganizationCreateManyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
 }
 
 export type OrganizationUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type OrganizationUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type OrganizationCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxClusters?: Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrder
+}
+
+export type OrganizationAvgOrderByAggregateInput = {
+  maxClusters?: Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrder
 }
 
 export type OrganizationMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxClusters?: Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrder
 }
 
 export type OrganizationMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  maxClusters?: Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrder
+}
+
+export type OrganizationSumOrderByAggregateInput = {
+  maxClusters?: Prisma.SortOrder
+  maxApiKeys?: Prisma.SortOrder
+  maxClusterApiKeysPerCluster?: Prisma.SortOrder
 }
 
 export type OrganizationScalarRelationFilter = {
   is?: Prisma.OrganizationWhereInput
   isNot?: Prisma.OrganizationWhereInput
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type OrganizationCreateNestedOneWithoutMembershipsInput = {
@@ -375,6 +505,9 @@ export type OrganizationCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
@@ -385,6 +518,9 @@ export type OrganizationUncheckedCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
@@ -411,6 +547,9 @@ export type OrganizationUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
@@ -421,6 +560,9 @@ export type OrganizationUncheckedUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -431,6 +573,9 @@ export type OrganizationCreateWithoutApiKeysInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
@@ -441,6 +586,9 @@ export type OrganizationUncheckedCreateWithoutApiKeysInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
@@ -467,6 +615,9 @@ export type OrganizationUpdateWithoutApiKeysInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
@@ -477,6 +628,9 @@ export type OrganizationUncheckedUpdateWithoutApiKeysInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -487,6 +641,9 @@ export type OrganizationCreateWithoutAuditEventsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordCreateNestedManyWithoutOrganizationInput
@@ -497,6 +654,9 @@ export type OrganizationUncheckedCreateWithoutAuditEventsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   idempotency?: Prisma.IdempotencyRecordUncheckedCreateNestedManyWithoutOrganizationInput
@@ -523,6 +683,9 @@ export type OrganizationUpdateWithoutAuditEventsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUpdateManyWithoutOrganizationNestedInput
@@ -533,6 +696,9 @@ export type OrganizationUncheckedUpdateWithoutAuditEventsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   idempotency?: Prisma.IdempotencyRecordUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -543,6 +709,9 @@ export type OrganizationCreateWithoutIdempotencyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
@@ -553,6 +722,9 @@ export type OrganizationUncheckedCreateWithoutIdempotencyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
@@ -579,6 +751,9 @@ export type OrganizationUpdateWithoutIdempotencyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
@@ -589,6 +764,9 @@ export type OrganizationUncheckedUpdateWithoutIdempotencyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -599,6 +777,9 @@ export type OrganizationCreateWithoutClustersInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventCreateNestedManyWithoutOrganizationInput
@@ -609,6 +790,9 @@ export type OrganizationUncheckedCreateWithoutClustersInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  maxClusters?: number | null
+  maxApiKeys?: number | null
+  maxClusterApiKeysPerCluster?: number | null
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutOrganizationInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutOrganizationInput
   auditEvents?: Prisma.AuditEventUncheckedCreateNestedManyWithoutOrganizationInput
@@ -635,6 +819,9 @@ export type OrganizationUpdateWithoutClustersInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUpdateManyWithoutOrganizationNestedInput
@@ -645,6 +832,9 @@ export type OrganizationUncheckedUpdateWithoutClustersInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  maxClusters?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxApiKeys?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  maxClusterApiKeysPerCluster?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutOrganizationNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutOrganizationNestedInput
   auditEvents?: Prisma.AuditEventUncheckedUpdateManyWithoutOrganizationNestedInput
@@ -722,6 +912,9 @@ export type OrganizationSelect<ExtArgs extends runtime.Types.Extensions.Internal
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxClusters?: boolean
+  maxApiKeys?: boolean
+  maxClusterApiKeysPerCluster?: boolean
   memberships?: boolean | Prisma.Organization$membershipsArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Organization$apiKeysArgs<ExtArgs>
   auditEvents?: boolean | Prisma.Organization$auditEventsArgs<ExtArgs>
@@ -734,21 +927,30 @@ export type OrganizationSelectCreateManyAndReturn<ExtArgs extends runtime.Types.
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxClusters?: boolean
+  maxApiKeys?: boolean
+  maxClusterApiKeysPerCluster?: boolean
 }, ExtArgs["result"]["organization"]>
 
 export type OrganizationSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxClusters?: boolean
+  maxApiKeys?: boolean
+  maxClusterApiKeysPerCluster?: boolean
 }, ExtArgs["result"]["organization"]>
 
 export type OrganizationSelectScalar = {
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  maxClusters?: boolean
+  maxApiKeys?: boolean
+  maxClusterApiKeysPerCluster?: boolean
 }
 
-export type OrganizationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt", ExtArgs["result"]["organization"]>
+export type OrganizationOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "maxClusters" | "maxApiKeys" | "maxClusterApiKeysPerCluster", ExtArgs["result"]["organization"]>
 export type OrganizationInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | Prisma.Organization$membershipsArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Organization$apiKeysArgs<ExtArgs>
@@ -773,6 +975,9 @@ export type $OrganizationPayload<ExtArgs extends runtime.Types.Extensions.Intern
     id: string
     name: string
     createdAt: Date
+    maxClusters: number | null
+    maxApiKeys: number | null
+    maxClusterApiKeysPerCluster: number | null
   }, ExtArgs["result"]["organization"]>
   composites: {}
 }
@@ -1204,6 +1409,9 @@ export interface OrganizationFieldRefs {
   readonly id: Prisma.FieldRef<"Organization", 'String'>
   readonly name: Prisma.FieldRef<"Organization", 'String'>
   readonly createdAt: Prisma.FieldRef<"Organization", 'DateTime'>
+  readonly maxClusters: Prisma.FieldRef<"Organization", 'Int'>
+  readonly maxApiKeys: Prisma.FieldRef<"Organization", 'Int'>
+  readonly maxClusterApiKeysPerCluster: Prisma.FieldRef<"Organization", 'Int'>
 }
     
 
