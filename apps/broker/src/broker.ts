@@ -14,6 +14,7 @@ import { CredentialStore } from './server/credentials.ts';
 import { KafkaServer } from './server/kafka-server.ts';
 import { LoginBackoff } from './server/login-backoff.ts';
 import { TopicRegistry } from './topics/topic-registry.ts';
+import { openMetering } from './metering/metering.ts';
 
 export interface RunningBroker {
   readonly port: number;
@@ -50,6 +51,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     logger: logger.child({ component: 'topics' }),
   });
 
+  const metering = await openMetering(config, topics, logger);
   const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
   const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
   const producerIds = await ProducerIdAllocator.open(config.dataDir);
@@ -69,6 +71,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     producerIds,
     sequences: new WeakMap(),
     logger,
+    usage: metering?.meter,
     advertised: () => advertisedAddress(config, boundPort),
   };
   const listener = new KafkaServer(context, createHandlers(), gate);
@@ -82,6 +85,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     throw err;
   }
 
+  metering?.start();
   const retention = setInterval(() => void topics.applyRetention(), config.log.retentionCheckIntervalMs);
   retention.unref();
   // One cleaner pass at a time: a slow pass skips the ticks that come due while it runs.
@@ -105,6 +109,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         await controlPlane?.stop();
         groups.close();
         await listener.close();
+        await metering?.stop();
         await offsets.close();
         await topics.close();
       })()),

@@ -71,7 +71,7 @@ async function readRound(request: FetchRequest, broker: BrokerContext, logger: L
  * long-polls: it sleeps until one of its partitions grows (or maxWaitMs passes, or the
  * connection closes) and reads again, so an idle consumer costs nothing.
  */
-export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, { broker, logger, signal }) => {
+export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, { broker, logger, signal, session }) => {
   const deadline = Date.now() + request.maxWaitMs;
   let round = await readRound(request, broker, logger);
   while (round.bytes < request.minBytes && !round.hasError && round.watched.length > 0 && !signal.aborted) {
@@ -88,5 +88,7 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, {
     }
     round = await readRound(request, broker, logger);
   }
+  // Metered: the record bytes of the answer actually sent (earlier rounds of a long poll were not).
+  for (const { topic, partitions } of round.responses) broker.usage?.egress(topic, session.principal, partitions.reduce((sum, p) => sum + (p.records?.length ?? 0), 0));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
 });

@@ -85,7 +85,7 @@ async function appendIdempotent(
  * request order, so they share the log's group commit; acks=1 and acks=-1 both answer once the
  * append is durable (a single replica is the whole ISR). acks=0 gets no response at all.
  */
-export const produceHandler = defineHandler(Api.Produce, async (request, _version, { broker, logger }) => {
+export const produceHandler = defineHandler(Api.Produce, async (request, _version, { broker, logger, session }) => {
   const { acks } = request;
   const responses = request.topicData.map(({ name, partitionData }) => ({
     name,
@@ -98,10 +98,11 @@ export const produceHandler = defineHandler(Api.Produce, async (request, _versio
       if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (records === null || records.length === 0) return failed(index, ErrorCode.CORRUPT_MESSAGE, 'no record batch');
       const context = { topic: name, partition: index };
-      if (records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n) {
-        return appendIdempotent(broker, log, index, records, logger, context);
-      }
-      return append(log, index, records, logger, context);
+      const idempotent = records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n;
+      const response = await (idempotent ? appendIdempotent(broker, log, index, records, logger, context) : append(log, index, records, logger, context));
+      // Metered: the record-batch bytes of every batch the broker took.
+      if (response.errorCode === ErrorCode.NONE) broker.usage?.ingress(name, session.principal, records.length);
+      return response;
     }),
   }));
   const settled = await Promise.all(
