@@ -3,7 +3,8 @@
  *   - produce throughput of a broker with metering on against one with it off (both pulling their
  *     config from the same control plane), kcat 1 KiB records acks=1, runs alternated on/off so the
  *     disk's drift hits both; the broker's defaults (BENCH_FLUSH=none and BENCH_SAMPLE_MS change the
- *     log's flush and the sampling interval)
+ *     log's flush and the sampling interval); also the broker process's CPU time per MiB, which the
+ *     machine's noise disturbs far less than throughput
  *   - samples per second the control plane ingests through POST /internal/usage (reports of 2,000
  *     samples, as brokers send them), one broker at a time and four at once, on PGlite and on
  *     PostgreSQL (when a server answers at 127.0.0.1:5432)
@@ -12,7 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,13 @@ const REPORTS = Number(process.env.BENCH_REPORTS ?? 25);
 /** The broker's defaults (fsync before acks, a sample every 5 s) unless told otherwise. */
 const FLUSH = process.env.BENCH_FLUSH ?? 'every-write';
 const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 5_000);
+
+/** CPU time (user + system, ms) a process has used, from /proc: far less noisy than throughput on a shared machine. */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -81,21 +89,31 @@ async function produceOnOff(dir: string): Promise<void> {
       });
     }
     const rates: Record<string, number[]> = { on: [], off: [] };
+    const cpuPerMiB: Record<string, number[]> = { on: [], off: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const { enabled, broker } of round % 2 === 0 ? brokers : [...brokers].reverse()) {
         const topic = `bench-${round}`;
         const admin = await RawKafkaClient.connect(broker.port);
         await admin.request(Api.CreateTopics, 5, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
         admin.close();
+        const cpuBefore = await cpuMs(broker.process.pid!);
         const ms = await kcat(['-b', broker.address, '-P', '-t', topic, '-l', '-X', 'acks=1', '-X', 'linger.ms=5', '-X', 'compression.codec=none', lines]);
+        const cpu = (await cpuMs(broker.process.pid!)) - cpuBefore;
         const mbs = (RECORDS * RECORD_BYTES) / MB / (ms / 1000);
         rates[enabled ? 'on' : 'off'].push(mbs);
-        console.error(`round ${round + 1} metering ${enabled ? 'on ' : 'off'}: ${mbs.toFixed(0)} MB/s`);
+        cpuPerMiB[enabled ? 'on' : 'off'].push(cpu / VOLUME_MB);
+        console.error(`round ${round + 1} metering ${enabled ? 'on ' : 'off'}: ${mbs.toFixed(0)} MB/s, broker CPU ${(cpu / VOLUME_MB).toFixed(2)} ms/MiB`);
       }
     }
     const on = median(rates.on);
     const off = median(rates.off);
-    console.log(`produce, kcat 1 KiB records acks=1, log flush ${FLUSH}, a sample every ${SAMPLE_MS} ms, ${VOLUME_MB} MiB x ${ROUNDS} rounds (median): metering off ${off.toFixed(0)} MB/s, on ${on.toFixed(0)} MB/s, cost ${(((off - on) / off) * 100).toFixed(1)}%`);
+    // The disk and CPU are shared and drift: the pair of runs in one round is the fairest comparison.
+    const pairCost = median(rates.on.map((r, i) => (1 - r / rates.off[i]) * 100));
+    console.log(
+      `produce, kcat 1 KiB records acks=1, log flush ${FLUSH}, a sample every ${SAMPLE_MS} ms, ${VOLUME_MB} MiB x ${ROUNDS} rounds: ` +
+        `median metering off ${off.toFixed(0)} MB/s, on ${on.toFixed(0)} MB/s; median cost within a round ${pairCost.toFixed(1)}%; ` +
+        `broker CPU per MiB (median) off ${median(cpuPerMiB.off).toFixed(2)} ms, on ${median(cpuPerMiB.on).toFixed(2)} ms (${((median(cpuPerMiB.on) / median(cpuPerMiB.off) - 1) * 100).toFixed(1)}%)`,
+    );
   } finally {
     for (const { broker } of brokers) await broker.stop();
     await app.close();
