@@ -60,18 +60,24 @@ describe('cluster API keys from the control plane', () => {
     }, 1_000, 10);
   });
 
-  it("caps connections at the plan's maxConnections, closing those over it at once", async () => {
-    const { maxConnections } = plans.basic.limits;
+  it('caps connections at the maxConnections set through the API, closing those over it at once', async () => {
+    // Far below the plan's ceiling and the broker's own per-address cap, so the cluster's quota is what refuses.
+    const maxConnections = 20;
+    expect(maxConnections).toBeLessThan(plans.basic.limits.maxConnections);
+    const applied = () => broker.logs.filter((l) => l.msg === 'cluster config applied').length;
+    const before = applied();
+    await cp.api.clusters.updateQuotas(cp.clusterId, { maxConnections });
+    await until('the broker to apply the lowered quota', () => (applied() > before ? true : undefined), 1_000, 10);
     // One over the cap is closed as soon as it is accepted: sometimes before the client even sees it connect.
     const attempts = await Promise.allSettled(Array.from({ length: maxConnections + 1 }, () => RawKafkaClient.connect(broker.port)));
     const clients = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
     try {
       await until('a connection over the cap to be closed', () => (clients.length < attempts.length || clients.some((c) => c.isClosed) ? true : undefined), 2_000, 10);
       const refusal = await until('the refusal to be logged', () => broker.logs.find((l) => l.msg === 'refusing connection: over the connection cap'), 2_000, 10);
-      // The broker's own default (1000) would have admitted them all.
       expect(refusal).toMatchObject({ cap: 'cluster', maxConnections });
     } finally {
       for (const c of clients) c.close();
+      await cp.api.clusters.updateQuotas(cp.clusterId, { maxConnections: null });
     }
     // The next tests connect again: wait until the broker has let go of these.
     await until('the connections to be released', async () => {

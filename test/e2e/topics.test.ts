@@ -132,6 +132,28 @@ describe('topics end to end', () => {
     expect((await problemOf(api.topics.create(clusterId, { name: 'made-by-kafkajs', partitions: 1 }))).status).toBe(409);
   });
 
+  it("refuses, through the REST API, a topic beyond the cluster's partition limit lowered through the API, naming it", async () => {
+    const inUse = (await api.topics.list(clusterId, { limit: 100 })).items.reduce((n, t) => n + t.partitions.length, 0);
+    await api.clusters.updateQuotas(clusterId, { maxPartitions: inUse + 2 });
+    try {
+      const res = await fetch(`${cp.url}/v1/clusters/${clusterId}/topics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `fjord_session=${api.session}` },
+        body: JSON.stringify({ name: 'too-wide', partitions: 3 }),
+      });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as { type: string; detail: string; errors: { field: string }[] };
+      expect(problem.type).toBe('https://fjord.dev/problems/quota-exceeded');
+      expect(problem.detail).toContain(`maxPartitions of ${inUse + 2}`);
+      expect(problem.errors.map((e) => e.field)).toEqual(['partitions']);
+      expect((await api.topics.create(clusterId, { name: 'fits', partitions: 2 })).partitions).toHaveLength(2);
+      await api.topics.delete(clusterId, 'fits');
+    } finally {
+      await api.clusters.updateQuotas(clusterId, { maxPartitions: null });
+    }
+  });
+
   it("answers 404 for another organization's cluster", async () => {
     const other = createClient({ baseUrl: cp.url });
     await other.signup({ email: `other-${Date.now()}@example.com`, password, organizationName: 'Other' });

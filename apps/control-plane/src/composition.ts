@@ -13,6 +13,7 @@ import { clusterEventsService } from './modules/cluster-events/cluster-events.se
 import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
+import { quotasService } from './modules/quotas/quotas.service.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
 import { invoicesService } from './modules/invoices/invoices.service.ts';
 import { usageService } from './modules/usage/usage.service.ts';
@@ -50,6 +51,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     secrets: options.clusterSecrets,
     certificates: brokerCertificates,
     placement: options.placement,
+    onConfigChange: clusterConfig.changed,
     onChange: (clusterId) => {
       clusterChanges.notify(clusterId);
       options.onClusterChange?.();
@@ -57,6 +59,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     changes: clusterChanges,
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
+  const quotas = quotasService({ repos, transact, onConfigChange: clusterConfig.changed });
   const clock = options.clock ?? (() => new Date());
   const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
   return {
@@ -85,7 +88,8 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     usage: usageService({ repos, clock }),
     invoices: invoicesService({ repos, transact, clock }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
-    topics: topicsService({ repos, clusters, kafka: new AdminPool() }),
+    quotas,
+    topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool() }),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -8,6 +8,7 @@ import { rateLimitsRepository } from './modules/rate-limits/rate-limits.reposito
 import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api-keys.repository.ts';
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
+import { quotasRepository } from './modules/quotas/quotas.repository.ts';
 import { invoicesRepository } from './modules/invoices/invoices.repository.ts';
 import { meteredClustersRepository } from './modules/usage/metered-clusters.repository.ts';
 import { usageRepository } from './modules/usage/usage.repository.ts';
@@ -27,6 +28,7 @@ export function createRepositories(db: Db) {
     clusterApiKeys: clusterApiKeysRepository(db),
     clusterEvents: clusterEventsRepository(db),
     rateLimits: rateLimitsRepository(db),
+    quotas: quotasRepository(db),
     usage: usageRepository(db),
     meteredClusters: meteredClustersRepository(db),
     invoices: invoicesRepository(db),

@@ -166,7 +166,7 @@ describe.each(backends)('clusters on $name', (backend) => {
     expect(JSON.stringify(withKey)).not.toContain(created.secret);
 
     const got = (await t.app.inject({ method: 'GET', url: `/v1/clusters/${cluster.id}/api-keys/${created.id}`, headers: a.auth })).json();
-    expect(got).toEqual({ id: created.id, clusterId: cluster.id, key: created.key, description: 'producer', createdAt: created.createdAt });
+    expect(got).toEqual({ id: created.id, clusterId: cluster.id, key: created.key, description: 'producer', quota: {}, createdAt: created.createdAt });
     const list = (await t.app.inject({ method: 'GET', url: `/v1/clusters/${cluster.id}/api-keys`, headers: a.auth })).json();
     expect(list.items).toEqual([got]);
 

@@ -1,5 +1,5 @@
 import { testBackends } from '@fjord/db/testing';
-import { ConflictError, createClient, ForbiddenError, IdempotencyKeyReusedError, NotFoundError, UnauthorizedError, ValidationError } from '@fjord/sdk';
+import { ConflictError, createClient, ForbiddenError, IdempotencyKeyReusedError, NotFoundError, QuotaExceededError, UnauthorizedError, ValidationError } from '@fjord/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../../test/helpers/control-plane.ts';
 import { password, startTestApp, type TestApp } from './helpers.ts';
@@ -106,6 +106,27 @@ describe('@fjord/sdk', () => {
     await t.db.prisma.cluster.delete({ where: { id: cluster.id } });
     changes.notify(cluster.id);
     expect(await gone).toBeUndefined();
+  });
+
+  it('reads and sets quotas and settings, and throws QuotaExceededError past an organization limit', async () => {
+    const client = createClient({ baseUrl });
+    const me = await client.signup({ email: `quotas-${Date.now()}@example.com`, password, organizationName: 'Quotas' });
+    const cluster = await client.clusters.create({ name: 'quoted', plan: 'basic' });
+    const quotas = await client.clusters.updateQuotas(cluster.id, { ingressBytesPerSecond: 1_048_576, defaultKeyQuota: { egressBytesPerSecond: 65_536 } });
+    expect(quotas.effective.ingressBytesPerSecond).toBe(1_048_576);
+    expect(await client.clusters.quotas(cluster.id)).toEqual(quotas);
+    await expect(client.clusters.updateQuotas(cluster.id, { ingressBytesPerSecond: quotas.ceiling.ingressBytesPerSecond + 1 })).rejects.toBeInstanceOf(ValidationError);
+    expect((await client.clusters.update(cluster.id, { settings: { autoCreateTopics: true } })).settings).toEqual({ autoCreateTopics: true });
+    const key = await client.clusterApiKeys.create(cluster.id, { description: 'rated' });
+    expect((await client.clusterApiKeys.update(cluster.id, key.id, { quota: { ingressBytesPerSecond: 4096 } })).quota).toEqual({ ingressBytesPerSecond: 4096 });
+
+    const overview = await client.quotas();
+    expect(overview.clusters.used).toBe(1);
+    expect(overview.clusterQuotas[0]).toMatchObject({ clusterId: cluster.id, measuredAt: null, ingressBytesPerSecond: { limit: 1_048_576, used: null } });
+    await t.db.prisma.organization.update({ where: { id: me.organization.id }, data: { maxClusters: 1 } });
+    const refused = await client.clusters.create({ name: 'one-too-many', plan: 'basic' }).catch((e) => e);
+    expect(refused).toBeInstanceOf(QuotaExceededError);
+    expect(refused.status).toBe(403);
   });
 
   it("downloads a cluster's CA certificate as PEM text, and throws NotFoundError for another organization's", async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { plans, type PlanLimits } from '@fjord/api';
 import { testBackends } from '@fjord/db/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,9 @@ describe('topics service', () => {
   let topics: ReturnType<typeof topicsService>;
   let ctx: AuthContext;
   const clusterId = randomUUID();
+  // The cluster's quotas as the clusters module would answer them; a test lowers them to meet a limit.
+  let quotas: PlanLimits = { ...plans.standard.limits };
+  const quotaSource = { effective: async () => quotas };
   const sasl = { mechanism: 'plain' as const, username: KEY, password: SECRET };
 
   let caPem: string;
@@ -56,6 +60,7 @@ describe('topics service', () => {
           return { bootstrapServers: broker.address, sasl, tls: { caPem } };
         },
       },
+      quotas: quotaSource,
       kafka: pool,
       repos: createRepositories(t.db.prisma),
     });
@@ -150,9 +155,48 @@ describe('topics service', () => {
     expect(await problemOf(topics.get(ctx, clusterId, 'dup'))).toEqual({ code: 'FJ_NOT_FOUND', fields: [] });
   });
 
+  it("refuses partitions beyond the cluster's limit, retention and message sizes beyond its quotas, naming the limit", async () => {
+    const refusal = async (call: Promise<unknown>) => {
+      try {
+        await call;
+      } catch (err) {
+        if (err instanceof ApiProblem) return { code: err.definition.code, detail: err.message, fields: err.errors?.map((e) => e.field) ?? [] };
+        throw err;
+      }
+      throw new Error('expected a problem');
+    };
+    const all = await topics.list(ctx, clusterId, { limit: 100 });
+    const inUse = all.items.reduce((n, topic) => n + topic.partitions.length, 0);
+    // The broker's own limit is far higher: the refusal is the control plane's, before any CreateTopics.
+    quotas = { ...plans.standard.limits, maxPartitions: inUse + 3, maxRetentionMs: 3_600_000, maxMessageBytes: 1_048_576 };
+    try {
+      expect(await refusal(topics.create(ctx, clusterId, { name: 'too-wide', partitions: 4 }))).toEqual({
+        code: 'FJ_QUOTA_EXCEEDED',
+        detail: `4 more partitions would exceed the cluster's partition limit maxPartitions of ${inUse + 3} (${inUse} in use)`,
+        fields: ['partitions'],
+      });
+      await topics.create(ctx, clusterId, { name: 'fits', partitions: 2 });
+      expect(await refusal(topics.update(ctx, clusterId, 'fits', { partitions: 4 }))).toMatchObject({ code: 'FJ_QUOTA_EXCEEDED', fields: ['partitions'] });
+      expect((await topics.update(ctx, clusterId, 'fits', { partitions: 3 })).partitions).toHaveLength(3);
+
+      const retention = await refusal(topics.create(ctx, clusterId, { name: 'forever', partitions: 1, configs: { 'retention.ms': '-1' } }));
+      expect(retention).toEqual({ code: 'FJ_QUOTA_EXCEEDED', detail: "retention.ms -1 is above the cluster's maxRetentionMs of 3600000", fields: ['configs.retention.ms'] });
+      const large = await refusal(topics.update(ctx, clusterId, 'fits', { configs: { 'max.message.bytes': '2000000', 'retention.ms': '3600001' } }));
+      expect(large).toMatchObject({ code: 'FJ_QUOTA_EXCEEDED', fields: ['configs.retention.ms', 'configs.max.message.bytes'] });
+      expect(large.detail).toContain("max.message.bytes 2000000 is above the cluster's maxMessageBytes of 1048576");
+      expect((await topics.get(ctx, clusterId, 'fits')).configs).toEqual({});
+      const within = await topics.update(ctx, clusterId, 'fits', { configs: { 'max.message.bytes': '1048576', 'retention.ms': '3600000' } });
+      expect(within.configs).toEqual({ 'max.message.bytes': '1048576', 'retention.ms': '3600000' });
+      expect((await topics.list(ctx, clusterId, { limit: 100 })).items.map((topic) => topic.name)).not.toContain('too-wide');
+    } finally {
+      quotas = { ...plans.standard.limits };
+    }
+  });
+
   it('answers 503 cluster-unavailable when the brokers cannot be reached', async () => {
     const down = topicsService({
       clusters: { connection: async () => ({ bootstrapServers: '127.0.0.1:1', sasl, tls: { caPem } }) },
+      quotas: quotaSource,
       kafka: pool,
       repos: createRepositories(t.db.prisma),
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { plans } from '@fjord/api';
 import { testBackends } from '@fjord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, password, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
@@ -64,6 +65,18 @@ describe('topic routes', () => {
       expectProblem(await t.app.inject({ method, url, headers: other.auth, ...(payload ? { payload } : {}) }), 404, 'not-found');
     }
     expectProblem(await t.app.inject({ method: 'GET', url: `/v1/clusters/${randomUUID()}/topics`, headers: owner.auth }), 404, 'not-found');
+  });
+
+  it("refuses retention and message sizes beyond the cluster's quotas with quota-exceeded naming the limit, before the cluster is asked", async () => {
+    const { maxRetentionMs, maxMessageBytes } = plans.basic.limits;
+    const body = expectProblem(await create({ name: 'orders', partitions: 1, configs: { 'retention.ms': maxRetentionMs + 1, 'max.message.bytes': maxMessageBytes + 1 } }), 403, 'quota-exceeded');
+    expect(body.errors?.map((e) => e.field)).toEqual(['configs.retention.ms', 'configs.max.message.bytes']);
+    expect(body.detail).toContain(`maxRetentionMs of ${maxRetentionMs}`);
+    expect(body.detail).toContain(`maxMessageBytes of ${maxMessageBytes}`);
+    const patch = await t.app.inject({ method: 'PATCH', url: `/v1/clusters/${clusterId}/topics/orders`, headers: owner.auth, payload: { configs: { 'retention.ms': -1 } } });
+    expect(expectProblem(patch, 403, 'quota-exceeded').errors?.map((e) => e.field)).toEqual(['configs.retention.ms']);
+    // Within the quotas, the cluster is asked (and is not running yet).
+    expectProblem(await create({ name: 'orders', partitions: 1, configs: { 'retention.ms': maxRetentionMs } }), 409, 'cluster-not-ready');
   });
 
   it('answers 409 cluster-not-ready while the cluster is provisioning', async () => {

@@ -58,6 +58,22 @@ export const CreateClusterRequest = z
   .meta({ id: 'CreateClusterRequest' });
 export type CreateClusterRequest = z.input<typeof CreateClusterRequest>;
 
+/** Settings an owner or admin chooses for a cluster. */
+export const ClusterSettings = z
+  .object({
+    autoCreateTopics: z
+      .boolean()
+      .describe("Whether a producer or consumer naming an unknown topic creates it (Kafka's auto.create.topics.enable); off by default, as on Confluent Cloud"),
+  })
+  .meta({ id: 'ClusterSettings' });
+export type ClusterSettings = z.infer<typeof ClusterSettings>;
+
+export const UpdateClusterRequest = z
+  .object({ settings: ClusterSettings.partial().strict() })
+  .strict()
+  .meta({ id: 'UpdateClusterRequest' });
+export type UpdateClusterRequest = z.input<typeof UpdateClusterRequest>;
+
 export const Cluster = z
   .object({
     id: Id,
@@ -69,6 +85,7 @@ export const Cluster = z
     createdAt: Timestamp,
     updatedAt: Timestamp,
     failureReason: z.string().optional().describe('Why the cluster is FAILED'),
+    settings: ClusterSettings,
   })
   .meta({ id: 'Cluster' });
 export type Cluster = z.infer<typeof Cluster>;

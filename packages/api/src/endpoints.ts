@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { Me, LoginRequest, SignupRequest } from './accounts.ts';
 import { ApiKey, ApiKeyPage, CreateApiKeyRequest, CreatedApiKey } from './api-keys.ts';
 import { AuditEventPage } from './audit.ts';
-import { ClusterApiKey, ClusterApiKeyPage, ClusterApiKeyParams, CreateClusterApiKeyRequest, CreatedClusterApiKey } from './cluster-api-keys.ts';
-import { Cluster, ClusterEventPage, ClusterPage, CreateClusterRequest, GetClusterQuery } from './clusters.ts';
+import { ClusterApiKey, ClusterApiKeyPage, ClusterApiKeyParams, CreateClusterApiKeyRequest, CreatedClusterApiKey, UpdateClusterApiKeyRequest } from './cluster-api-keys.ts';
+import { Cluster, ClusterEventPage, ClusterPage, CreateClusterRequest, GetClusterQuery, UpdateClusterRequest } from './clusters.ts';
 import { IdParams } from './common.ts';
 import { AddMemberRequest, Member, MemberPage, UpdateMemberRequest } from './members.ts';
 import { PageQuery } from './pagination.ts';
 import { Invoice, InvoiceList } from './invoices.ts';
 import { PlanList } from './plans.ts';
+import { ClusterQuotas, OrganizationQuotas, UpdateClusterQuotasRequest } from './quotas.ts';
 import { ClusterTopicsParams, CreateTopicRequest, Topic, TopicPage, TopicParams, UpdateTopicRequest } from './topics.ts';
 import { UsageList, UsageQuery } from './usage.ts';
 
@@ -223,6 +224,18 @@ export const endpoints = {
     status: 200,
     response: Cluster,
   }),
+  updateCluster: endpoint({
+    operationId: 'updateCluster',
+    method: 'PATCH',
+    path: '/v1/clusters/:id',
+    summary: "Change a cluster's settings (autoCreateTopics); brokers apply it within a second",
+    tag: 'clusters',
+    auth: 'required',
+    params: IdParams,
+    body: UpdateClusterRequest,
+    status: 200,
+    response: Cluster,
+  }),
   deleteCluster: endpoint({
     operationId: 'deleteCluster',
     method: 'DELETE',
@@ -293,6 +306,18 @@ export const endpoints = {
     status: 200,
     response: ClusterApiKey,
   }),
+  updateClusterApiKey: endpoint({
+    operationId: 'updateClusterApiKey',
+    method: 'PATCH',
+    path: '/v1/clusters/:id/api-keys/:keyId',
+    summary: "Change a cluster API key's description or its own byte rates (brokers apply quotas within a second)",
+    tag: 'cluster-api-keys',
+    auth: 'required',
+    params: ClusterApiKeyParams,
+    body: UpdateClusterApiKeyRequest,
+    status: 200,
+    response: ClusterApiKey,
+  }),
   deleteClusterApiKey: endpoint({
     operationId: 'deleteClusterApiKey',
     method: 'DELETE',
@@ -302,6 +327,39 @@ export const endpoints = {
     auth: 'required',
     params: ClusterApiKeyParams,
     status: 204,
+  }),
+  getQuotas: endpoint({
+    operationId: 'getQuotas',
+    method: 'GET',
+    path: '/v1/quotas',
+    summary: "The organization's limits with their use, and each cluster's effective quotas with its current use",
+    tag: 'quotas',
+    auth: 'required',
+    status: 200,
+    response: OrganizationQuotas,
+  }),
+  getClusterQuotas: endpoint({
+    operationId: 'getClusterQuotas',
+    method: 'GET',
+    path: '/v1/clusters/:id/quotas',
+    summary: "A cluster's quotas: the plan's ceiling, what is set below it, what holds, and the default for its keys",
+    tag: 'quotas',
+    auth: 'required',
+    params: IdParams,
+    status: 200,
+    response: ClusterQuotas,
+  }),
+  updateClusterQuotas: endpoint({
+    operationId: 'updateClusterQuotas',
+    method: 'PATCH',
+    path: '/v1/clusters/:id/quotas',
+    summary: "Set a cluster's quotas at or below its plan's ceiling, and the default byte rates of its keys (brokers apply them within a second)",
+    tag: 'quotas',
+    auth: 'required',
+    params: IdParams,
+    body: UpdateClusterQuotasRequest,
+    status: 200,
+    response: ClusterQuotas,
   }),
   listAuditEvents: endpoint({
     operationId: 'listAuditEvents',

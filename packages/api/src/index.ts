@@ -8,6 +8,7 @@ export * from './members.ts';
 export * from './audit.ts';
 export * from './plans.ts';
 export * from './quota-settings.ts';
+export * from './quotas.ts';
 export * from './clusters.ts';
 export * from './cluster-api-keys.ts';
 export * from './topics.ts';

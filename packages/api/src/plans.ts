@@ -12,7 +12,7 @@ export const PlanLimits = z
     egressBytesPerSecond: z.number().int().positive().describe('Fetch throughput of the whole cluster'),
     maxPartitions: z.number().int().positive(),
     storageBytes: z.number().int().positive().describe('Hot (broker-local) storage'),
-    maxRetentionMs: z.number().int().describe('Longest topic retention; -1 is unlimited'),
+    maxRetentionMs: z.number().int().min(-1).describe('Longest topic retention; -1 is unlimited'),
     maxMessageBytes: z.number().int().positive(),
     maxConnections: z.number().int().positive(),
   })
@@ -49,8 +49,11 @@ export type Plan = z.infer<typeof Plan>;
 
 export const PlanList = z.object({ items: z.array(Plan) }).meta({ id: 'PlanList' });
 
-const MB = 1024 * 1024;
-const GB = 1024 * MB;
+// Throughput and storage are sized in decimal units, as Confluent, Aiven and Redpanda state theirs
+// (100 MB/s is 10^8 bytes a second); message sizes in binary ones, as Kafka's own defaults are.
+const MB = 1_000_000;
+const TB = 1_000_000 * MB;
+const MiB = 1024 * 1024;
 const DAY = 24 * 3600 * 1000;
 
 /** A plan without its prices, which live in @fjord/metering's price book (the control plane joins them). */
@@ -66,13 +69,13 @@ export const plans: Readonly<Record<PlanName, PlanDefinition>> = {
     displayName: 'Basic',
     description: 'Development and small workloads',
     limits: {
-      ingressBytesPerSecond: 5 * MB,
-      egressBytesPerSecond: 15 * MB,
+      ingressBytesPerSecond: 100 * MB,
+      egressBytesPerSecond: 300 * MB,
       maxPartitions: 100,
-      storageBytes: 50 * GB,
+      storageBytes: 5 * TB,
       maxRetentionMs: 7 * DAY,
-      maxMessageBytes: 1 * MB,
-      maxConnections: 100,
+      maxMessageBytes: 8 * MiB,
+      maxConnections: 1000,
     },
     tiering: { enabled: false, localRetentionMs: -1 },
   },
@@ -81,13 +84,13 @@ export const plans: Readonly<Record<PlanName, PlanDefinition>> = {
     displayName: 'Standard',
     description: 'Production workloads with tiered storage',
     limits: {
-      ingressBytesPerSecond: 50 * MB,
-      egressBytesPerSecond: 150 * MB,
+      ingressBytesPerSecond: 250 * MB,
+      egressBytesPerSecond: 750 * MB,
       maxPartitions: 1000,
-      storageBytes: 500 * GB,
+      storageBytes: 10 * TB,
       maxRetentionMs: 30 * DAY,
-      maxMessageBytes: 8 * MB,
-      maxConnections: 1000,
+      maxMessageBytes: 8 * MiB,
+      maxConnections: 10_000,
     },
     tiering: { enabled: true, localRetentionMs: DAY },
   },
@@ -96,13 +99,13 @@ export const plans: Readonly<Record<PlanName, PlanDefinition>> = {
     displayName: 'Dedicated',
     description: 'Isolated capacity, unlimited retention',
     limits: {
-      ingressBytesPerSecond: 250 * MB,
-      egressBytesPerSecond: 750 * MB,
+      ingressBytesPerSecond: 1_000 * MB,
+      egressBytesPerSecond: 3_000 * MB,
       maxPartitions: 10_000,
-      storageBytes: 5 * 1024 * GB,
+      storageBytes: 50 * TB,
       maxRetentionMs: -1,
-      maxMessageBytes: 8 * MB,
-      maxConnections: 10_000,
+      maxMessageBytes: 20 * MiB,
+      maxConnections: 50_000,
     },
     tiering: { enabled: true, localRetentionMs: 6 * 3600 * 1000 },
   },

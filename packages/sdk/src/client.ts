@@ -114,6 +114,9 @@ export class FjordClient {
   };
   me = (options?: RequestOptions) => this.request('me', {}, options);
 
+  /** The organization's limits with their use, and each cluster's effective quotas with its current use. */
+  quotas = () => this.request('getQuotas', {});
+
   /** The plan table (public): limits and prices of each plan. */
   readonly plans = {
     list: () => this.request('listPlans', {}),
@@ -127,6 +130,14 @@ export class FjordClient {
     /** With `waitFor`, a long poll: answers once the cluster has that status or cannot reach it, else after `timeoutMs` (max 30 s); check `status`. */
     get: (id: string, wait?: { waitFor: ClusterStatus; timeoutMs?: number; signal?: AbortSignal }) =>
       this.request('getCluster', { params: { id }, ...(wait ? { query: { waitFor: wait.waitFor, timeoutMs: wait.timeoutMs } } : {}) }, { signal: wait?.signal }),
+    /** Changes settings (`{settings: {autoCreateTopics}}`); the brokers apply them within a second. */
+    update: (id: string, body: EndpointInput<Endpoints['updateCluster']>['body'], options?: RequestOptions) =>
+      this.request('updateCluster', { params: { id }, body }, options),
+    /** The plan's ceiling, the quotas set below it, what holds, and the default byte rates of the cluster's keys. */
+    quotas: (id: string) => this.request('getClusterQuotas', { params: { id } }),
+    /** Sets quotas at or below the plan's ceiling (null: back to the ceiling); the brokers apply them within a second. */
+    updateQuotas: (id: string, body: EndpointInput<Endpoints['updateClusterQuotas']>['body'], options?: RequestOptions) =>
+      this.request('updateClusterQuotas', { params: { id }, body }, options),
     /** Answers at once with status DELETING; the cluster then disappears (404). */
     delete: (id: string, options?: RequestOptions) => this.request('deleteCluster', { params: { id } }, options),
     /** The CA certificate (PEM) Kafka clients trust to connect over SASL_SSL. */
@@ -175,6 +186,9 @@ export class FjordClient {
     create: (clusterId: string, body: { description: string }, options?: RequestOptions) =>
       this.request('createClusterApiKey', { params: { id: clusterId }, body }, options),
     get: (clusterId: string, keyId: string) => this.request('getClusterApiKey', { params: { id: clusterId, keyId } }),
+    /** A new description, or this key's own byte rates (`{quota: {ingressBytesPerSecond, egressBytesPerSecond}}`, null clears one). */
+    update: (clusterId: string, keyId: string, body: EndpointInput<Endpoints['updateClusterApiKey']>['body'], options?: RequestOptions) =>
+      this.request('updateClusterApiKey', { params: { id: clusterId, keyId }, body }, options),
     delete: (clusterId: string, keyId: string, options?: RequestOptions) => this.request('deleteClusterApiKey', { params: { id: clusterId, keyId } }, options),
   };
 

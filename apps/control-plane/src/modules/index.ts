@@ -7,6 +7,7 @@ import { clusterApiKeysRoutes } from './cluster-api-keys/cluster-api-keys.routes
 import { clustersRoutes } from './clusters/clusters.routes.ts';
 import { membersRoutes } from './members/members.routes.ts';
 import { plansRoutes } from './plans/plans.routes.ts';
+import { quotasRoutes } from './quotas/quotas.routes.ts';
 import { topicsRoutes } from './topics/topics.routes.ts';
 import { invoicesRoutes } from './invoices/invoices.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
@@ -23,6 +24,7 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(clustersRoutes, { services });
   await app.register(clusterApiKeysRoutes, { services });
   await app.register(topicsRoutes, { services });
+  await app.register(quotasRoutes, { services });
   await app.register(usageRoutes, { services });
   await app.register(invoicesRoutes, { services });
 }

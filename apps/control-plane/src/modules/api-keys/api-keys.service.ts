@@ -6,6 +6,7 @@ import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { notFound } from '../../errors.ts';
 import { toApiRole } from '../../mapping.ts';
 import { apiKeyRole, authorize } from '../../permissions.ts';
+import { enforceLimit } from '../quotas/organization-limits.ts';
 
 type Deps = {
   repos: Pick<Repositories, 'apiKeys'>;
@@ -63,6 +64,7 @@ export function apiKeysService({ repos, transact, cacheMs = 2_000 }: Deps) {
       authorize(ctx, 'api-keys:write');
       const secret = newSecret(secretPrefix);
       const row = await transact(async (tx) => {
+        await enforceLimit(tx, ctx.orgId, 'maxApiKeys');
         const key = await tx.apiKeys.create(ctx.orgId, {
           description: input.description,
           secretHash: sha256(secret),

@@ -11,6 +11,10 @@ export function clusterApiKeysRepository(db: Db) {
         orderBy: { id: 'asc' },
         take: page.limit + 1,
       }),
+    async update(orgId: string, clusterId: string, id: string, data: { description?: string; ingressBytesPerSecond?: number | null; egressBytesPerSecond?: number | null }): Promise<boolean> {
+      const { count } = await db.clusterApiKey.updateMany({ where: { orgId, clusterId, id }, data });
+      return count === 1;
+    },
     delete: (orgId: string, clusterId: string, id: string) => db.clusterApiKey.deleteMany({ where: { orgId, clusterId, id } }),
   };
 }

@@ -9,5 +9,6 @@ export const clusterApiKeysRoutes: FastifyPluginAsync<{ services: Pick<Services,
     limits: ['api-key-creation'],
   });
   route(app, endpoints.getClusterApiKey, ({ params }, req) => services.clusterApiKeys.get(req.ctx, params.id, params.keyId));
+  route(app, endpoints.updateClusterApiKey, ({ params, body }, req) => services.clusterApiKeys.update(req.ctx, params.id, params.keyId, body));
   route(app, endpoints.deleteClusterApiKey, ({ params }, req) => services.clusterApiKeys.delete(req.ctx, params.id, params.keyId));
 };

@@ -1,4 +1,5 @@
-import type { ClusterApiKey, CreatedClusterApiKey, Page, PageQuery } from '@fjord/api';
+import { plans, type ClusterApiKey, type CreatedClusterApiKey, type Page, type PageQuery, type PlanName, type UpdateClusterApiKeyRequest } from '@fjord/api';
+import type { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { AuthContext } from '../../auth-context.ts';
 import { hashSecret } from '@fjord/broker-contract';
@@ -7,6 +8,8 @@ import { newSecret } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';
 import { authorize } from '../../permissions.ts';
+import { enforceLimit } from '../quotas/organization-limits.ts';
+import { assertWithinCeiling } from '../quotas/quota-ceiling.ts';
 
 type Deps = {
   repos: Pick<Repositories, 'clusters' | 'clusterApiKeys'>;
@@ -14,13 +17,25 @@ type Deps = {
   /** Tells the cluster's brokers, which long-poll for changes, once a change is committed. */
   onConfigChange: (clusterId: string) => void;
 };
-type Row = { id: string; clusterId: string; key: string; description: string; createdAt: Date };
+type Row = {
+  id: string;
+  clusterId: string;
+  key: string;
+  description: string;
+  ingressBytesPerSecond: number | null;
+  egressBytesPerSecond: number | null;
+  createdAt: Date;
+};
 
 const toClusterApiKey = (row: Row): ClusterApiKey => ({
   id: row.id,
   clusterId: row.clusterId,
   key: row.key,
   description: row.description,
+  quota: {
+    ...(row.ingressBytesPerSecond !== null && { ingressBytesPerSecond: row.ingressBytesPerSecond }),
+    ...(row.egressBytesPerSecond !== null && { egressBytesPerSecond: row.egressBytesPerSecond }),
+  },
   createdAt: row.createdAt.toISOString(),
 });
 
@@ -53,6 +68,7 @@ export function clusterApiKeysService({ repos, transact, onConfigChange }: Deps)
         const owner = await tx.clusters.get(ctx.orgId, clusterId);
         if (!owner || owner.status === 'DELETED') throw notFound('cluster', clusterId);
         if (owner.status === 'DELETING') throw new ApiProblem('FJ_CLUSTER_NOT_READY', `cluster ${clusterId} is being deleted`);
+        await enforceLimit(tx, ctx.orgId, 'maxClusterApiKeysPerCluster', clusterId);
         const key = await tx.clusterApiKeys.create(ctx.orgId, clusterId, { key: newKey(), description: input.description, secretHash: hashSecret(secret) });
         await tx.clusters.bumpConfigVersion(ctx.orgId, clusterId);
         await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster_api_key.create', resource: { type: 'cluster_api_key', id: key.id }, requestId: ctx.requestId });
@@ -74,6 +90,23 @@ export function clusterApiKeysService({ repos, transact, onConfigChange }: Deps)
       await cluster(ctx.orgId, clusterId);
       const row = await repos.clusterApiKeys.get(ctx.orgId, clusterId, id);
       if (!row) throw notFound('cluster API key', id);
+      return toClusterApiKey(row);
+    },
+
+    /** A new description, or the key's own byte rates (at most the plan's), which its brokers apply within a second. */
+    async update(ctx: AuthContext, clusterId: string, id: string, input: z.output<typeof UpdateClusterApiKeyRequest>): Promise<ClusterApiKey> {
+      authorize(ctx, 'cluster-api-keys:write');
+      const owner = await cluster(ctx.orgId, clusterId);
+      if (input.quota) assertWithinCeiling(plans[owner.plan as PlanName].limits, input.quota, 'quota');
+      const rates = input.quota ?? {};
+      const row = await transact(async (tx) => {
+        const updated = await tx.clusterApiKeys.update(ctx.orgId, clusterId, id, { description: input.description, ...rates });
+        if (!updated) throw notFound('cluster API key', id);
+        if (input.quota) await tx.clusters.bumpConfigVersion(ctx.orgId, clusterId);
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster_api_key.update', resource: { type: 'cluster_api_key', id }, requestId: ctx.requestId });
+        return (await tx.clusterApiKeys.get(ctx.orgId, clusterId, id))!;
+      });
+      if (input.quota) onConfigChange(clusterId);
       return toClusterApiKey(row);
     },
 

@@ -1,4 +1,5 @@
-import type { ClusterStatus, Prisma } from '@fjord/db';
+import type { ClusterQuotaSettings, KeyQuota } from '@fjord/api';
+import { Prisma, type ClusterStatus } from '@fjord/db';
 import type { Db, PageRequest } from '../../repository.ts';
 
 export interface NewCluster {
@@ -8,6 +9,14 @@ export interface NewCluster {
   host: string;
   port: number;
   brokerTokenHash: string;
+}
+
+/** Cluster columns the brokers learn through the cluster config. */
+export interface BrokerConfigChange {
+  quotaOverrides?: ClusterQuotaSettings;
+  /** null: no default for keys. */
+  defaultKeyQuota?: KeyQuota | null;
+  autoCreateTopics?: boolean;
 }
 
 /** Statuses a delete request may move to DELETING from. */
@@ -31,6 +40,19 @@ export function clustersRepository(db: Db) {
     },
     /** Tells the brokers a new config exists (they compare versions). */
     bumpConfigVersion: (orgId: string, id: string) => db.cluster.updateMany({ where: { orgId, id }, data: { configVersion: { increment: 1 } } }),
+    /** Changes what the brokers enforce (quotas, settings), with a new config version in the same statement. */
+    async updateBrokerConfig(orgId: string, id: string, data: BrokerConfigChange): Promise<boolean> {
+      const { defaultKeyQuota, ...rest } = data;
+      const { count } = await db.cluster.updateMany({
+        where: { orgId, id },
+        data: {
+          ...rest,
+          ...(defaultKeyQuota !== undefined && { defaultKeyQuota: defaultKeyQuota ?? Prisma.DbNull }),
+          configVersion: { increment: 1 },
+        },
+      });
+      return count === 1;
+    },
 
     // The reconciler and the brokers act for every organization: these lookups establish a tenant
     // from the cluster row instead of taking one.

@@ -11,6 +11,7 @@ export const clustersRoutes: FastifyPluginAsync<{ services: Pick<Services, 'clus
   route(app, endpoints.getCluster, ({ params, query }, req, reply) =>
     services.clusters.get(req.ctx, params.id, query.waitFor && { status: query.waitFor, timeoutMs: query.timeoutMs, signal: clientGone(reply) }),
   );
+  route(app, endpoints.updateCluster, ({ params, body }, req) => services.clusters.update(req.ctx, params.id, body));
   route(app, endpoints.deleteCluster, ({ params }, req) => services.clusters.delete(req.ctx, params.id));
   route(app, endpoints.getClusterCaCertificate, ({ params }, req) => services.clusters.caPem(req.ctx, params.id));
   route(app, endpoints.listClusterEvents, ({ params, query }, req) => services.clusterEvents.list(req.ctx, params.id, query));

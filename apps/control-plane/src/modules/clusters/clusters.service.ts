@@ -1,4 +1,4 @@
-import { canBecome, type Cluster, type ClusterStatus, type CreateClusterRequest, type Page, type PageQuery, type PlanName } from '@fjord/api';
+import { canBecome, type Cluster, type ClusterStatus, type CreateClusterRequest, type Page, type PageQuery, type PlanName, type UpdateClusterRequest } from '@fjord/api';
 import type { Cluster as ClusterRow } from '@fjord/db';
 import type { z } from 'zod';
 import type { AuthContext } from '../../auth-context.ts';
@@ -8,6 +8,7 @@ import { sha256 } from '../../credentials.ts';
 import { decodeCursor, isUuid, toPage } from '../../cursor.ts';
 import { ApiProblem, notFound } from '../../errors.ts';
 import { authorize } from '../../permissions.ts';
+import { enforceLimit } from '../quotas/organization-limits.ts';
 import { isUniqueViolation } from '../../repository.ts';
 import type { BrokerCertificates } from '../../tls/broker-certificates.ts';
 import type { ClusterChanges } from './cluster-changes.ts';
@@ -39,6 +40,8 @@ type Deps = {
   secrets: ClusterSecrets;
   certificates: Pick<BrokerCertificates, 'authorityPem'>;
   placement: BrokerPlacement;
+  /** Tells the cluster's brokers, which long-poll for changes, once a change of their config is committed. */
+  onConfigChange: (clusterId: string) => void;
   /** Called after a change the reconciler should act on now rather than at its next tick. */
   onChange?: (clusterId: string) => void;
   changes: ClusterChanges;
@@ -63,10 +66,11 @@ export function toCluster(row: ClusterRow): Cluster {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(row.failureReason ? { failureReason: row.failureReason } : {}),
+    settings: { autoCreateTopics: row.autoCreateTopics },
   };
 }
 
-export function clustersService({ repos, transact, secrets, certificates, placement, onChange, changes, recheckMs }: Deps) {
+export function clustersService({ repos, transact, secrets, certificates, placement, onConfigChange, onChange, changes, recheckMs }: Deps) {
   async function load(orgId: string, id: string): Promise<ClusterRow> {
     const row = await repos.clusters.get(orgId, id);
     if (!row || row.status === 'DELETED') throw notFound('cluster', id);
@@ -80,6 +84,7 @@ export function clustersService({ repos, transact, secrets, certificates, placem
         const port = await placement.allocatePort();
         try {
           const row = await transact(async (tx) => {
+            await enforceLimit(tx, ctx.orgId, 'maxClusters');
             if (await tx.clusters.findByName(ctx.orgId, input.name)) throw nameTaken(input.name);
             const cluster = await tx.clusters.create(ctx.orgId, {
               name: input.name,
@@ -130,6 +135,22 @@ export function clustersService({ repos, transact, secrets, certificates, placem
         if (remaining <= 0 || changes.closed || wait.signal?.aborted) return cluster;
         await changes.next(id, Math.min(remaining, recheckMs), wait.signal);
       }
+    },
+
+    /** Changes the cluster's settings; its brokers apply them within a second. */
+    async update(ctx: AuthContext, id: string, input: z.output<typeof UpdateClusterRequest>): Promise<Cluster> {
+      authorize(ctx, 'clusters:write');
+      const { autoCreateTopics } = input.settings;
+      const { row, changed } = await transact(async (tx) => {
+        const existing = await tx.clusters.get(ctx.orgId, id);
+        if (!existing || existing.status === 'DELETED') throw notFound('cluster', id);
+        if (autoCreateTopics === undefined || autoCreateTopics === existing.autoCreateTopics) return { row: existing, changed: false };
+        await tx.clusters.updateBrokerConfig(ctx.orgId, id, { autoCreateTopics });
+        await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.update', resource: { type: 'cluster', id }, requestId: ctx.requestId });
+        return { row: (await tx.clusters.get(ctx.orgId, id))!, changed: true };
+      });
+      if (changed) onConfigChange(id);
+      return toCluster(row);
     },
 
     /** Asks for the cluster's teardown; the reconciler stops its brokers, removes its data, then the cluster. */

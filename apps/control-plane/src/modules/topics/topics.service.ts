@@ -1,10 +1,11 @@
-import { TopicName, type CreateTopicRequest, type Page, type PageQuery, type Topic, type UpdateTopicRequest } from '@fjord/api';
+import { TopicName, type CreateTopicRequest, type Page, type PageQuery, type PlanLimits, type Topic, type UpdateTopicRequest } from '@fjord/api';
 import type { z } from 'zod';
 import type { AuthContext } from '../../auth-context.ts';
 import type { Repositories } from '../../data-access.ts';
 import { decodeCursor, toPage } from '../../cursor.ts';
 import { KafkaError, partitionKey, type AdminClient, type AdminPool, type ClusterTarget, type TopicMetadata } from '../../kafka/index.ts';
 import { authorize } from '../../permissions.ts';
+import { assertConfigsWithinQuotas, assertPartitionsWithinQuota } from './topic-limits.ts';
 import { topicProblem, type TopicRequestFields } from './topic-problems.ts';
 
 /** How the control plane reaches a cluster's brokers: its bootstrap servers and the control plane's own SASL key. */
@@ -13,8 +14,15 @@ export interface ClusterConnections {
   connection(orgId: string, clusterId: string): Promise<ClusterTarget>;
 }
 
+/** The quotas that hold for a cluster, which its brokers enforce too. */
+export interface ClusterQuotaSource {
+  /** Throws not-found for another organization's or an unknown cluster. */
+  effective(orgId: string, clusterId: string): Promise<PlanLimits>;
+}
+
 type Deps = {
   clusters: ClusterConnections;
+  quotas: ClusterQuotaSource;
   kafka: AdminPool;
   repos: Pick<Repositories, 'audit'>;
 };
@@ -29,7 +37,7 @@ const METADATA_RETRY_MS = 100;
  * Topics live in the cluster, not in the database: every call here is Kafka Admin protocol to the
  * cluster's brokers, so topics made with any Kafka tool show up, and the cluster has the final word.
  */
-export function topicsService({ clusters, kafka, repos }: Deps) {
+export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
   async function withAdmin<T>(ctx: AuthContext, clusterId: string, request: TopicRequestFields, fn: (admin: AdminClient) => Promise<T>): Promise<T> {
     const target = await clusters.connection(ctx.orgId, clusterId);
     try {
@@ -69,7 +77,10 @@ export function topicsService({ clusters, kafka, repos }: Deps) {
       authorize(ctx, 'topics:write');
       const configs: Record<string, string> = Object.fromEntries(Object.entries(body.configs ?? {}).filter(([, value]) => value !== undefined));
       const request = { topic: body.name, configKeys: Object.keys(configs) };
+      const limits = await quotas.effective(ctx.orgId, clusterId);
+      assertConfigsWithinQuotas(limits, configs);
       return withAdmin(ctx, clusterId, request, async (admin) => {
+        assertPartitionsWithinQuota(limits, partitionsInUse(await admin.metadata(null)), body.partitions);
         await admin.createTopic({ name: body.name, partitions: body.partitions, replicationFactor: body.replicationFactor ?? -1, configs });
         await audit(ctx, 'topic.create', clusterId, body.name);
         return (await describe(admin, await createdMetadata(admin, body.name)))[0];
@@ -81,9 +92,14 @@ export function topicsService({ clusters, kafka, repos }: Deps) {
       authorize(ctx, 'topics:write');
       const changes: Record<string, string | null> = Object.fromEntries(Object.entries(body.configs ?? {}).filter(([, value]) => value !== undefined));
       const request = { topic: name, configKeys: Object.keys(changes) };
+      const limits = await quotas.effective(ctx.orgId, clusterId);
+      assertConfigsWithinQuotas(limits, changes);
       return withAdmin(ctx, clusterId, request, async (admin) => {
         const [current] = (await admin.metadata([name])).topics;
         const partitions = body.partitions !== undefined && body.partitions !== current.partitions.length ? body.partitions : undefined;
+        if (partitions !== undefined && partitions > current.partitions.length) {
+          assertPartitionsWithinQuota(limits, partitionsInUse(await admin.metadata(null)), partitions - current.partitions.length);
+        }
         const hasChanges = Object.keys(changes).length > 0;
         if (hasChanges) await admin.alterTopicConfigs(name, changes, { validateOnly: true });
         if (partitions !== undefined) await admin.createPartitions(name, partitions, { validateOnly: true });
@@ -108,6 +124,9 @@ export function topicsService({ clusters, kafka, repos }: Deps) {
     },
   };
 }
+
+/** Partitions of every topic of the cluster: what its partition limit counts. */
+const partitionsInUse = ({ topics }: { topics: TopicMetadata[] }) => topics.reduce((n, t) => n + t.partitions.length, 0);
 
 /** Partitions with their offsets and sizes, and the configs set on each topic, in the order given. */
 async function describe(admin: AdminClient, topics: TopicMetadata[]): Promise<Topic[]> {
