@@ -1,6 +1,7 @@
 import type { BrokerConfig } from '@fjord/broker-contract';
 import type { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
+import type { UsageMeter } from './metering/usage-meter.ts';
 import type { GroupCoordinator } from './groups/group-coordinator.ts';
 import type { OffsetStore } from './groups/offset-store.ts';
 import type { ProducerIdAllocator } from './producers/producer-ids.ts';
@@ -27,6 +28,8 @@ export interface BrokerContext {
   readonly policy: ClusterPolicy;
   readonly storage: HotStorage;
   readonly logger: Logger;
+  /** Counts the bytes clients produce and fetch, when the broker meters usage. */
+  readonly usage?: UsageMeter;
   /** The address clients are told to connect to (known once the listener is bound). */
   advertised(): { host: string; port: number };
 }

@@ -18,6 +18,7 @@ import { KafkaServer } from './server/kafka-server.ts';
 import { LoginBackoff } from './server/login-backoff.ts';
 import { StatusReporter } from './status/status-reporter.ts';
 import { TopicRegistry } from './topics/topic-registry.ts';
+import { openMetering } from './metering/metering.ts';
 
 /** How often hot storage is summed again from the logs' sizes (appends count in between). */
 const STORAGE_RESCAN_MS = 1_000;
@@ -66,6 +67,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   topics = registry;
   const storage = new HotStorage(registry);
 
+  const metering = await openMetering(config, registry, logger);
   const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
   const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
   const producerIds = await ProducerIdAllocator.open(config.dataDir);
@@ -88,6 +90,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     policy,
     storage,
     logger,
+    usage: metering?.meter,
     advertised: () => advertisedAddress(config, boundPort),
   };
   const listener = new KafkaServer(context, createHandlers(), gate);
@@ -101,6 +104,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     throw err;
   }
 
+  metering?.start();
   const retention = setInterval(() => void registry.applyRetention(), config.log.retentionCheckIntervalMs);
   retention.unref();
   // One cleaner pass at a time: a slow pass skips the ticks that come due while it runs.
@@ -151,6 +155,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         await controlPlane?.stop();
         groups.close();
         await listener.close();
+        await metering?.stop();
         await offsets.close();
         await registry.close();
       })()),

@@ -59,6 +59,8 @@ export interface AppDeps {
   consoleDir?: string | false;
   /** Where users reach the API (FJORD_PUBLIC_URL): a browser request from that origin is same-origin. */
   publicUrl?: string;
+  /** What time it is for metering and billing (default: the system clock; tests move it past a month end). */
+  clock?: () => Date;
 }
 
 declare module 'fastify' {
@@ -106,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clusterWaitRecheckMs: deps.clusterWaitRecheckMs,
     transactionWaitMs: deps.transactionWaitMs,
     apiKeyCacheMs: deps.apiKeyCacheMs,
+    clock: deps.clock,
   });
   app.decorate('services', services);
   const housekeepingMs = deps.housekeepingMs ?? 60_000;

@@ -16,6 +16,9 @@ import { clustersService, type BrokerPlacement } from './modules/clusters/cluste
 import { AdminPool } from './kafka/index.ts';
 import { quotasService } from './modules/quotas/quotas.service.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
+import { invoicesService } from './modules/invoices/invoices.service.ts';
+import { usageService } from './modules/usage/usage.service.ts';
+import { usageIngestService } from './internal/usage-ingest.ts';
 import { BrokerCertificates } from './tls/broker-certificates.ts';
 
 export interface ServiceOptions {
@@ -33,6 +36,8 @@ export interface ServiceOptions {
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again. */
   apiKeyCacheMs?: number;
+  /** What time it is for metering and billing (tests move it past a month end). */
+  clock?: () => Date;
 }
 
 /** The composition root: repositories, then the services built on them. */
@@ -56,6 +61,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
   const quotas = quotasService({ repos, transact, onConfigChange: clusterConfig.changed });
+  const clock = options.clock ?? (() => new Date());
   const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
   return {
     accounts: accountsService({
@@ -81,6 +87,9 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     clusterConfig,
     /** What each cluster's broker last reported of its current use. */
     brokerStatus: brokerStatusService({ repos }),
+    usageIngest: usageIngestService({ repos }),
+    usage: usageService({ repos, clock }),
+    invoices: invoicesService({ repos, transact, clock }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     quotas,
     topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool() }),

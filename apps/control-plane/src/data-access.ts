@@ -10,6 +10,9 @@ import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
 import { quotasRepository } from './modules/quotas/quotas.repository.ts';
+import { invoicesRepository } from './modules/invoices/invoices.repository.ts';
+import { meteredClustersRepository } from './modules/usage/metered-clusters.repository.ts';
+import { usageRepository } from './modules/usage/usage.repository.ts';
 import type { Db } from './repository.ts';
 
 /** Every repository, bound to the client or to an open transaction. */
@@ -28,6 +31,9 @@ export function createRepositories(db: Db) {
     rateLimits: rateLimitsRepository(db),
     brokerStatus: brokerStatusRepository(db),
     quotas: quotasRepository(db),
+    usage: usageRepository(db),
+    meteredClusters: meteredClustersRepository(db),
+    invoices: invoicesRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

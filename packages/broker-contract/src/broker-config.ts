@@ -43,6 +43,16 @@ const limitsSchema = z.object({
   quotaSampleMs: z.number().int().positive().default(1000),
 });
 
+/** Usage metering: sampled into an on-disk spool, then pushed to the control plane's `POST /internal/usage`. */
+const meteringSchema = z.object({
+  /** Off only for benchmarks that compare; a broker without `controlPlane` meters nothing either way. */
+  enabled: z.boolean().default(true),
+  /** How often traffic counters and storage gauges become samples in the spool. */
+  sampleIntervalMs: z.number().int().positive().default(5_000),
+  /** Samples per report (the contract allows 10,000). */
+  maxSamplesPerReport: z.number().int().min(1).max(10_000).default(2_000),
+});
+
 /**
  * The listener's certificate (chain, leaf first) and private key, as PEM. Clients then speak TLS
  * (SASL_SSL); without it the listener is plaintext, which only a broker run alone for development uses.
@@ -87,6 +97,7 @@ export const brokerConfigSchema = z
     controlPlane: controlPlaneSchema.optional(),
     log: logSchema.default(logSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
+    metering: meteringSchema.default(meteringSchema.parse({})),
     autoCreateTopics: z.boolean().default(false),
   })
   .strict();

@@ -169,6 +169,17 @@ export class FjordClient {
     },
   };
 
+  /** Metered usage in hourly or daily buckets, optionally per topic or per cluster API key. */
+  readonly usage = {
+    get: (query: EndpointInput<Endpoints['getUsage']>['query'] & {}) => this.request('getUsage', { query }),
+  };
+
+  /** Invoices: the running month as a draft, earlier months finalized (amounts in integer micros of USD). */
+  readonly invoices = {
+    list: () => this.request('listInvoices', {}),
+    get: (id: string) => this.request('getInvoice', { params: { id } }),
+  };
+
   /** SASL/PLAIN credentials of a cluster: username `key`, password `secret` (shown once). */
   readonly clusterApiKeys = {
     list: (clusterId: string, query?: { limit?: number; cursor?: string }) => this.request('listClusterApiKeys', { params: { id: clusterId }, query }),

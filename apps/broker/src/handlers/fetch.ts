@@ -100,5 +100,7 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, {
     throttle(throttleTimeMs);
     return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
   }
+  // Metered: the record bytes of the answer actually sent (earlier rounds of a long poll were not).
+  for (const { topic, partitions } of round.responses) broker.usage?.egress(topic, session.principal, partitions.reduce((sum, p) => sum + (p.records?.length ?? 0), 0));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
 });

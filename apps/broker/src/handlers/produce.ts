@@ -115,6 +115,8 @@ export const produceHandler = defineHandler(Api.Produce, async (request, _versio
           ? await appendIdempotent(broker, log, index, records, logger, context)
           : await append(log, index, records, logger, context);
       if (response.errorCode === ErrorCode.NONE) storage.appended(records.length);
+      // Metered: the record-batch bytes of every batch the broker took.
+      if (response.errorCode === ErrorCode.NONE) broker.usage?.ingress(name, session.principal, records.length);
       return response;
     }),
   }));

@@ -45,7 +45,7 @@ export class StatusReporter {
     const { url, token, clusterId, intervalMs, logger } = this.#opts;
     const target = new URL(internalPaths.clusterStatus(clusterId), url);
     const signal = AbortSignal.any([AbortSignal.timeout(Math.max(intervalMs, 2_000)), this.#stop.signal]);
-    this.#posting = postJson(target, this.#opts.read(), { authorization: `Bearer ${token}` }, signal)
+    this.#posting = postJson(target, { authorization: `Bearer ${token}` }, this.#opts.read(), signal)
       .then(
         () => {
           if (this.#failing) logger.info('status report delivered again');
