@@ -139,6 +139,21 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('-c, --cluster <cluster>', 'one cluster (name or id)')
     .action(run(() => import('./commands/quotas.ts'), (m) => m.quotas));
 
+  program
+    .command('usage')
+    .description('Metered usage in hourly or daily buckets, per cluster and dimension (the last 24 hours unless --from/--to)')
+    .option('-c, --cluster <cluster>', 'one cluster (name or id)')
+    .option('--from <time>', 'start of the range, e.g. 2026-12-01 or 2026-12-01T10:00:00Z (default: 24 hours before --to)')
+    .option('--to <time>', 'end of the range, exclusive (default: now)')
+    .addOption(new Option('--granularity <unit>', 'bucket size').choices(['hour', 'day']).default('hour'))
+    .addOption(new Option('--group-by <what>', 'break each bucket down').choices(['topic', 'apiKey']))
+    .action(run(() => import('./commands/usage.ts'), (m) => m.usage));
+
+  const invoices = () => import('./commands/invoices.ts');
+  const invoiceCmd = program.command('invoices').description('Invoices: the running month as a draft, earlier months finalized');
+  invoiceCmd.command('list', { isDefault: true }).description('List invoices').action(run(invoices, (m) => m.list));
+  invoiceCmd.command('get <id>').description('Show an invoice with its priced lines').action(run(invoices, (m) => m.get));
+
   const file = () => new Option('-f, --file <stack.yaml>', 'the stack file').makeOptionMandatory();
   program
     .command('plan')

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createClient, type FjordClient } from '@fjord/sdk';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNpmControlPlane, tearDownStory } from '../../../test/helpers/control-plane.ts';
+import { startNpmControlPlane, tearDownStory, until } from '../../../test/helpers/control-plane.ts';
 import { runKcat } from '../../../test/helpers/kcat.ts';
 import { repoRoot, type RunningControlPlane } from '../../control-plane/test/process.ts';
 import { fjord, fjordBin, fjordOnTerminal, report } from './run-cli.ts';
@@ -248,6 +248,39 @@ describe('fjord commands', () => {
     expect(one.stdout).toMatch(new RegExp(`^maxPartitions\\s+10\\s+set\\s+${ceiling}$`, 'm'));
     expect(one.stdout).toMatch(/^maxConnections\s+\d+\s+plan\s+\d+$/m);
     expect((await run('clusters', 'delete', 'metered', '--wait', '--yes')).code).toBe(0);
+  });
+
+  it('usage and invoices: what kcat produced shows up as metered bytes and on the draft invoice', async () => {
+    await json('clusters', 'create', 'billed', '--wait');
+    expect((await run('topics', 'create', 'metered', '-c', 'billed')).code).toBe(0);
+    expect((await run('api-keys', 'create', '-c', 'billed', '-d', 'producer', '--secrets-out', 'billed.json')).code).toBe(0);
+    const conf = await run('kafka-config', '-c', 'billed', '-k', 'producer', '--secrets-file', 'billed.json', '--ca-file', 'billed-ca.pem');
+    await writeFile(path.join(workDir, 'billed.conf'), conf.stdout);
+    const produced = await runKcat(['-F', path.join(workDir, 'billed.conf'), '-P', '-t', 'metered'], `${'x'.repeat(1000)}\n`.repeat(100));
+    expect(produced.code, produced.stderr).toBe(0);
+
+    type Usage = { items: { dimension: string; quantity: string; topic?: string }[] };
+    const ingress = (u: Usage) => u.items.filter((i) => i.dimension === 'ingress_bytes' && i.topic === 'metered').reduce((sum, i) => sum + Number(i.quantity), 0);
+    const metered = await until('the broker to report the produced bytes', async () => {
+      const u = await json<Usage>('usage', '--cluster', 'billed', '--granularity', 'day', '--group-by', 'topic');
+      return ingress(u) >= 100_000 ? u : undefined;
+    }, 45_000, 1_000);
+    expect(ingress(metered)).toBeGreaterThanOrEqual(100_000);
+    const text = await run('usage', '--cluster', 'billed', '--group-by', 'topic');
+    expect(text.stdout).toMatch(/^START\s+CLUSTER\s+DIMENSION\s+QUANTITY\s+UNIT\s+TOPIC$/m);
+    expect(text.stdout).toMatch(/^\S+\s+billed\s+ingress_bytes\s+\d+\s+bytes\s+metered$/m);
+    const badRange = await run('usage', '--from', 'last tuesday');
+    expect(badRange.code).toBe(1);
+    expect(badRange.stderr).toContain('--from takes a date or time');
+
+    const invoices = await json<{ id: string; status: string; total: number; lines: { dimension: string; amount: number }[] }[]>('invoices');
+    const draft = invoices.find((i) => i.status === 'draft')!;
+    expect(draft.lines.some((l) => l.dimension === 'ingress_bytes')).toBe(true);
+    expect((await run('invoices', 'list')).stdout).toMatch(new RegExp(`^${draft.id}\\s+\\S+ \\.\\. \\S+\\s+draft\\s+\\d+\\s+\\$\\d+\\.\\d{6}$`, 'm'));
+    const shown = await run('invoices', 'get', draft.id);
+    expect(shown.code, report(shown)).toBe(0);
+    expect(shown.stdout).toMatch(/^billed\s+ingress_bytes\s+\d+\s+bytes\s+\$\d+\.\d{6} \/ GB\s+\$\d+\.\d{6}$/m);
+    expect((await run('clusters', 'delete', 'billed', '--wait', '--yes')).code).toBe(0);
   });
 
   it('cloud API keys: create shows the secret once, and it works as FJORD_TOKEN; delete revokes it', async () => {
