@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Tests start brokers the way the control plane does, from the built bundle: build it from the sources as they are now. */
+/**
+ * Tests start brokers the way the control plane does, from the built bundle, and drive the console the
+ * control plane serves: build both from the sources as they are now (the console only when they changed).
+ */
 export function setup(): void {
-  execFileSync(process.execPath, [path.join(root, 'apps/broker/scripts/build.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { internalPaths } from '@fjord/broker-contract';
 import { buildApp, ClusterSecrets } from '@fjord/control-plane';
 import { openDatabase, type PrismaClient } from '@fjord/db';
 import { createClient, type FjordClient } from '@fjord/sdk';
@@ -15,7 +16,7 @@ export interface ListeningControlPlane {
   /** A cluster of the signed-up organization (PROVISIONING: no reconciler runs here; tests start its broker). */
   clusterId: string;
   brokerToken: string;
-  /** Requests the broker-facing API received, in order. */
+  /** Requests the broker-facing API received, in order, but for usage reports (they come on a timer of their own). */
   internalRequests: string[];
   close(): Promise<void>;
 }
@@ -31,7 +32,7 @@ export async function listeningControlPlane(): Promise<ListeningControlPlane> {
   const app = await buildApp({ prisma: db.prisma, clusterSecrets: secrets });
   const internalRequests: string[] = [];
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/internal/')) internalRequests.push(req.url);
+    if (req.url.startsWith('/internal/') && !req.url.startsWith(internalPaths.usage)) internalRequests.push(req.url);
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -23,10 +23,10 @@ export function kcatSaslArgs({ username, password, caFile }: KcatAuth): string[]
   ];
 }
 
-/** Runs the installed kcat with `args`, feeding `input` on stdin; never rejects on a non-zero exit. */
-export function runKcat(args: string[], input?: string, timeoutMs = 30_000): Promise<KcatResult> {
+/** Runs the installed kcat with `args` (in `cwd`, where relative paths such as a CA file resolve), feeding `input` on stdin; never rejects on a non-zero exit. */
+export function runKcat(args: string[], input?: string, timeoutMs = 30_000, cwd?: string): Promise<KcatResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'], cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -13,11 +13,13 @@ import { registerModules } from './modules/index.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { authContext, sessionCookie } from './plugins/auth-context.ts';
+import { consoleSite, defaultConsoleDir, loadConsolePage } from './plugins/console.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.ts';
 import { idempotency } from './plugins/idempotency.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { defaultRateLimits, rateLimits, type RateLimits } from './plugins/rate-limits.ts';
 import { genReqId, requestId } from './plugins/request-id.ts';
+import { sameOrigin } from './plugins/same-origin.ts';
 import { transportSecurity } from './plugins/transport-security.ts';
 
 export interface AppDeps {
@@ -53,6 +55,12 @@ export interface AppDeps {
   apiKeyCacheMs?: number;
   /** How often expired rows (idempotency records, rate-limit windows) are purged (default 60 s; 0: never, tests run rounds themselves). */
   housekeepingMs?: number;
+  /** The built web console to serve at `/` (default: apps/console/dist; false: none). */
+  consoleDir?: string | false;
+  /** Where users reach the API (FJORD_PUBLIC_URL): a browser request from that origin is same-origin. */
+  publicUrl?: string;
+  /** What time it is for metering and billing (default: the system clock; tests move it past a month end). */
+  clock?: () => Date;
 }
 
 declare module 'fastify' {
@@ -100,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clusterWaitRecheckMs: deps.clusterWaitRecheckMs,
     transactionWaitMs: deps.transactionWaitMs,
     apiKeyCacheMs: deps.apiKeyCacheMs,
+    clock: deps.clock,
   });
   app.decorate('services', services);
   const housekeepingMs = deps.housekeepingMs ?? 60_000;
@@ -131,7 +140,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(requestId);
   if (deps.strictTransportSecurity) await app.register(transportSecurity);
-  await app.register(problemDetails);
+  const consoleDir = deps.consoleDir ?? defaultConsoleDir;
+  await app.register(problemDetails, { consolePage: loadConsolePage(consoleDir) });
+  await app.register(consoleSite, { dir: consoleDir });
+  await app.register(sameOrigin, { publicUrl: deps.publicUrl });
   await app.register(cookie);
   await app.register(authContext, { services });
   await app.register(rateLimits, { services, limits: { ...defaultRateLimits, ...deps.rateLimits } });

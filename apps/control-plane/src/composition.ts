@@ -2,6 +2,7 @@ import type { PrismaClient } from '@fjord/db';
 import { accountsService } from './modules/accounts/accounts.service.ts';
 import { apiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { auditService } from './modules/audit/audit.service.ts';
+import { brokerStatusService } from './modules/broker-status/broker-status.service.ts';
 import { idempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { membersService } from './modules/members/members.service.ts';
 import { createDataAccess } from './data-access.ts';
@@ -15,6 +16,9 @@ import { clustersService, type BrokerPlacement } from './modules/clusters/cluste
 import { AdminPool } from './kafka/index.ts';
 import { quotasService } from './modules/quotas/quotas.service.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
+import { invoicesService } from './modules/invoices/invoices.service.ts';
+import { usageService } from './modules/usage/usage.service.ts';
+import { usageIngestService } from './internal/usage-ingest.ts';
 import { BrokerCertificates } from './tls/broker-certificates.ts';
 
 export interface ServiceOptions {
@@ -32,6 +36,8 @@ export interface ServiceOptions {
   transactionWaitMs?: number;
   /** How long a resolved cloud API key is trusted before the database is asked again. */
   apiKeyCacheMs?: number;
+  /** What time it is for metering and billing (tests move it past a month end). */
+  clock?: () => Date;
 }
 
 /** The composition root: repositories, then the services built on them. */
@@ -55,6 +61,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     recheckMs: options.clusterWaitRecheckMs ?? 500,
   });
   const quotas = quotasService({ repos, transact, onConfigChange: clusterConfig.changed });
+  const clock = options.clock ?? (() => new Date());
   const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
   return {
     accounts: accountsService({
@@ -78,6 +85,11 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     /** Rate-limit windows, counted straight in their table: they belong to no tenant and need no transaction. */
     rateLimits: repos.rateLimits,
     clusterConfig,
+    /** What each cluster's broker last reported of its current use. */
+    brokerStatus: brokerStatusService({ repos }),
+    usageIngest: usageIngestService({ repos }),
+    usage: usageService({ repos, clock }),
+    invoices: invoicesService({ repos, transact, clock }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     quotas,
     topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool() }),

@@ -2,6 +2,7 @@ import type { PrismaClient } from '@fjord/db';
 import { organizationsRepository, sessionsRepository, usersRepository } from './modules/accounts/accounts.repository.ts';
 import { apiKeysRepository } from './modules/api-keys/api-keys.repository.ts';
 import { auditRepository } from './modules/audit/audit.repository.ts';
+import { brokerStatusRepository } from './modules/broker-status/broker-status.repository.ts';
 import { idempotencyRepository } from './modules/idempotency/idempotency.repository.ts';
 import { membershipsRepository } from './modules/members/members.repository.ts';
 import { rateLimitsRepository } from './modules/rate-limits/rate-limits.repository.ts';
@@ -9,6 +10,9 @@ import { clusterApiKeysRepository } from './modules/cluster-api-keys/cluster-api
 import { clusterEventsRepository } from './modules/cluster-events/cluster-events.repository.ts';
 import { clustersRepository } from './modules/clusters/clusters.repository.ts';
 import { quotasRepository } from './modules/quotas/quotas.repository.ts';
+import { invoicesRepository } from './modules/invoices/invoices.repository.ts';
+import { meteredClustersRepository } from './modules/usage/metered-clusters.repository.ts';
+import { usageRepository } from './modules/usage/usage.repository.ts';
 import type { Db } from './repository.ts';
 
 /** Every repository, bound to the client or to an open transaction. */
@@ -25,7 +29,11 @@ export function createRepositories(db: Db) {
     clusterApiKeys: clusterApiKeysRepository(db),
     clusterEvents: clusterEventsRepository(db),
     rateLimits: rateLimitsRepository(db),
+    brokerStatus: brokerStatusRepository(db),
     quotas: quotasRepository(db),
+    usage: usageRepository(db),
+    meteredClusters: meteredClustersRepository(db),
+    invoices: invoicesRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type ControlPlaneConfig } from './config.ts';
 import { LocalLeaderLock, PostgresLeaderLock } from './reconciler/leader-lock.ts';
 import { brokerObjectStore, objectStoreFromEnv } from './reconciler/object-store-config.ts';
 import { Reconciler } from './reconciler/reconciler.ts';
+import { InvoiceFinalizer } from './modules/invoices/invoice-finalizer.ts';
 import { loadServerSecret } from './server-secret.ts';
 
 // `npm start`: the control plane with everything it needs, on this machine.
@@ -66,6 +67,7 @@ const app = await buildApp({
   strictTransportSecurity: config.strictTransportSecurity,
   sessionIdleMs: config.sessionIdleMs,
   trustProxy: config.trustProxy,
+  publicUrl: config.publicUrl,
   clusterSecrets: runtime.secrets,
   placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
   onClusterChange: () => reconciler?.wake(),
@@ -135,6 +137,7 @@ app.log.info({ host: config.host, port }, 'control plane listening');
 // Brokers call back on the internal URL, else the public one, else where this process listens.
 const ownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 const { repos, transact } = createDataAccess(db.prisma);
+const finalizer = new InvoiceFinalizer({ finalizeDue: () => app.services.invoices.finalizeDue(), logger: app.log.child({ component: 'invoices' }) });
 reconciler = new Reconciler({
   repos,
   transact,
@@ -148,5 +151,6 @@ reconciler = new Reconciler({
   lock: config.databaseUrl ? new PostgresLeaderLock(config.databaseUrl) : new LocalLeaderLock(),
   logger: app.log.child({ component: 'reconciler' }),
   onClusterChange: (clusterId) => app.services.clusterChanges.notify(clusterId),
+  whileLeading: () => finalizer.tick(),
 });
 reconciler.start();

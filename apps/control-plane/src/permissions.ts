@@ -16,9 +16,10 @@ export type Action =
   | 'clusters:read'
   | 'clusters:write'
   | 'cluster-api-keys:read'
-  | 'cluster-api-keys:write';
+  | 'cluster-api-keys:write'
+  | 'billing:read';
 
-const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read', 'clusters:read', 'cluster-api-keys:read'];
+const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read', 'clusters:read', 'cluster-api-keys:read', 'billing:read'];
 
 const grants: Record<Role, ReadonlySet<Action>> = {
   owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write', 'topics:write', 'clusters:write', 'cluster-api-keys:write']),

@@ -15,12 +15,19 @@ export type Handler<E extends Endpoint> = (
 const noContent = z.null().describe('No content');
 const security: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
 
+export interface RouteOptions<E extends Endpoint> {
+  /** The success body as CSV, sent instead of JSON when the request's Accept names text/csv. */
+  csv?: (output: EndpointOutput<E>) => string;
+}
+
+const wantsCsv = (req: FastifyRequest) => /(^|[\s,])text\/csv\b/i.test(req.headers.accept ?? '');
+
 /**
  * Registers the route of one endpoint of packages/api: its schemas drive validation, serialization
  * and the OpenAPI document; its `auth` tells plugins/auth-context whether credentials are needed, and
  * its shown-once fields tell plugins/idempotency what never to store.
  */
-export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, handler: Handler<E>, config: FastifyContextConfig = {}): void {
+export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, handler: Handler<E>, config: FastifyContextConfig = {}, options: RouteOptions<E> = {}): void {
   app.withTypeProvider<ZodTypeProvider>().route({
     method: endpoint.method,
     url: endpoint.path,
@@ -46,6 +53,7 @@ export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, han
       reply.code(endpoint.status);
       // A non-JSON string body goes out as it is: fastify serializes JSON content types only.
       if (endpoint.produces) reply.type(endpoint.produces);
+      if (options.csv && wantsCsv(req)) return reply.type('text/csv; charset=utf-8').send(options.csv(output));
       return endpoint.status === 204 ? reply.send() : output;
     },
   });

@@ -152,7 +152,7 @@ describe.each(backends)('clusters on $name', (backend) => {
     expect(initial.credentials).toHaveLength(1);
     expect(initial.credentials[0].key).toBe(admin.username);
     expect(verifies(initial.credentials[0].secretHash, admin.password)).toBe(true);
-    expect(initial.quotas.maxPartitions).toBe(100);
+    expect(initial.quotas.maxPartitions).toBe(1_000);
     expect(initial.tiering.prefix).toBe(`clusters/${cluster.id}/`);
 
     const res = await t.app.inject({ method: 'POST', url: `/v1/clusters/${cluster.id}/api-keys`, headers: a.auth, payload: { description: 'producer' } });

@@ -51,6 +51,8 @@ describe('topic routes', () => {
     expect(expectProblem(patch, 400, 'validation').errors?.map((e) => e.field)).toEqual(['configs.segment.ms']);
     expectProblem(await t.app.inject({ method: 'PATCH', url: `/v1/clusters/${clusterId}/topics/orders`, headers: owner.auth, payload: {} }), 400, 'validation');
     expectProblem(await t.app.inject({ method: 'GET', url: `/v1/clusters/${clusterId}/topics/bad%20name`, headers: owner.auth }), 400, 'validation');
+    const messages = await t.app.inject({ method: 'GET', url: `/v1/clusters/${clusterId}/topics/orders/messages?partition=-1&limit=101`, headers: owner.auth });
+    expect(expectProblem(messages, 400, 'validation').errors?.map((e) => e.field).sort()).toEqual(['query.limit', 'query.partition']);
   });
 
   it("answers 404 for an unknown cluster or another organization's, whatever the topic", async () => {
@@ -61,6 +63,7 @@ describe('topic routes', () => {
       ['POST', `/v1/clusters/${clusterId}/topics`, { name: 'orders', partitions: 1 }],
       ['PATCH', `/v1/clusters/${clusterId}/topics/orders`, { partitions: 2 }],
       ['DELETE', `/v1/clusters/${clusterId}/topics/orders`],
+      ['GET', `/v1/clusters/${clusterId}/topics/orders/messages`],
     ] as const) {
       expectProblem(await t.app.inject({ method, url, headers: other.auth, ...(payload ? { payload } : {}) }), 404, 'not-found');
     }

@@ -6,10 +6,13 @@ import { ClusterApiKey, ClusterApiKeyPage, ClusterApiKeyParams, CreateClusterApi
 import { Cluster, ClusterEventPage, ClusterPage, CreateClusterRequest, GetClusterQuery, UpdateClusterRequest } from './clusters.ts';
 import { IdParams } from './common.ts';
 import { AddMemberRequest, Member, MemberPage, UpdateMemberRequest } from './members.ts';
+import { TopicMessages, TopicMessagesQuery } from './messages.ts';
 import { PageQuery } from './pagination.ts';
+import { Invoice, InvoiceList } from './invoices.ts';
 import { PlanList } from './plans.ts';
 import { ClusterQuotas, OrganizationQuotas, UpdateClusterQuotasRequest } from './quotas.ts';
 import { ClusterTopicsParams, CreateTopicRequest, Topic, TopicPage, TopicParams, UpdateTopicRequest } from './topics.ts';
+import { UsageList, UsageQuery } from './usage.ts';
 
 /**
  * One operation of the REST API. The control plane registers its routes from these, the OpenAPI
@@ -426,6 +429,50 @@ export const endpoints = {
     auth: 'required',
     params: TopicParams,
     status: 204,
+  }),
+  listTopicMessages: endpoint({
+    operationId: 'listTopicMessages',
+    method: 'GET',
+    path: '/v1/clusters/:id/topics/:name/messages',
+    summary: 'The latest records of one partition of a topic (key, value, headers, timestamp), read from the cluster',
+    tag: 'topics',
+    auth: 'required',
+    params: TopicParams,
+    query: TopicMessagesQuery,
+    status: 200,
+    response: TopicMessages,
+  }),
+  getUsage: endpoint({
+    operationId: 'getUsage',
+    method: 'GET',
+    path: '/v1/usage',
+    summary: "The organization's metered usage in hourly or daily buckets, per cluster and dimension, optionally per topic or cluster API key (CSV with Accept: text/csv)",
+    tag: 'billing',
+    auth: 'required',
+    query: UsageQuery,
+    status: 200,
+    response: UsageList,
+  }),
+  listInvoices: endpoint({
+    operationId: 'listInvoices',
+    method: 'GET',
+    path: '/v1/invoices',
+    summary: "The organization's invoices, newest first: the running month as a draft, earlier months finalized",
+    tag: 'billing',
+    auth: 'required',
+    status: 200,
+    response: InvoiceList,
+  }),
+  getInvoice: endpoint({
+    operationId: 'getInvoice',
+    method: 'GET',
+    path: '/v1/invoices/:id',
+    summary: 'One invoice with its priced lines (CSV of the lines with Accept: text/csv)',
+    tag: 'billing',
+    auth: 'required',
+    params: IdParams,
+    status: 200,
+    response: Invoice,
   }),
 } as const;
 

@@ -56,11 +56,14 @@ const TB = 1_000_000 * MB;
 const MiB = 1024 * 1024;
 const DAY = 24 * 3600 * 1000;
 
+/** A plan without its prices, which live in @fjord/metering's price book (the control plane joins them). */
+export type PlanDefinition = Omit<Plan, 'prices'>;
+
 /**
- * The plan table: limits the brokers enforce, the tiering policy, and the prices metering bills at.
- * The one source for quotas, metering, the console and the CLI.
+ * The plan table: limits the brokers enforce and the tiering policy.
+ * The one source for quotas, the console and the CLI.
  */
-export const plans: Readonly<Record<PlanName, Plan>> = {
+export const plans: Readonly<Record<PlanName, PlanDefinition>> = {
   basic: {
     name: 'basic',
     displayName: 'Basic',
@@ -68,20 +71,11 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
     limits: {
       ingressBytesPerSecond: 100 * MB,
       egressBytesPerSecond: 300 * MB,
-      maxPartitions: 100,
+      maxPartitions: 1_000,
       storageBytes: 5 * TB,
       maxRetentionMs: 7 * DAY,
       maxMessageBytes: 8 * MiB,
       maxConnections: 1000,
-    },
-    prices: {
-      currency: 'USD',
-      clusterHourMicros: 0,
-      ingressGbMicros: 50_000,
-      egressGbMicros: 50_000,
-      hotStorageGbMonthMicros: 100_000,
-      coldStorageGbMonthMicros: 25_000,
-      partitionHourMicros: 0,
     },
     tiering: { enabled: false, localRetentionMs: -1 },
   },
@@ -92,20 +86,11 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
     limits: {
       ingressBytesPerSecond: 250 * MB,
       egressBytesPerSecond: 750 * MB,
-      maxPartitions: 1000,
+      maxPartitions: 4_096,
       storageBytes: 10 * TB,
       maxRetentionMs: 30 * DAY,
       maxMessageBytes: 8 * MiB,
       maxConnections: 10_000,
-    },
-    prices: {
-      currency: 'USD',
-      clusterHourMicros: 750_000,
-      ingressGbMicros: 40_000,
-      egressGbMicros: 40_000,
-      hotStorageGbMonthMicros: 100_000,
-      coldStorageGbMonthMicros: 25_000,
-      partitionHourMicros: 1_500,
     },
     tiering: { enabled: true, localRetentionMs: DAY },
   },
@@ -121,15 +106,6 @@ export const plans: Readonly<Record<PlanName, Plan>> = {
       maxRetentionMs: -1,
       maxMessageBytes: 20 * MiB,
       maxConnections: 50_000,
-    },
-    prices: {
-      currency: 'USD',
-      clusterHourMicros: 3_000_000,
-      ingressGbMicros: 30_000,
-      egressGbMicros: 30_000,
-      hotStorageGbMonthMicros: 90_000,
-      coldStorageGbMonthMicros: 20_000,
-      partitionHourMicros: 1_000,
     },
     tiering: { enabled: true, localRetentionMs: 6 * 3600 * 1000 },
   },

@@ -38,6 +38,20 @@ const limitsSchema = z.object({
   maxFailedLoginDelayMs: z.number().int().min(0).default(5000),
   /** An address or key with no failed login for this long starts again from `failedLoginDelayMs`. */
   failedLoginResetMs: z.number().int().positive().default(60_000),
+  /** Samples of the window produce and fetch byte rates are measured over (Kafka's `quota.window.num`). */
+  quotaWindowSamples: z.number().int().min(2).default(11),
+  /** Length of one sample (Kafka's `quota.window.size.seconds`, in ms). */
+  quotaSampleMs: z.number().int().positive().default(1000),
+});
+
+/** Usage metering: sampled into an on-disk spool, then pushed to the control plane's `POST /internal/usage`. */
+const meteringSchema = z.object({
+  /** Off only for benchmarks that compare; a broker without `controlPlane` meters nothing either way. */
+  enabled: z.boolean().default(true),
+  /** How often traffic counters and storage gauges become samples in the spool. */
+  sampleIntervalMs: z.number().int().positive().default(5_000),
+  /** Samples per report (the contract allows 10,000). */
+  maxSamplesPerReport: z.number().int().min(1).max(10_000).default(2_000),
 });
 
 /**
@@ -62,6 +76,8 @@ const controlPlaneSchema = z.object({
   retryMs: z.number().int().positive().default(1_000),
   /** Least time between two refreshes a login with an unknown key asks for, so a flood of bad logins cannot hammer the control plane. */
   refreshIntervalMs: z.number().int().min(0).default(250),
+  /** How often the broker posts its current use (brokerStatusSchema) to the control plane. */
+  statusIntervalMs: z.number().int().positive().default(5_000),
 });
 
 /**
@@ -119,6 +135,7 @@ export const brokerConfigSchema = z
     controlPlane: controlPlaneSchema.optional(),
     log: logSchema.default(logSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
+    metering: meteringSchema.default(meteringSchema.parse({})),
     autoCreateTopics: z.boolean().default(false),
     /** Without it nothing is tiered, whatever the policy says. */
     tiering: tieringSchema.optional(),

@@ -43,7 +43,7 @@ describe('credential hashes', () => {
 describe('broker process config', () => {
   it('fills in the defaults, and refuses unknown fields (a misspelt field must stop the broker)', () => {
     const config = brokerConfigSchema.parse({ ...minimal, controlPlane: { url: 'http://127.0.0.1:8080', token: 't' } });
-    expect(config.controlPlane).toEqual({ url: 'http://127.0.0.1:8080', token: 't', waitMs: 20_000, retryMs: 1_000, refreshIntervalMs: 250 });
+    expect(config.controlPlane).toEqual({ url: 'http://127.0.0.1:8080', token: 't', waitMs: 20_000, retryMs: 1_000, refreshIntervalMs: 250, statusIntervalMs: 5_000 });
     expect(config.credentials).toEqual([]);
     expect(brokerConfigSchema.safeParse({ ...minimal, colour: 'blue' }).success).toBe(false);
     expect(brokerConfigSchema.safeParse({ ...minimal, dataDir: 'relative' }).success).toBe(false);

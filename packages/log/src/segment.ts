@@ -1,4 +1,4 @@
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurably } from '@fjord/durable-file';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchOffset } from '@fjord/kafka-protocol';
@@ -59,11 +59,13 @@ export interface SegmentLoadOptions {
 const HEADER_SCAN_CHUNK = 16 * 1024;
 /** Whole-batch reads during recovery. */
 const RECOVERY_CHUNK = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One segment of a partition: the .log file of record batches and its two sparse indexes. The
- * active segment keeps its index files open for appends; a closed segment loads its indexes only
- * when a lookup needs them.
+ * active segment opens its index files at its first index entry and keeps them open for appends
+ * (an idle partition holds one file descriptor, not three); a closed segment loads its indexes
+ * only when a lookup needs them.
  */
 export class Segment {
   readonly baseOffset: bigint;
@@ -106,8 +108,8 @@ export class Segment {
     const segment = new Segment(dir, baseOffset, log, indexIntervalBytes);
     segment.#offsetIndex = new OffsetIndex(baseOffset);
     segment.#timeIndex = new TimeIndex(baseOffset);
-    segment.#offsetIndexFile = await open(segment.files.offsetIndex, 'w+');
-    segment.#timeIndexFile = await open(segment.files.timeIndex, 'w+');
+    await writeFile(segment.files.offsetIndex, EMPTY);
+    await writeFile(segment.files.timeIndex, EMPTY);
     return segment;
   }
 
@@ -175,10 +177,15 @@ export class Segment {
     }
     await this.#recover(from.position, from.offset, options.logger);
     if (this.size > 0) this.rollingTimestamp = options.now;
-    this.#offsetIndexFile = await open(this.files.offsetIndex, 'w+');
-    this.#timeIndexFile = await open(this.files.timeIndex, 'w+');
-    await writeAllAt(this.#offsetIndexFile, [this.#offsetIndex!.bytes], 0);
-    await writeAllAt(this.#timeIndexFile, [this.#timeIndex!.bytes], 0);
+    await writeFile(this.files.offsetIndex, this.#offsetIndex!.bytes);
+    await writeFile(this.files.timeIndex, this.#timeIndex!.bytes);
+  }
+
+  /** The index files hold exactly the in-memory indexes until opened, so appends continue at their ends. */
+  async #openIndexFiles(): Promise<{ offsetIndex: FileHandle; timeIndex: FileHandle }> {
+    this.#offsetIndexFile ??= await open(this.files.offsetIndex, 'r+');
+    this.#timeIndexFile ??= await open(this.files.timeIndex, 'r+');
+    return { offsetIndex: this.#offsetIndexFile, timeIndex: this.#timeIndexFile };
   }
 
   /**
@@ -285,8 +292,11 @@ export class Segment {
       chunks.map((chunk) => chunk.records),
       this.size,
     );
-    if (offsetEntries.length > 0) await writeAllAt(this.#offsetIndexFile!, offsetEntries, offsetIndexEnd);
-    if (timeEntries.length > 0) await writeAllAt(this.#timeIndexFile!, timeEntries, timeIndexEnd);
+    if (offsetEntries.length > 0 || timeEntries.length > 0) {
+      const files = await this.#openIndexFiles();
+      if (offsetEntries.length > 0) await writeAllAt(files.offsetIndex, offsetEntries, offsetIndexEnd);
+      if (timeEntries.length > 0) await writeAllAt(files.timeIndex, timeEntries, timeIndexEnd);
+    }
     this.rollingTimestamp ??= now;
     this.size = position;
     this.nextOffset = nextOffset;
@@ -300,15 +310,16 @@ export class Segment {
   /** Ends appends: the final time index entry is written and everything is made durable. */
   async close(): Promise<void> {
     if (this.closed) return;
+    const files = await this.#openIndexFiles();
     const finalEntry = this.#appendFinalTimeEntry();
     if (finalEntry) {
-      await writeAllAt(this.#timeIndexFile!, [finalEntry], this.#timeIndex!.bytes.length - finalEntry.length);
+      await writeAllAt(files.timeIndex, [finalEntry], this.#timeIndex!.bytes.length - finalEntry.length);
     }
     await this.#log.datasync();
-    await this.#offsetIndexFile!.sync();
-    await this.#timeIndexFile!.sync();
-    await this.#offsetIndexFile!.close();
-    await this.#timeIndexFile!.close();
+    await files.offsetIndex.sync();
+    await files.timeIndex.sync();
+    await files.offsetIndex.close();
+    await files.timeIndex.close();
     this.#offsetIndexFile = null;
     this.#timeIndexFile = null;
     this.#offsetIndex = null;

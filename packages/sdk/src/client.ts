@@ -86,7 +86,8 @@ export class FjordClient {
   }
 
   #keepSession(response: Response) {
-    for (const cookie of response.headers.getSetCookie()) {
+    // In a browser, Set-Cookie is never readable: the browser keeps the session itself.
+    for (const cookie of response.headers.getSetCookie?.() ?? []) {
       const [pair, ...attributes] = cookie.split(';');
       const [name, value] = pair.split('=');
       if (name.trim() !== sessionCookie) continue;
@@ -168,6 +169,17 @@ export class FjordClient {
     },
   };
 
+  /** Metered usage in hourly or daily buckets, optionally per topic or per cluster API key. */
+  readonly usage = {
+    get: (query: EndpointInput<Endpoints['getUsage']>['query'] & {}) => this.request('getUsage', { query }),
+  };
+
+  /** Invoices: the running month as a draft, earlier months finalized (amounts in integer micros of USD). */
+  readonly invoices = {
+    list: () => this.request('listInvoices', {}),
+    get: (id: string) => this.request('getInvoice', { params: { id } }),
+  };
+
   /** SASL/PLAIN credentials of a cluster: username `key`, password `secret` (shown once). */
   readonly clusterApiKeys = {
     list: (clusterId: string, query?: { limit?: number; cursor?: string }) => this.request('listClusterApiKeys', { params: { id: clusterId }, query }),
@@ -209,6 +221,9 @@ export class FjordClient {
     update: (clusterId: string, name: string, body: EndpointInput<Endpoints['updateTopic']>['body'], options?: RequestOptions) =>
       this.request('updateTopic', { params: { id: clusterId, name }, body }, options),
     delete: (clusterId: string, name: string, options?: RequestOptions) => this.request('deleteTopic', { params: { id: clusterId, name } }, options),
+    /** The latest `limit` records (default 20, at most 100) of one partition (default 0), oldest first. */
+    messages: (clusterId: string, name: string, query?: EndpointInput<Endpoints['listTopicMessages']>['query']) =>
+      this.request('listTopicMessages', { params: { id: clusterId, name }, query }),
   };
 
   readonly auditEvents = {

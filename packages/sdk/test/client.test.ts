@@ -77,6 +77,23 @@ describe('FjordClient over HTTP', () => {
     expect(proxy).toMatchObject({ status: 502, code: 'FJ_UNEXPECTED_RESPONSE' });
   });
 
+  it("reads a partition's latest messages, and runs on a browser's fetch, whose answers hide Set-Cookie", async () => {
+    const read = { topic: 'orders', partition: 1, logStartOffset: 0, highWatermark: 0, items: [] };
+    answer = { status: 200, type: 'application/json', body: JSON.stringify(read), headers: { 'set-cookie': 'fjord_session=fjs_x; Path=/' } };
+    const browserFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const headers = new Headers(res.headers);
+      headers.delete('set-cookie');
+      // A browser's Headers may predate getSetCookie; the page never sees the cookie either way.
+      Object.defineProperty(headers, 'getSetCookie', { value: undefined });
+      return new Response(await res.text(), { status: res.status, headers });
+    };
+    const client = createClient({ baseUrl, fetch: browserFetch });
+    expect(await client.topics.messages(key.id, 'orders', { partition: 1, limit: 5 })).toEqual(read);
+    expect(seen).toMatchObject({ method: 'GET', url: `/v1/clusters/${key.id}/topics/orders/messages?partition=1&limit=5` });
+    expect(client.session).toBeUndefined();
+  });
+
   it('refuses a success body that does not match the contract', async () => {
     answer = { status: 200, type: 'application/json', body: JSON.stringify({ items: 'nope' }) };
     await expect(createClient({ baseUrl }).apiKeys.list()).rejects.toThrow();

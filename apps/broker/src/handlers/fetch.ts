@@ -30,8 +30,8 @@ function partitionData(partitionIndex: number, errorCode: number, highWatermark:
 
 const EMPTY = Buffer.alloc(0);
 
-async function readRound(request: FetchRequest, broker: BrokerContext, logger: Logger): Promise<FetchRound> {
-  let budget = request.maxBytes;
+async function readRound(request: FetchRequest, maxBytes: number, broker: BrokerContext, logger: Logger): Promise<FetchRound> {
+  let budget = maxBytes;
   const round: FetchRound = { responses: [], bytes: 0, hasError: false, watched: [] };
   for (const { topic, partitions } of request.topics) {
     const out: FetchResponsePartitionData[] = [];
@@ -71,9 +71,12 @@ async function readRound(request: FetchRequest, broker: BrokerContext, logger: L
  * long-polls: it sleeps until one of its partitions grows (or maxWaitMs passes, or the
  * connection closes) and reads again, so an idle consumer costs nothing.
  */
-export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, { broker, logger, signal }) => {
+export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, { broker, logger, signal, session, throttle }) => {
   const deadline = Date.now() + request.maxWaitMs;
-  let round = await readRound(request, broker, logger);
+  const egress = broker.quotas.egress;
+  // As Kafka does, no response carries more than a quota window's worth of bytes.
+  const maxBytes = Math.min(request.maxBytes, egress.windowBytes(session.principal, Date.now()));
+  let round = await readRound(request, maxBytes, broker, logger);
   while (round.bytes < request.minBytes && !round.hasError && round.watched.length > 0 && !signal.aborted) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -86,7 +89,18 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, {
       wait.abort();
       signal.removeEventListener('abort', stop);
     }
-    round = await readRound(request, broker, logger);
+    round = await readRound(request, maxBytes, broker, logger);
   }
+  const now = Date.now();
+  const throttleTimeMs = egress.record(session.principal, round.bytes, now);
+  if (throttleTimeMs > 0) {
+    // Over the quota: as Kafka's handleFetchRequest, the bytes are not sent (nor counted) and the
+    // client gets an empty answer with the time to stay away; it fetches the same offsets again after.
+    egress.unrecord(session.principal, round.bytes, now);
+    throttle(throttleTimeMs);
+    return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
+  }
+  // Metered: the record bytes of the answer actually sent (earlier rounds of a long poll were not).
+  for (const { topic, partitions } of round.responses) broker.usage?.egress(topic, session.principal, partitions.reduce((sum, p) => sum + (p.records?.length ?? 0), 0));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
 });

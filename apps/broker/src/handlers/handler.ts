@@ -12,6 +12,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Closes the connection once this request's response is written (a failed SASL authentication). */
   closeAfterResponse(): void;
+  /** Stops reading this connection's requests for `ms` (a client over its quota, KIP-219). */
+  throttle(ms: number): void;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Api, ErrorCode, type MetadataResponseTopic } from '@fjord/kafka-protocol';
 import type { BrokerContext } from '../broker-context.ts';
 import type { Topic } from '../topics/topic-registry.ts';
+import { TopicError } from '../topics/topic-error.ts';
 import { topicNameProblem } from '../topics/topic-name.ts';
 import { defineHandler } from './handler.ts';
 
@@ -52,9 +53,17 @@ export const metadataHandler = defineHandler(Api.Metadata, async (request, versi
         topics.push(missingTopic(name, ErrorCode.INVALID_TOPIC_EXCEPTION));
         continue;
       }
-      if (!topic && config.autoCreateTopics && (request.allowAutoTopicCreation ?? true)) {
-        // A concurrent request may have created it first; either way it exists now.
-        topic = await registry.create(name, 1, -1, {}).catch(() => registry.get(name));
+      if (!topic && broker.policy.autoCreateTopics && (request.allowAutoTopicCreation ?? true)) {
+        try {
+          topic = await registry.create(name, 1, -1, {});
+        } catch (err) {
+          // A concurrent request may have created it first; the partition limit refuses it as CreateTopics would.
+          topic = registry.get(name);
+          if (!topic && err instanceof TopicError && err.code === 'POLICY_VIOLATION') {
+            topics.push(missingTopic(name, ErrorCode.POLICY_VIOLATION));
+            continue;
+          }
+        }
       }
       topics.push(topic ? describeTopic(broker, topic) : missingTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     }

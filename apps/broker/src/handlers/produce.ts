@@ -85,8 +85,17 @@ async function appendIdempotent(
  * request order, so they share the log's group commit; acks=1 and acks=-1 both answer once the
  * append is durable (a single replica is the whole ISR). acks=0 gets no response at all.
  */
-export const produceHandler = defineHandler(Api.Produce, async (request, _version, { broker, logger }) => {
+export const produceHandler = defineHandler(Api.Produce, async (request, _version, { broker, logger, session, throttle }) => {
   const { acks } = request;
+  const { policy, storage } = broker;
+  // Judged once per request: the storage count moves by what this request appends, at most.
+  const storageProblem = policy.storageProblem(storage.bytes);
+  // Counted as the request starts, before anything is awaited: a client over its quota is muted
+  // before the broker takes its next pipelined request, as Kafka, which reads one at a time, does.
+  let bytes = 0;
+  for (const { partitionData } of request.topicData) for (const { records } of partitionData) bytes += records?.length ?? 0;
+  const throttleTimeMs = broker.quotas.ingress.record(session.principal, bytes, Date.now());
+  throttle(throttleTimeMs);
   const responses = request.topicData.map(({ name, partitionData }) => ({
     name,
     partitionResponses: partitionData.map(async ({ index, records }): Promise<ProduceResponsePartitionProduceResponse> => {
@@ -97,16 +106,23 @@ export const produceHandler = defineHandler(Api.Produce, async (request, _versio
       const log = broker.topics.partition(name, index);
       if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (records === null || records.length === 0) return failed(index, ErrorCode.CORRUPT_MESSAGE, 'no record batch');
+      if (storageProblem) return failed(index, ErrorCode.POLICY_VIOLATION, storageProblem);
+      const tooLarge = policy.batchTooLarge(records);
+      if (tooLarge) return failed(index, ErrorCode.MESSAGE_TOO_LARGE, tooLarge);
       const context = { topic: name, partition: index };
-      if (records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n) {
-        return appendIdempotent(broker, log, index, records, logger, context);
-      }
-      return append(log, index, records, logger, context);
+      const response =
+        records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n
+          ? await appendIdempotent(broker, log, index, records, logger, context)
+          : await append(log, index, records, logger, context);
+      if (response.errorCode === ErrorCode.NONE) storage.appended(records.length);
+      // Metered: the record-batch bytes of every batch the broker took.
+      if (response.errorCode === ErrorCode.NONE) broker.usage?.ingress(name, session.principal, records.length);
+      return response;
     }),
   }));
   const settled = await Promise.all(
     responses.map(async ({ name, partitionResponses }) => ({ name, partitionResponses: await Promise.all(partitionResponses) })),
   );
   if (acks === 0) return null;
-  return { responses: settled, throttleTimeMs: 0 };
+  return { responses: settled, throttleTimeMs };
 });

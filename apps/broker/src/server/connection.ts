@@ -41,6 +41,9 @@ export class Connection {
   #loginPending = false;
   /** Closes the connection if it has not authenticated in time. */
   #authDeadline: NodeJS.Timeout | undefined;
+  /** Set while the client is throttled: no request is read until it fires. */
+  #mute: NodeJS.Timeout | undefined;
+  #mutedUntil = 0;
 
   /** `lateLogins` logs the connections closed at the authentication deadline (a flood of them is one line a second). */
   constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>, lateLogins: LogThrottle) {
@@ -82,6 +85,7 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#authDeadline);
+    clearTimeout(this.#mute);
     this.#abort.abort();
     this.#socket.destroy();
   }
@@ -97,6 +101,7 @@ export class Connection {
   #onClose(): void {
     this.#closed = true;
     clearTimeout(this.#authDeadline);
+    clearTimeout(this.#mute);
     this.#abort.abort();
   }
 
@@ -118,7 +123,7 @@ export class Connection {
    */
   #takeFrames(): void {
     try {
-      while (!this.#closed && !this.#loginPending) {
+      while (!this.#closed && !this.#loginPending && !this.#mute) {
         const frame = this.#reader.next();
         if (!frame) break;
         const answered = this.#onFrame(frame);
@@ -187,6 +192,7 @@ export class Connection {
       closeAfterResponse: () => {
         close = true;
       },
+      throttle: (ms) => this.#throttle(ms),
     };
     const reply = (async (): Promise<Reply | null> => {
       const body = await handler.handle(request, apiVersion, ctx);
@@ -276,9 +282,22 @@ export class Connection {
     this.#socket.uncork();
   }
 
+  /** As Kafka mutes a throttled client's channel: the answer goes out at once, the next request waits. */
+  #throttle(ms: number): void {
+    const until = Date.now() + ms;
+    if (ms <= 0 || this.#closed || until <= this.#mutedUntil) return;
+    this.#mutedUntil = until;
+    clearTimeout(this.#mute);
+    this.#mute = setTimeout(() => {
+      this.#mute = undefined;
+      this.#takeFrames();
+    }, ms);
+    this.#updateFlow();
+  }
+
   #updateFlow(): void {
     if (this.#closed) return;
-    const busy = this.#loginPending || this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
+    const busy = this.#mute !== undefined || this.#loginPending || this.#inFlight >= MAX_IN_FLIGHT || this.#socket.writableNeedDrain;
     if (busy && !this.#socket.isPaused()) this.#socket.pause();
     else if (!busy && this.#socket.isPaused()) this.#socket.resume();
   }

@@ -1,10 +1,8 @@
 import { ClusterQuotaSettings, KeyQuota, plans, type PlanLimits, type PlanName } from '@fjord/api';
 import type { ClusterConfig, ClusterQuotas } from '@fjord/broker-contract';
 import type { ClusterSecrets } from '../cluster-secrets.ts';
-import { sameHash } from '../cluster-secrets.ts';
 import type { Repositories } from '../data-access.ts';
-import { sha256 } from '../credentials.ts';
-import { ApiProblem } from '../errors.ts';
+import { authenticateBroker } from './broker-auth.ts';
 import type { ConfigWatch } from './config-watch.ts';
 
 /** Where a cluster's tiered objects live in the object store; deleted with the cluster. */
@@ -36,10 +34,7 @@ export function clusterConfigService({ repos, secrets, watch }: Deps) {
    * a wrong token look the same.
    */
   async function forBroker(clusterId: string, token: string): Promise<ClusterConfig> {
-    const cluster = await repos.clusters.resolve(clusterId);
-    if (!cluster || !cluster.brokerTokenHash || !sameHash(sha256(token), cluster.brokerTokenHash)) {
-      throw new ApiProblem('FJ_UNAUTHORIZED', 'the broker token is not valid for this cluster');
-    }
+    const cluster = await authenticateBroker(repos, clusterId, token);
     const plan = plans[cluster.plan as PlanName];
     const keyQuotas = Object.fromEntries(
       cluster.apiKeys.filter((k) => k.ingressBytesPerSecond !== null || k.egressBytesPerSecond !== null).map((k) => [k.key, keyQuota(k)]),
@@ -58,6 +53,10 @@ export function clusterConfigService({ repos, secrets, watch }: Deps) {
 
   return {
     forBroker,
+    /** Throws as forBroker does unless `token` is the cluster's broker token. */
+    async authenticate(clusterId: string, token: string): Promise<void> {
+      await authenticateBroker(repos, clusterId, token);
+    },
     /** As forBroker, but while the version is still `after`, waits up to `waitMs` for a change first. */
     async nextForBroker(clusterId: string, token: string, after: number, waitMs: number, signal: AbortSignal): Promise<ClusterConfig> {
       const config = await forBroker(clusterId, token);

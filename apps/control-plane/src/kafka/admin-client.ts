@@ -1,4 +1,4 @@
-import { Api, ErrorCode, type DescribeConfigsResourceResult } from '@fjord/kafka-protocol';
+import { Api, ErrorCode, decodeRecordBatches, type DescribeConfigsResourceResult, type RecordBatch } from '@fjord/kafka-protocol';
 import { KafkaConnection, type ClientTls, type SaslPlain } from './connection.ts';
 import { KafkaConnectionError, KafkaError, throwIfError } from './errors.ts';
 
@@ -259,6 +259,33 @@ export class AdminClient {
       }),
     );
     return out;
+  }
+
+  /**
+   * Record batches of one partition from `offset`, asked of its leader without waiting for more data;
+   * the first batch may start before `offset` (Kafka answers whole batches), at most about `maxBytes`.
+   */
+  async fetch(topic: TopicMetadata, partition: number, offset: bigint, maxBytes: number): Promise<RecordBatch[]> {
+    const leader = topic.partitions.find((p) => p.partition === partition)?.leader;
+    if (leader === undefined) throw KafkaError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} has no partition ${partition}`);
+    const connection = await this.#node(leader);
+    const response = await connection.send(Api.Fetch, {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic: topic.name, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: maxBytes }] }],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    throwIfError(response.errorCode ?? ErrorCode.NONE);
+    const data = response.responses.find((t) => t.topic === topic.name)?.partitions.find((p) => p.partitionIndex === partition);
+    if (!data) throw KafkaError.of('UNKNOWN_SERVER_ERROR', `Fetch answered without ${topic.name}-${partition}`);
+    throwIfError(data.errorCode);
+    return data.records ? decodeRecordBatches(data.records) : [];
   }
 
   close(): void {

@@ -9,6 +9,8 @@ import { membersRoutes } from './members/members.routes.ts';
 import { plansRoutes } from './plans/plans.routes.ts';
 import { quotasRoutes } from './quotas/quotas.routes.ts';
 import { topicsRoutes } from './topics/topics.routes.ts';
+import { invoicesRoutes } from './invoices/invoices.routes.ts';
+import { usageRoutes } from './usage/usage.routes.ts';
 
 export type ModuleOptions = Omit<AccountsRoutesOptions, 'services'>;
 
@@ -23,4 +25,6 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(clusterApiKeysRoutes, { services });
   await app.register(topicsRoutes, { services });
   await app.register(quotasRoutes, { services });
+  await app.register(usageRoutes, { services });
+  await app.register(invoicesRoutes, { services });
 }

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiProblem } from '../errors.ts';
+import { isConsolePage, sendConsolePage } from './console.ts';
 
 /** The RFC 9457 body of one catalogue entry. */
 export function problemBody(definition: ProblemDefinition, detail: string, instance: string, requestId?: string, errors?: FieldError[]): Problem {
@@ -66,10 +67,16 @@ const byStatus = new Map<number, ProblemDefinition>([
  */
 const databaseBusyCodes = new Set(['P2028', 'P2024', 'P1001']);
 
-/** Every error leaves as RFC 9457 problem details; only our own faults are 5xx. */
-export const problemDetails = fp(
-  async (app) => {
-    app.setNotFoundHandler((req, reply) => sendProblem(req, reply, problems.FJ_NOT_FOUND, `no route for ${req.method} ${req.url.split('?')[0]}`));
+/**
+ * Every error leaves as RFC 9457 problem details; only our own faults are 5xx. A browser navigating
+ * to a path no route has gets the console's page instead (when one is built), which routes in the page.
+ */
+export const problemDetails = fp<{ consolePage?: Buffer }>(
+  async (app, { consolePage }) => {
+    app.setNotFoundHandler((req, reply) => {
+      if (consolePage && isConsolePage(req)) return sendConsolePage(reply, consolePage);
+      return sendProblem(req, reply, problems.FJ_NOT_FOUND, `no route for ${req.method} ${req.url.split('?')[0]}`);
+    });
 
     app.setErrorHandler((err: FastifyError | ApiProblem, req, reply) => {
       if (err instanceof ApiProblem) return sendProblem(req, reply, err.definition, err.message, err.errors);

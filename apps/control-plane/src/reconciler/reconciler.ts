@@ -42,6 +42,8 @@ export interface ReconcilerOptions {
   probe?: (host: string, port: number, sasl: SaslPlain, caPem: string) => Promise<void>;
   /** Told after each status change (RUNNING, FAILED, removed), to wake requests waiting on the cluster. */
   onClusterChange?: (clusterId: string) => void;
+  /** Work only the leader does, after each pass (the monthly invoice finalization). */
+  whileLeading?: () => Promise<void>;
 }
 
 const NODE_ID = 0;
@@ -84,6 +86,7 @@ export class Reconciler {
       probeTimeoutMs: 10_000,
       probe: probeBroker,
       onClusterChange: () => {},
+      whileLeading: async () => {},
       ...options,
       objectPrefix: options.objectPrefix ?? '',
     };
@@ -130,6 +133,7 @@ export class Reconciler {
         } catch (err) {
           this.#o.logger.warn({ err: messageOf(err) }, 'reconciler pass failed');
         }
+        await this.#o.whileLeading().catch((err: unknown) => this.#o.logger.warn({ err: messageOf(err) }, 'leader task failed'));
       }
       if (this.#stopped) break;
       await new Promise<void>((resolve) => {

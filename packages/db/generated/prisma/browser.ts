@@ -87,3 +87,18 @@ export type RateLimitBucket = Prisma.RateLimitBucketModel
  * 
  */
 export type BrokerStatus = Prisma.BrokerStatusModel
+/**
+ * Model UsageRecord
+ * 
+ */
+export type UsageRecord = Prisma.UsageRecordModel
+/**
+ * Model MeteredCluster
+ * 
+ */
+export type MeteredCluster = Prisma.MeteredClusterModel
+/**
+ * Model Invoice
+ * 
+ */
+export type Invoice = Prisma.InvoiceModel

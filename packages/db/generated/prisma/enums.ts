@@ -27,3 +27,11 @@ export const ClusterStatus = {
 } as const
 
 export type ClusterStatus = (typeof ClusterStatus)[keyof typeof ClusterStatus]
+
+
+export const InvoiceStatus = {
+  draft: 'draft',
+  finalized: 'finalized'
+} as const
+
+export type InvoiceStatus = (typeof InvoiceStatus)[keyof typeof InvoiceStatus]

@@ -51,7 +51,10 @@ type Deps = {
 
 const PORT_ATTEMPTS = 5;
 
-const nameTaken = (name: string) => new ApiProblem('FJ_CONFLICT', `a cluster named ${name} already exists in this organization`);
+const nameTaken = (name: string) => {
+  const detail = `a cluster named ${name} already exists in this organization`;
+  return new ApiProblem('FJ_CONFLICT', detail, [{ field: 'name', message: detail }]);
+};
 
 export const bootstrapServersOf = (row: Pick<ClusterRow, 'host' | 'port'>) => `${row.host}:${row.port}`;
 
@@ -96,6 +99,7 @@ export function clustersService({ repos, transact, secrets, certificates, placem
               brokerTokenHash: '',
             });
             const brokerTokenHash = sha256(secrets.brokerToken(cluster.id));
+            await tx.meteredClusters.open({ clusterId: cluster.id, orgId: ctx.orgId, name: input.name, plan: input.plan, createdAt: cluster.createdAt });
             await tx.clusters.transition(ctx.orgId, cluster.id, 'PROVISIONING', { brokerTokenHash });
             await tx.clusterEvents.record(ctx.orgId, cluster.id, {
               type: 'cluster.requested',
@@ -159,6 +163,7 @@ export function clustersService({ repos, transact, secrets, certificates, placem
         const existing = await tx.clusters.get(ctx.orgId, id);
         if (!existing || existing.status === 'DELETED') throw notFound('cluster', id);
         if (await tx.clusters.requestDelete(ctx.orgId, id)) {
+          await tx.meteredClusters.close(ctx.orgId, id, new Date());
           await tx.clusterEvents.record(ctx.orgId, id, { type: 'cluster.delete-requested', status: 'DELETING', message: 'deletion requested' });
           await tx.audit.record(ctx.orgId, { actor: ctx.actor, action: 'cluster.delete', resource: { type: 'cluster', id }, requestId: ctx.requestId });
         }

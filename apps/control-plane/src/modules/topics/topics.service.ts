@@ -1,4 +1,4 @@
-import { TopicName, type CreateTopicRequest, type Page, type PageQuery, type PlanLimits, type Topic, type UpdateTopicRequest } from '@fjord/api';
+import { TopicName, type CreateTopicRequest, type Page, type PageQuery, type PlanLimits, type Topic, type TopicMessages, type UpdateTopicRequest } from '@fjord/api';
 import type { z } from 'zod';
 import type { AuthContext } from '../../auth-context.ts';
 import type { Repositories } from '../../data-access.ts';
@@ -6,6 +6,7 @@ import { decodeCursor, toPage } from '../../cursor.ts';
 import { KafkaError, partitionKey, type AdminClient, type AdminPool, type ClusterTarget, type TopicMetadata } from '../../kafka/index.ts';
 import { authorize } from '../../permissions.ts';
 import { assertConfigsWithinQuotas, assertPartitionsWithinQuota } from './topic-limits.ts';
+import { latestMessages } from './topic-messages.ts';
 import { topicProblem, type TopicRequestFields } from './topic-problems.ts';
 
 /** How the control plane reaches a cluster's brokers: its bootstrap servers and the control plane's own SASL key. */
@@ -116,6 +117,12 @@ export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
         await admin.deleteTopic(name);
         await audit(ctx, 'topic.delete', clusterId, name);
       });
+    },
+
+    /** The latest records of one partition, read from the cluster as a consumer would. */
+    async messages(ctx: AuthContext, clusterId: string, name: string, query: { partition: number; limit: number }): Promise<TopicMessages> {
+      authorize(ctx, 'topics:read');
+      return withAdmin(ctx, clusterId, { topic: name }, (admin) => latestMessages(admin, name, query.partition, query.limit));
     },
 
     /** Closes every open connection to the clusters. */

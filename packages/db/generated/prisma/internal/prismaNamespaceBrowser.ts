@@ -64,7 +64,10 @@ export const ModelName = {
   TlsAuthority: 'TlsAuthority',
   BrokerCertificate: 'BrokerCertificate',
   RateLimitBucket: 'RateLimitBucket',
-  BrokerStatus: 'BrokerStatus'
+  BrokerStatus: 'BrokerStatus',
+  UsageRecord: 'UsageRecord',
+  MeteredCluster: 'MeteredCluster',
+  Invoice: 'Invoice'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -278,6 +281,50 @@ export const BrokerStatusScalarFieldEnum = {
 } as const
 
 export type BrokerStatusScalarFieldEnum = (typeof BrokerStatusScalarFieldEnum)[keyof typeof BrokerStatusScalarFieldEnum]
+
+
+export const UsageRecordScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  clusterId: 'clusterId',
+  dimension: 'dimension',
+  quantity: 'quantity',
+  start: 'start',
+  end: 'end',
+  topic: 'topic',
+  apiKeyId: 'apiKeyId',
+  invoiceId: 'invoiceId',
+  receivedAt: 'receivedAt'
+} as const
+
+export type UsageRecordScalarFieldEnum = (typeof UsageRecordScalarFieldEnum)[keyof typeof UsageRecordScalarFieldEnum]
+
+
+export const MeteredClusterScalarFieldEnum = {
+  clusterId: 'clusterId',
+  orgId: 'orgId',
+  name: 'name',
+  plan: 'plan',
+  createdAt: 'createdAt',
+  deletedAt: 'deletedAt'
+} as const
+
+export type MeteredClusterScalarFieldEnum = (typeof MeteredClusterScalarFieldEnum)[keyof typeof MeteredClusterScalarFieldEnum]
+
+
+export const InvoiceScalarFieldEnum = {
+  id: 'id',
+  orgId: 'orgId',
+  periodStart: 'periodStart',
+  periodEnd: 'periodEnd',
+  status: 'status',
+  lines: 'lines',
+  subtotal: 'subtotal',
+  total: 'total',
+  finalizedAt: 'finalizedAt'
+} as const
+
+export type InvoiceScalarFieldEnum = (typeof InvoiceScalarFieldEnum)[keyof typeof InvoiceScalarFieldEnum]
 
 
 export const SortOrder = {
