@@ -17,7 +17,7 @@ export function UsageChart({ label, data, granularity, format }: { label: string
         <BarChart data={data.rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="start" tickFormatter={(t: number) => time.format(t)} minTickGap={24} fontSize={12} />
-          <YAxis tickFormatter={format} width={80} fontSize={12} />
+          <YAxis tickFormatter={format} width={90} fontSize={12} />
           <Tooltip labelFormatter={(t) => time.format(Number(t))} formatter={(v) => format(Number(v))} />
           <Legend />
           {data.series.map((name, i) => (

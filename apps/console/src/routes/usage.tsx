@@ -29,17 +29,18 @@ export function Usage() {
     queryFn: async () => {
       const range = usageRange(Date.now(), days, granularity);
       const { items } = await fjord.usage.get({ ...range, granularity, clusterId: clusterId || undefined, groupBy: byTopic ? 'topic' : undefined });
-      return { range, items };
+      // The answer carries the filters it was asked with: while the next filters load, the last answer stays on screen as it was.
+      return { range, items, granularity, byTopic, clusterId };
     },
     refetchInterval: 5_000,
     placeholderData: (previous) => previous,
   });
 
   const clusterName = (id: string) => clusters.data?.find((c) => c.id === id)?.name ?? id;
-  const seriesOf = (item: UsageItem) => {
-    if (!byTopic) return clusterName(item.clusterId);
+  const seriesOf = (asked: { byTopic: boolean; clusterId: string }) => (item: UsageItem) => {
+    if (!asked.byTopic) return clusterName(item.clusterId);
     const topic = item.topic ?? '(no topic)';
-    return clusterId ? topic : `${clusterName(item.clusterId)} · ${topic}`;
+    return asked.clusterId ? topic : `${clusterName(item.clusterId)} · ${topic}`;
   };
 
   return (
@@ -74,9 +75,9 @@ export function Usage() {
         </div>
       </form>
       <QueryState query={usage} what="usage">
-        {({ range, items }) =>
+        {(answer) =>
           dimensions.map(({ dimension, label, format }) => {
-            const data = dimensionSeries(items, dimension, range, granularity, seriesOf);
+            const data = dimensionSeries(answer.items, dimension, answer.range, answer.granularity, seriesOf(answer));
             return (
               <section key={dimension} className="card" aria-labelledby={`usage-${dimension}`}>
                 <h2 id={`usage-${dimension}`}>{label}</h2>
@@ -84,11 +85,11 @@ export function Usage() {
                   <p className="muted">No {label.toLowerCase()} in this range yet.</p>
                 ) : (
                   <>
-                    <UsageChart label={label} data={data} granularity={granularity} format={format} />
+                    <UsageChart label={label} data={data} granularity={answer.granularity} format={format} />
                     <table aria-label={`${label} totals`}>
                       <thead>
                         <tr>
-                          <th scope="col">{byTopic ? 'Topic' : 'Cluster'}</th>
+                          <th scope="col">{answer.byTopic ? 'Topic' : 'Cluster'}</th>
                           <th scope="col">Total in range</th>
                         </tr>
                       </thead>
