@@ -13,6 +13,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // Two files at a time even on 2 cores: most of a file's time is spent waiting on brokers, fsyncs and
+    // throttled clients, not computing (vitest's default would be one worker here).
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
