@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Navigate, createBrowserRouter } from 'react-router';
 import { Layout } from './components/layout.tsx';
 import { ApiKeys } from './routes/api-keys.tsx';
@@ -5,12 +6,17 @@ import { AuditLog } from './routes/audit-log.tsx';
 import { ClusterDetail } from './routes/cluster-detail.tsx';
 import { ClustersList } from './routes/clusters-list.tsx';
 import { CreateCluster } from './routes/create-cluster.tsx';
+import { InvoiceDetail } from './routes/invoice-detail.tsx';
+import { Invoices } from './routes/invoices.tsx';
 import { LogIn } from './routes/log-in.tsx';
 import { Members } from './routes/members.tsx';
 import { Quotas } from './routes/quotas.tsx';
 import { SignUp } from './routes/sign-up.tsx';
 import { TopicDetail } from './routes/topic-detail.tsx';
 import { TopicsList } from './routes/topics-list.tsx';
+
+// The chart library is most of a screen's weight: only a visit to Usage loads it.
+const Usage = lazy(async () => ({ default: (await import('./routes/usage.tsx')).Usage }));
 
 export const router = createBrowserRouter([
   { path: '/signup', element: <SignUp /> },
@@ -25,6 +31,16 @@ export const router = createBrowserRouter([
       { path: '/clusters/:id/topics', element: <TopicsList /> },
       { path: '/clusters/:id/topics/:name', element: <TopicDetail /> },
       { path: '/quotas', element: <Quotas /> },
+      {
+        path: '/usage',
+        element: (
+          <Suspense fallback={<p className="loading" role="status">Loading usage…</p>}>
+            <Usage />
+          </Suspense>
+        ),
+      },
+      { path: '/invoices', element: <Invoices /> },
+      { path: '/invoices/:id', element: <InvoiceDetail /> },
       { path: '/members', element: <Members /> },
       { path: '/api-keys', element: <ApiKeys /> },
       { path: '/audit', element: <AuditLog /> },

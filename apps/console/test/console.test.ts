@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ describe('web console in Chromium', () => {
   let bootstrap = '';
   let kcatConfig = '';
   let secret = '';
+  let invoiceId = '';
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-console-'));
@@ -171,6 +172,63 @@ describe('web console in Chromium', () => {
     await page.getByRole('cell', { name: '3600000', exact: true }).waitFor();
   });
 
+  it("shows the topic's ingress on the Usage screen within seconds of the kcat produce", async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('heading', { name: 'Usage', exact: true }).waitFor();
+    await page.getByLabel('Cluster', { exact: true }).selectOption({ label: 'orders' });
+    await page.getByLabel('By topic', { exact: true }).check();
+    // Brokers report every 5 s and the page refreshes as often: the produced bytes appear without a reload.
+    const events = page.getByRole('table', { name: 'Ingress totals' }).getByRole('row', { name: /^events\s/ });
+    await events.waitFor({ timeout: 20_000 });
+    const range = `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+    const fromApi = async () => {
+      const { items } = await (await page.request.get(`/v1/usage?clusterId=${clusterId}&${range}&groupBy=topic`)).json();
+      return (items as { dimension: string; topic?: string; quantity: string }[])
+        .filter((i) => i.dimension === 'ingress_bytes' && i.topic === 'events')
+        .reduce((sum, i) => sum + Number(i.quantity), 0);
+    };
+    const shown = await until('the page to show what the API meters', async () => {
+      const [onPage, metered] = [Number(await events.locator('td').getAttribute('data-quantity')), await fromApi()];
+      return onPage === metered ? onPage : undefined;
+    }, 10_000);
+    expect(shown).toBeGreaterThan('hello'.length + 'world'.length);
+    expect(await events.innerText()).toMatch(/^events\s+\d+ B$/);
+    const chart = page.getByRole('figure', { name: 'Ingress over time' });
+    expect(await chart.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    expect(await chart.locator('.recharts-legend-item-text').allInnerTexts()).toEqual(['events']);
+    await screenshot(page, 'usage');
+  });
+
+  it('lists the draft invoice with its priced ingress line and downloads its CSV', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Invoices' }).click();
+    const draft = page.getByRole('table', { name: 'Invoices' }).getByRole('row', { name: /Draft/ });
+    await draft.waitFor();
+    expect(await draft.innerText()).toMatch(/^\w+ \d{4}\s+Draft\s+\d+\s+\$\d+\.\d{2,6}$/);
+    await screenshot(page, 'invoices');
+    await draft.getByRole('link').click();
+    const lines = page.getByRole('table', { name: 'Invoice lines' });
+    await lines.waitFor();
+    invoiceId = page.url().split('/invoices/')[1];
+    const invoice = await (await page.request.get(`/v1/invoices/${invoiceId}`)).json();
+    const ingress = invoice.lines.find((l: { dimension: string }) => l.dimension === 'ingress_bytes');
+    expect(ingress.unitPrice).toBeGreaterThan(0);
+    const row = await lines.getByRole('row', { name: /Ingress/ }).innerText();
+    expect(row).toMatch(new RegExp(`^orders\\s+Ingress\\s+\\d+ B\\s+\\$${(ingress.unitPrice / 1e6).toFixed(2).replace('.', '\\.')} / GB\\s+\\$\\d+\\.\\d{2,6}$`));
+    await screenshot(page, 'invoice');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`fjord-invoice-${invoice.period.start.slice(0, 7)}.csv`);
+    const csv = await readFile((await file.path())!, 'utf8');
+    const [header, ...rows] = csv.trim().split(/\r?\n/);
+    expect(header).toBe('invoice_id,period_start,period_end,status,cluster_id,dimension,quantity,unit,unit_price_micros,price_unit,amount_micros');
+    expect(rows).toHaveLength(invoice.lines.length);
+    expect(rows).toContain(
+      [invoiceId, invoice.period.start, invoice.period.end, 'draft', clusterId, 'ingress_bytes', ingress.quantity, 'bytes', ingress.unitPrice, 'GB', ingress.amount].join(','),
+    );
+  });
+
   it("shows the organization's limits and the cluster's quotas with their use", async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Quotas' }).click();
     await page.getByRole('heading', { name: 'Quotas', exact: true }).waitFor();
@@ -216,6 +274,9 @@ describe('web console in Chromium', () => {
         [`/clusters/${clusterId}/topics/events`, (p) => p.getByRole('cell', { name: 'retention.ms', exact: true }).waitFor()],
         ['/members', (p) => p.getByRole('cell', { name: email, exact: true }).waitFor()],
         ['/api-keys', (p) => p.getByText('No cloud API keys yet.').waitFor()],
+        ['/usage', (p) => p.getByRole('table', { name: 'Ingress totals' }).getByRole('rowheader', { name: 'orders', exact: true }).waitFor()],
+        ['/invoices', (p) => p.getByRole('table', { name: 'Invoices' }).getByRole('row', { name: /Draft/ }).waitFor()],
+        [`/invoices/${invoiceId}`, (p) => p.getByRole('button', { name: 'Download CSV' }).waitFor()],
       ];
       for (const [url, loaded] of pages) {
         await viewer.page.goto(url);

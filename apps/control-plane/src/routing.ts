@@ -28,6 +28,8 @@ const wantsCsv = (req: FastifyRequest) => /(^|[\s,])text\/csv\b/i.test(req.heade
  * its shown-once fields tell plugins/idempotency what never to store.
  */
 export function route<E extends Endpoint>(app: FastifyInstance, endpoint: E, handler: Handler<E>, config: FastifyContextConfig = {}, options: RouteOptions<E> = {}): void {
+  // The endpoint table tells the SDK which operations answer CSV: the routes must agree with it.
+  if (Boolean(endpoint.csv) !== Boolean(options.csv)) throw new Error(`${endpoint.operationId}: the endpoint table and the route disagree on CSV`);
   app.withTypeProvider<ZodTypeProvider>().route({
     method: endpoint.method,
     url: endpoint.path,

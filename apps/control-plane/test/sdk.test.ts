@@ -139,4 +139,20 @@ describe('@fjord/sdk', () => {
     await stranger.signup({ email: `ca-stranger-${Date.now()}@example.com`, password: 'correct horse battery staple', organizationName: 'Stranger' });
     await expect(stranger.clusters.caPem(cluster.id)).rejects.toBeInstanceOf(NotFoundError);
   });
+  it('reads usage and an invoice as CSV text, and throws NotFoundError for another organization\'s invoice', async () => {
+    const owner = createClient({ baseUrl });
+    await owner.signup({ email: `csv-${Date.now()}@example.com`, password, organizationName: 'CSV owner' });
+    const cluster = await owner.clusters.create({ name: 'billed', plan: 'basic' });
+    const draft = (await owner.invoices.list()).items.find((i) => i.status === 'draft')!;
+    const [header, ...rows] = (await owner.invoices.csv(draft.id)).trim().split('\r\n');
+    expect(header).toBe('invoice_id,period_start,period_end,status,cluster_id,dimension,quantity,unit,unit_price_micros,price_unit,amount_micros');
+    expect(rows.some((r) => r.startsWith(`${draft.id},`) && r.includes(`,${cluster.id},cluster_hours,`))).toBe(true);
+    const hour = 3_600_000;
+    const range = { from: new Date(Math.floor(Date.now() / hour) * hour).toISOString(), to: new Date(Math.floor(Date.now() / hour) * hour + hour).toISOString() };
+    const usage = (await owner.usage.csv(range)).trim().split('\r\n');
+    expect(usage.slice(1)).toHaveLength((await owner.usage.get(range)).items.length);
+    const stranger = createClient({ baseUrl });
+    await stranger.signup({ email: `csv-stranger-${Date.now()}@example.com`, password, organizationName: 'Stranger' });
+    await expect(stranger.invoices.csv(draft.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
 });

@@ -35,6 +35,8 @@ export interface Endpoint {
   readonly response?: z.ZodType;
   /** Media type of a success body that is not JSON (a string then, sent as is). */
   readonly produces?: 'application/x-pem-file';
+  /** The success body is also served as CSV to a request whose Accept names text/csv. */
+  readonly csv?: true;
 }
 
 function endpoint<const E extends Endpoint>(e: E): E {
@@ -451,6 +453,7 @@ export const endpoints = {
     auth: 'required',
     query: UsageQuery,
     status: 200,
+    csv: true,
     response: UsageList,
   }),
   listInvoices: endpoint({
@@ -472,6 +475,7 @@ export const endpoints = {
     auth: 'required',
     params: IdParams,
     status: 200,
+    csv: true,
     response: Invoice,
   }),
 } as const;

@@ -29,6 +29,9 @@ export interface RequestOptions {
 
 const sessionCookie = 'fjord_session';
 
+/** The operations whose answer is also served as CSV. */
+type CsvOperationName = { [N in OperationName]: Endpoints[N] extends { csv: true } ? N : never }[OperationName];
+
 /** Typed client of the Fjord REST API, built from the endpoint table of @fjord/api. */
 export class FjordClient {
   readonly baseUrl: string;
@@ -60,13 +63,24 @@ export class FjordClient {
     options: RequestOptions = {},
   ): Promise<EndpointOutput<Endpoints[N]>> {
     const endpoint: Endpoint = endpoints[name];
+    const text = await this.#send(endpoint, input, options, `${endpoint.produces ?? 'application/json'}, application/problem+json`);
+    if (!endpoint.response) return undefined as EndpointOutput<Endpoints[N]>;
+    return endpoint.response.parse(endpoint.produces ? text : JSON.parse(text)) as EndpointOutput<Endpoints[N]>;
+  }
+
+  /** Calls an operation that also answers CSV (`Accept: text/csv`) and returns the CSV text. */
+  async requestCsv<N extends CsvOperationName>(name: N, input: EndpointInput<Endpoints[N]>, options: RequestOptions = {}): Promise<string> {
+    return this.#send(endpoints[name], input, options, 'text/csv, application/problem+json');
+  }
+
+  async #send(endpoint: Endpoint, input: unknown, options: RequestOptions, accept: string): Promise<string> {
     const { params, query, body } = input as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
     const path = endpoint.path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(String(params?.[key])));
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(key, String(value));
     const url = `${this.baseUrl}${path}${search.size > 0 ? `?${search}` : ''}`;
 
-    const headers: Record<string, string> = { accept: `${endpoint.produces ?? 'application/json'}, application/problem+json` };
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     else if (this.#session) headers.cookie = `${sessionCookie}=${this.#session}`;
@@ -81,8 +95,7 @@ export class FjordClient {
     this.#keepSession(response);
     const text = await response.text();
     if (response.status !== endpoint.status) throw errorFromResponse(response.status, path, text);
-    if (!endpoint.response) return undefined as EndpointOutput<Endpoints[N]>;
-    return endpoint.response.parse(endpoint.produces ? text : JSON.parse(text)) as EndpointOutput<Endpoints[N]>;
+    return text;
   }
 
   #keepSession(response: Response) {
@@ -172,12 +185,16 @@ export class FjordClient {
   /** Metered usage in hourly or daily buckets, optionally per topic or per cluster API key. */
   readonly usage = {
     get: (query: EndpointInput<Endpoints['getUsage']>['query'] & {}) => this.request('getUsage', { query }),
+    /** The same buckets as CSV, one row each. */
+    csv: (query: EndpointInput<Endpoints['getUsage']>['query'] & {}) => this.requestCsv('getUsage', { query }),
   };
 
   /** Invoices: the running month as a draft, earlier months finalized (amounts in integer micros of USD). */
   readonly invoices = {
     list: () => this.request('listInvoices', {}),
     get: (id: string) => this.request('getInvoice', { params: { id } }),
+    /** An invoice's lines as CSV, each row naming the invoice. */
+    csv: (id: string) => this.requestCsv('getInvoice', { params: { id } }),
   };
 
   /** SASL/PLAIN credentials of a cluster: username `key`, password `secret` (shown once). */

@@ -94,6 +94,21 @@ describe('FjordClient over HTTP', () => {
     expect(client.session).toBeUndefined();
   });
 
+  it('asks for CSV with Accept: text/csv and answers the text as sent; a problem is still a typed error', async () => {
+    const csv = 'invoice_id,period_start\r\nx,2026-12-01T00:00:00.000Z\r\n';
+    answer = { status: 200, type: 'text/csv; charset=utf-8', body: csv };
+    const client = createClient({ baseUrl });
+    expect(await client.invoices.csv(key.id)).toBe(csv);
+    expect(seen).toMatchObject({ method: 'GET', url: `/v1/invoices/${key.id}` });
+    expect(seen.headers.accept).toBe('text/csv, application/problem+json');
+    await client.usage.csv({ from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00Z', granularity: 'day' });
+    expect(seen.url).toBe('/v1/usage?from=2026-12-01T00%3A00%3A00Z&to=2026-12-02T00%3A00%3A00Z&granularity=day');
+
+    const problem = { type: 'https://fjord.dev/problems/not-found', title: 'Not found', status: 404, detail: 'gone', instance: '/v1/invoices/x', code: 'FJ_NOT_FOUND' };
+    answer = { status: 404, type: 'application/problem+json', body: JSON.stringify(problem) };
+    expect(await client.invoices.csv(key.id).catch((e) => e)).toBeInstanceOf(NotFoundError);
+  });
+
   it('refuses a success body that does not match the contract', async () => {
     answer = { status: 200, type: 'application/json', body: JSON.stringify({ items: 'nope' }) };
     await expect(createClient({ baseUrl }).apiKeys.list()).rejects.toThrow();

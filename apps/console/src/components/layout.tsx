@@ -9,6 +9,8 @@ import { ProblemAlert } from './problem-alert.tsx';
 const nav = [
   { to: '/clusters', label: 'Clusters' },
   { to: '/quotas', label: 'Quotas' },
+  { to: '/usage', label: 'Usage' },
+  { to: '/invoices', label: 'Invoices' },
   { to: '/members', label: 'Members' },
   { to: '/api-keys', label: 'Cloud API keys' },
   { to: '/audit', label: 'Audit log' },

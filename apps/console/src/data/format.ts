@@ -7,12 +7,21 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  // Byte-hours of a few seconds' storage are fractions of a byte.
+  const shown = unit > 0 ? value.toFixed(1) : Number.isInteger(value) ? value : +value.toPrecision(3);
+  return `${shown} ${units[unit]}`;
 }
 
-/** Millionths of a dollar, as prices are kept. */
+/** Millionths of a dollar, as prices and invoices keep money: exact, with cents always and further digits only when there are any. */
 export function formatMicros(micros: number): string {
-  return `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 4)}`;
+  const dollars = Math.floor(micros / 1_000_000).toLocaleString('en-US');
+  const fraction = String(micros % 1_000_000).padStart(6, '0').replace(/(\d{2}\d*?)0*$/, '$1');
+  return `$${dollars}.${fraction}`;
+}
+
+/** Hours as metered (six decimals): whole hundredths, or three significant digits below one hour. */
+export function formatHours(hours: number): string {
+  return `${hours === 0 || hours >= 1 ? +hours.toFixed(2) : +hours.toPrecision(3)} h`;
 }
 
 export function formatDuration(ms: number): string {
