@@ -4,10 +4,12 @@ import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '@fjord/kafka-protocol';
 import { createObjectStore, type ObjectStore } from '@fjord/object-store';
 import { startBroker, type TestBroker } from '../helpers/broker.ts';
 import { until } from '../helpers/control-plane.ts';
 import { runKcat } from '../helpers/kcat.ts';
+import { RawKafkaClient } from '../helpers/raw-kafka-client.ts';
 import { CLUSTER_PREFIX, listAll, localSegments, numberedLines, partitionPrefix, remoteLogBytes } from '../helpers/tiering.ts';
 
 const MB = 1024 * 1024;
@@ -139,6 +141,32 @@ describe.each([
     const received = consumed.stdout.split('\n').filter((line) => line.length > 0);
     expect(received.length).toBe(LINES.length);
     expect(received).toEqual(LINES);
+
+    // ListOffsets -4 (earliest local) answers the first local offset and -5 (latest tiered) the last remote
+    // one (KIP-405, KIP-1005); tiering may move both on, so they are read together, and checked against each other.
+    const raw = await RawKafkaClient.connect(broker.port);
+    try {
+      const ask = async (timestamp: bigint) => {
+        const response = await raw.request(Api.ListOffsets, 7, {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }],
+        });
+        return response.topics[0].partitions[0];
+      };
+      const tiered = await until('tiering to settle', async () => {
+        const [local, lastTiered, again] = [await ask(-4n), await ask(-5n), await ask(-4n)];
+        return local.offset === again.offset ? { local, lastTiered } : undefined;
+      });
+      expect(tiered.local.errorCode).toBe(0);
+      expect(tiered.lastTiered.errorCode).toBe(0);
+      expect(tiered.local.offset).toBeGreaterThan(0n);
+      expect(tiered.local.offset).toBeLessThan(BigInt(LINES.length));
+      expect(tiered.lastTiered.offset).toBeGreaterThanOrEqual(tiered.local.offset - 1n);
+      expect(tiered.lastTiered.offset).toBeLessThan(BigInt(LINES.length));
+    } finally {
+      raw.socket.destroy();
+    }
 
     // ListOffsets earliest answers the remote log start.
     const offsetsAdmin = kafka.admin();

@@ -11,7 +11,7 @@ const cluster = (name: string, over: Partial<Cluster> = {}): Cluster => ({
   id: id(1), name, plan: 'basic', region: 'local', status: 'RUNNING', bootstrapServers: '127.0.0.1:9092', settings: { autoCreateTopics: false }, createdAt: at, updatedAt: at, ...over,
 });
 const topic = (name: string, partitions: number, configs: Record<string, string> = {}): Topic => ({
-  name, replicationFactor: 1, configs, partitions: Array.from({ length: partitions }, (_, partition) => ({ partition, logStartOffset: 0, highWatermark: 0, localBytes: 0, remoteBytes: 0 })),
+  name, replicationFactor: 1, configs, partitions: Array.from({ length: partitions }, (_, partition) => ({ partition, logStartOffset: 0, localLogStartOffset: 0, highWatermark: 0, localBytes: 0, remoteBytes: 0 })),
 });
 const key = (description: string, n: number): ClusterApiKey => ({ id: id(100 + n), clusterId: id(1), key: `FJ${n}`, description, quota: {}, createdAt: at });
 

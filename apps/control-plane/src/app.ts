@@ -9,6 +9,7 @@ import { ClusterSecrets } from './cluster-secrets.ts';
 import { createServices, type Services } from './composition.ts';
 import { internalRoutes } from './internal/internal.routes.ts';
 import type { BrokerPlacement } from './modules/clusters/clusters.service.ts';
+import type { TieredStorage } from './modules/topics/tiered-bytes.ts';
 import { registerModules } from './modules/index.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { parseJsonBodies } from './json-body.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   clusterSecrets?: ClusterSecrets;
   /** Where new clusters' brokers listen (default: a free port on 127.0.0.1). */
   placement?: BrokerPlacement;
+  /** The object store clusters tier into, read for topics' remote bytes (default: none, nothing is remote). */
+  tieredStorage?: TieredStorage;
   /** Wakes the reconciler after a cluster change. */
   onClusterChange?: () => void;
   /** How often a request waiting on a cluster (`?waitFor=`) looks again, for another replica's changes (default 500 ms). */
@@ -109,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transactionWaitMs: deps.transactionWaitMs,
     apiKeyCacheMs: deps.apiKeyCacheMs,
     clock: deps.clock,
+    tieredStorage: deps.tieredStorage,
   });
   app.decorate('services', services);
   const housekeepingMs = deps.housekeepingMs ?? 60_000;

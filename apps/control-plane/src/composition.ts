@@ -15,6 +15,7 @@ import { ClusterChanges } from './modules/clusters/cluster-changes.ts';
 import { clustersService, type BrokerPlacement } from './modules/clusters/clusters.service.ts';
 import { AdminPool } from './kafka/index.ts';
 import { quotasService } from './modules/quotas/quotas.service.ts';
+import type { TieredStorage } from './modules/topics/tiered-bytes.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
 import { invoicesService } from './modules/invoices/invoices.service.ts';
 import { usageService } from './modules/usage/usage.service.ts';
@@ -38,6 +39,8 @@ export interface ServiceOptions {
   apiKeyCacheMs?: number;
   /** What time it is for metering and billing (tests move it past a month end). */
   clock?: () => Date;
+  /** The object store clusters tier into, read for topics' remote bytes. */
+  tieredStorage?: TieredStorage;
 }
 
 /** The composition root: repositories, then the services built on them. */
@@ -92,7 +95,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     invoices: invoicesService({ repos, transact, clock }),
     // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     quotas,
-    topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool() }),
+    topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool(), tiered: options.tieredStorage }),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -70,6 +70,7 @@ const app = await buildApp({
   publicUrl: config.publicUrl,
   clusterSecrets: runtime.secrets,
   placement: { host: config.brokerHost, allocatePort: () => findFreePort(config.brokerHost) },
+  tieredStorage: { store: runtime.objectStore, prefix: runtime.objectPrefix },
   onClusterChange: () => reconciler?.wake(),
 });
 app.log.info({ database: db.kind, dataDir: config.dataDir, appliedMigrations: applied }, 'database ready');

@@ -73,8 +73,8 @@ describe('Kafka admin client against the broker', () => {
 
     const { topics } = await admin.metadata(['sized']);
     const [offsets, sizes] = await Promise.all([admin.offsets(topics), admin.logSizes(topics)]);
-    expect(offsets.get(partitionKey('sized', 0))).toEqual({ logStartOffset: 0n, highWatermark: 0n });
-    expect(offsets.get(partitionKey('sized', 1))).toEqual({ logStartOffset: 0n, highWatermark: 30n });
+    expect(offsets.get(partitionKey('sized', 0))).toEqual({ logStartOffset: 0n, localLogStartOffset: 0n, highWatermark: 0n });
+    expect(offsets.get(partitionKey('sized', 1))).toEqual({ logStartOffset: 0n, localLogStartOffset: 0n, highWatermark: 30n });
     expect(sizes.get(partitionKey('sized', 0))).toBe(0n);
     expect(sizes.get(partitionKey('sized', 1))).toBeGreaterThan(30n * 3n);
   });

@@ -75,7 +75,7 @@ describe('topics service', () => {
     expect(created).toEqual({
       name: 'payments',
       replicationFactor: 1,
-      partitions: [0, 1].map((partition) => ({ partition, logStartOffset: 0, highWatermark: 0, localBytes: 0, remoteBytes: 0 })),
+      partitions: [0, 1].map((partition) => ({ partition, logStartOffset: 0, localLogStartOffset: 0, highWatermark: 0, localBytes: 0, remoteBytes: 0 })),
       configs: { 'retention.ms': '86400000' },
     });
     const kafka = new Kafka({ clientId: 'topics-svc', brokers: [broker.address], sasl, ssl: { ca: [caPem] }, logLevel: logLevel.NOTHING });

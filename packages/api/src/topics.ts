@@ -104,6 +104,10 @@ export const TopicPartition = z
   .object({
     partition: z.number().int(),
     logStartOffset: z.number().int().describe('Offset of the oldest record still kept'),
+    localLogStartOffset: z
+      .number()
+      .int()
+      .describe("Offset of the oldest record on the brokers' disks; records from logStartOffset up to it are read from tiered storage"),
     highWatermark: z.number().int().describe('Offset the next record will get'),
     localBytes: z.number().int().describe("Bytes on the brokers' disks"),
     remoteBytes: z.number().int().describe('Bytes in tiered (object) storage'),

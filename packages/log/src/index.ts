@@ -12,6 +12,7 @@ export { PartitionLog } from './partition-log.ts';
 export type { AppendResult, CompactionResult, CompactOptions, PartitionLogOptions, ReadResult, TierResult } from './partition-log.ts';
 export { RemoteReadCache, type ReadCacheOptions } from './remote/read-cache.ts';
 export type { RemoteStorage } from './remote/remote-log.ts';
+export { remoteLogBytes, remotePartitionPrefix, remoteTopicPrefix } from './remote/remote-layout.ts';
 export type { RemoteLogSegmentMetadata } from './remote/remote-segment.ts';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig } from './config.ts';
 export type { FlushPolicy, LogConfig } from './config.ts';

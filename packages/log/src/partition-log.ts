@@ -229,6 +229,11 @@ export class PartitionLog {
     return this.#remote?.size ?? 0;
   }
 
+  /** One past the last offset in remote storage, or null while nothing is remote. */
+  get remoteNextOffset(): bigint | null {
+    return this.#remote?.nextOffset ?? null;
+  }
+
   /** The first offset on local disk; below it, reads go to remote storage. */
   get localLogStartOffset(): bigint {
     const base = this.#segments[0].baseOffset;

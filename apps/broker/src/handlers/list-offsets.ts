@@ -4,6 +4,9 @@ import { logErrorCode } from './log-errors.ts';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
+/** KIP-405/KIP-1005: the first offset on local disk, and the last offset in remote storage. */
+const EARLIEST_LOCAL = -4n;
+const LATEST_TIERED = -5n;
 
 export const listOffsetsHandler = defineHandler(Api.ListOffsets, async (request, _version, { broker, logger }) => {
   const topics = [];
@@ -24,8 +27,13 @@ export const listOffsetsHandler = defineHandler(Api.ListOffsets, async (request,
         out.push(answer(ErrorCode.NONE, log.highWatermark));
       } else if (timestamp === EARLIEST) {
         out.push(answer(ErrorCode.NONE, log.logStartOffset));
+      } else if (timestamp === EARLIEST_LOCAL) {
+        out.push(answer(ErrorCode.NONE, log.localLogStartOffset));
+      } else if (timestamp === LATEST_TIERED) {
+        // As Kafka answers: -1 while nothing is remote.
+        out.push(answer(ErrorCode.NONE, log.remoteNextOffset === null ? -1n : log.remoteNextOffset - 1n));
       } else if (timestamp < 0n) {
-        // -3 (max timestamp) and -4 (earliest local) are not offered.
+        // -3 (max timestamp) is not offered.
         out.push(answer(ErrorCode.UNSUPPORTED_VERSION, -1n));
       } else {
         try {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BrokerObjectStore, BrokerTiering, TieringPolicy } from '@fjord/broker-contract';
-import { LogError, RemoteReadCache, type PartitionLog, type RemoteStorage } from '@fjord/log';
+import { LogError, RemoteReadCache, remotePartitionPrefix, remoteTopicPrefix, type PartitionLog, type RemoteStorage } from '@fjord/log';
 import type { ObjectStore } from '@fjord/object-store';
 import type { Logger } from 'pino';
 
@@ -60,18 +60,14 @@ export class TieringAgent {
     return { enabled: this.#policy.enabled, localRetentionMs: this.#policy.localRetentionMs };
   }
 
-  /**
-   * Where a partition's remote segments live: `<store prefix><cluster prefix><topic>/<topicId>/<partition>/`.
-   * The topic id (as in KIP-405's layout) keeps a re-created topic from ever adopting objects of an
-   * earlier one of the same name that could not be deleted.
-   */
+  /** Where a partition's remote segments live, under `<store prefix><cluster prefix>` (see `remotePartitionPrefix`). */
   storageFor(topic: string, topicId: string, partition: number): RemoteStorage {
-    return { store: this.#store, keyPrefix: `${this.#topicPrefix(topic)}${topicId}/${partition}/`, cache: this.#cache };
+    return { store: this.#store, keyPrefix: remotePartitionPrefix(this.#clusterPrefix, topic, topicId, partition), cache: this.#cache };
   }
 
   /** Deletes every remote object of the topics of this name. */
   async deleteTopic(topic: string): Promise<number> {
-    const deleted = await this.#store.deletePrefix(this.#topicPrefix(topic));
+    const deleted = await this.#store.deletePrefix(remoteTopicPrefix(this.#clusterPrefix, topic));
     this.#logger.info({ topic, deleted }, 'deleted the remote objects of a deleted topic');
     return deleted;
   }
@@ -120,8 +116,8 @@ export class TieringAgent {
     await this.#store.close();
   }
 
-  #topicPrefix(topic: string): string {
-    return `${this.#config.objectStore.prefix}${this.#policy.prefix}${topic}/`;
+  get #clusterPrefix(): string {
+    return `${this.#config.objectStore.prefix}${this.#policy.prefix}`;
   }
 }
 

@@ -51,6 +51,12 @@ export interface ConfigEntry {
   sensitive: boolean;
 }
 
+export interface PartitionOffsets {
+  logStartOffset: bigint;
+  localLogStartOffset: bigint;
+  highWatermark: bigint;
+}
+
 /** A topic-partition key: `name:partition`. */
 export const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
@@ -60,6 +66,8 @@ const CONFIG_SET = 0;
 const CONFIG_DELETE = 1;
 const EARLIEST = -2n;
 const LATEST = -1n;
+/** KIP-405's EARLIEST_LOCAL_TIMESTAMP: the first offset still on the brokers' disks. */
+const EARLIEST_LOCAL = -4n;
 
 /**
  * A Kafka admin client for the control plane, on @fjord/kafka-protocol. Each call goes to the broker
@@ -189,8 +197,11 @@ export class AdminClient {
     throwIfError(result.errorCode, result.errorMessage);
   }
 
-  /** Log start offset and high watermark of each partition, keyed by `partitionKey`, asked of each leader. */
-  async offsets(topics: TopicMetadata[]): Promise<Map<string, { logStartOffset: bigint; highWatermark: bigint }>> {
+  /**
+   * Log start offset, local log start offset (below it, data is only in tiered storage) and high
+   * watermark of each partition, keyed by `partitionKey`, asked of each leader.
+   */
+  async offsets(topics: TopicMetadata[]): Promise<Map<string, PartitionOffsets>> {
     const byLeader = new Map<number, Map<string, number[]>>();
     for (const topic of topics) {
       for (const p of topic.partitions) {
@@ -199,7 +210,7 @@ export class AdminClient {
         byLeader.set(p.leader, leaderTopics);
       }
     }
-    const out = new Map<string, { logStartOffset: bigint; highWatermark: bigint }>();
+    const out = new Map<string, PartitionOffsets>();
     await Promise.all(
       [...byLeader].map(async ([leader, leaderTopics]) => {
         const connection = await this.#node(leader);
@@ -212,11 +223,18 @@ export class AdminClient {
               partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
             })),
           });
-        const [earliest, latest] = await Promise.all([ask(EARLIEST), ask(LATEST)]);
+        const [earliest, earliestLocal, latest] = await Promise.all([ask(EARLIEST), ask(EARLIEST_LOCAL), ask(LATEST)]);
         for (const t of earliest.topics) {
           for (const p of t.partitions) {
             throwIfError(p.errorCode);
-            out.set(partitionKey(t.name, p.partitionIndex), { logStartOffset: p.offset, highWatermark: 0n });
+            out.set(partitionKey(t.name, p.partitionIndex), { logStartOffset: p.offset, localLogStartOffset: p.offset, highWatermark: 0n });
+          }
+        }
+        for (const t of earliestLocal.topics) {
+          for (const p of t.partitions) {
+            const entry = out.get(partitionKey(t.name, p.partitionIndex));
+            // An engine without tiered storage may not know -4; then every offset is local.
+            if (entry && p.errorCode === ErrorCode.NONE && p.offset >= 0n) entry.localLogStartOffset = p.offset;
           }
         }
         for (const t of latest.topics) {

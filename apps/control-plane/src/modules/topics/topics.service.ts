@@ -7,6 +7,7 @@ import { KafkaError, partitionKey, type AdminClient, type AdminPool, type Cluste
 import { authorize } from '../../permissions.ts';
 import { assertConfigsWithinQuotas, assertPartitionsWithinQuota } from './topic-limits.ts';
 import { latestMessages } from './topic-messages.ts';
+import { tieredBytes, type TieredStorage } from './tiered-bytes.ts';
 import { topicProblem, type TopicRequestFields } from './topic-problems.ts';
 
 /** How the control plane reaches a cluster's brokers: its bootstrap servers and the control plane's own SASL key. */
@@ -26,6 +27,8 @@ type Deps = {
   quotas: ClusterQuotaSource;
   kafka: AdminPool;
   repos: Pick<Repositories, 'audit'>;
+  /** Where the clusters tier to; absent, no topic has remote bytes. */
+  tiered?: TieredStorage;
 };
 
 const isTopicName = (key: string) => TopicName.safeParse(key).success;
@@ -38,7 +41,9 @@ const METADATA_RETRY_MS = 100;
  * Topics live in the cluster, not in the database: every call here is Kafka Admin protocol to the
  * cluster's brokers, so topics made with any Kafka tool show up, and the cluster has the final word.
  */
-export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
+export function topicsService({ clusters, quotas, kafka, repos, tiered }: Deps) {
+  const describe = (admin: AdminClient, clusterId: string, topics: TopicMetadata[]) => describeTopics(admin, topics, tieredBytes(tiered, clusterId, topics));
+
   async function withAdmin<T>(ctx: AuthContext, clusterId: string, request: TopicRequestFields, fn: (admin: AdminClient) => Promise<T>): Promise<T> {
     const target = await clusters.connection(ctx.orgId, clusterId);
     try {
@@ -62,7 +67,7 @@ export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
           .sort((a, b) => (a.name < b.name ? -1 : 1))
           .slice(0, query.limit + 1);
         const page = toPage(visible, query.limit, (t) => t.name, (t) => t);
-        return { items: await describe(admin, page.items), nextCursor: page.nextCursor };
+        return { items: await describe(admin, clusterId, page.items), nextCursor: page.nextCursor };
       });
     },
 
@@ -70,7 +75,7 @@ export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
       authorize(ctx, 'topics:read');
       return withAdmin(ctx, clusterId, { topic: name }, async (admin) => {
         const { topics } = await admin.metadata([name]);
-        return (await describe(admin, topics))[0];
+        return (await describe(admin, clusterId, topics))[0];
       });
     },
 
@@ -84,7 +89,7 @@ export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
         assertPartitionsWithinQuota(limits, partitionsInUse(await admin.metadata(null)), body.partitions);
         await admin.createTopic({ name: body.name, partitions: body.partitions, replicationFactor: body.replicationFactor ?? -1, configs });
         await audit(ctx, 'topic.create', clusterId, body.name);
-        return (await describe(admin, await createdMetadata(admin, body.name)))[0];
+        return (await describe(admin, clusterId, await createdMetadata(admin, body.name)))[0];
       });
     },
 
@@ -107,7 +112,7 @@ export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
         if (hasChanges) await admin.alterTopicConfigs(name, changes);
         if (partitions !== undefined) await admin.createPartitions(name, partitions);
         if (hasChanges || partitions !== undefined) await audit(ctx, 'topic.update', clusterId, name);
-        return (await describe(admin, await createdMetadata(admin, name, partitions)))[0];
+        return (await describe(admin, clusterId, await createdMetadata(admin, name, partitions)))[0];
       });
     },
 
@@ -136,10 +141,11 @@ export function topicsService({ clusters, quotas, kafka, repos }: Deps) {
 const partitionsInUse = ({ topics }: { topics: TopicMetadata[] }) => topics.reduce((n, t) => n + t.partitions.length, 0);
 
 /** Partitions with their offsets and sizes, and the configs set on each topic, in the order given. */
-async function describe(admin: AdminClient, topics: TopicMetadata[]): Promise<Topic[]> {
-  const [offsets, sizes, configs] = await Promise.all([
+async function describeTopics(admin: AdminClient, topics: TopicMetadata[], remoteSizes: Promise<Map<string, number>>): Promise<Topic[]> {
+  const [offsets, sizes, remote, configs] = await Promise.all([
     admin.offsets(topics),
     admin.logSizes(topics),
+    remoteSizes,
     admin.describeTopicConfigs(topics.map((t) => t.name)),
   ]);
   return topics.map((t) => ({
@@ -151,10 +157,10 @@ async function describe(admin: AdminClient, topics: TopicMetadata[]): Promise<To
       return {
         partition,
         logStartOffset: Number(offset?.logStartOffset ?? 0n),
+        localLogStartOffset: Number(offset?.localLogStartOffset ?? 0n),
         highWatermark: Number(offset?.highWatermark ?? 0n),
         localBytes: Number(sizes.get(key) ?? 0n),
-        // Tiered storage does not exist yet: every byte is on the brokers.
-        remoteBytes: 0,
+        remoteBytes: remote.get(key) ?? 0,
       };
     }),
     configs: Object.fromEntries(
