@@ -18,7 +18,7 @@ export interface UsageSamplerOptions {
 
 /**
  * Every `intervalMs`, turns the traffic counted since the last tick into samples per topic and
- * principal, adds each topic's stored bytes and partition count as gauges over the same interval,
+ * principal, adds each topic's stored bytes (local and remote) and partition count as gauges over the same interval,
  * and spools them (durably) before the reporter may send them.
  */
 export class UsageSampler {
@@ -66,6 +66,9 @@ export class UsageSampler {
       for (const topic of this.#o.topics.list()) {
         add('partitions', topic.partitions.length, topic.name);
         add('hot_stored_bytes', topic.partitions.reduce((sum, log) => sum + log.size, 0), topic.name);
+        // Remote (tiered) bytes are billed apart; most topics have none, and no sample means none.
+        const cold = topic.partitions.reduce((sum, log) => sum + log.remoteSize, 0);
+        if (cold > 0) add('cold_stored_bytes', cold, topic.name);
       }
     }
     if (samples.length === 0) return;
