@@ -90,7 +90,7 @@ describe('a consumer group over a fully tiered topic', () => {
             numPartitions: 1,
             configEntries: [
               { name: 'segment.bytes', value: String(256 * 1024) },
-              { name: 'local.retention.bytes', value: '1' },
+              { name: 'local.retention.bytes', value: '0' },
             ],
           },
         ],

@@ -45,8 +45,9 @@ export function resolveLogConfig(config: Partial<LogConfig>): Required<LogConfig
       throw new LogError('INVALID_CONFIG', `${name} must be a positive integer${max === Number.POSITIVE_INFINITY ? '' : ` up to ${max}`}, got ${value}`);
     }
   };
+  // As Kafka: -1 is no limit, and 0 keeps no closed segment (retention.ms and retention.bytes take any value from -1).
   const limitOrUnlimited = (name: keyof LogConfig, value: number) => {
-    if (value !== -1) positive(name, value);
+    if (value !== -1 && value !== 0) positive(name, value);
   };
   // As Kafka validates local.retention.*: -2 (follow the total), or a limit that does not exceed it.
   const localLimit = (name: keyof LogConfig, value: number, total: number) => {

@@ -263,5 +263,8 @@ describe('local retention settings', () => {
     await expect(openLog(dir, { localRetentionMs: -3 })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
     const log = await openLog(dir, { retentionBytes: 1000, localRetentionBytes: 1000, localRetentionMs: -2 });
     await log.close();
+    // 0 is a limit Kafka accepts (keep no closed segment locally), not "unset".
+    const none = await openLog(dir, { localRetentionBytes: 0, localRetentionMs: 0 });
+    await none.close();
   });
 });
