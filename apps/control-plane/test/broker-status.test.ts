@@ -2,8 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { testBackends } from '@fjord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterSecrets } from '../src/cluster-secrets.ts';
-import { brokerStatusService } from '../src/modules/broker-status/broker-status.service.ts';
-import { createRepositories } from '../src/data-access.ts';
 import { bearer, signup, startTestApp, type SignedUp, type TestApp } from './helpers.ts';
 
 const backends = await testBackends();
@@ -38,14 +36,16 @@ describe.each(backends)('broker status reports on $name', (backend) => {
   const post = (body: unknown, token = secrets.brokerToken(clusterId), id = clusterId) =>
     t.app.inject({ method: 'POST', url: `/internal/clusters/${id}/status`, headers: bearer(token), payload: body as object });
 
-  it('keeps the newest report of each broker, readable through brokerStatus.latest', async () => {
+  it('keeps the newest report of each broker, shown by GET /v1/quotas', async () => {
     expect((await post(report())).statusCode).toBe(204);
     const later = report({ at: new Date(Date.now() + 1000).toISOString(), partitions: 13, hotStoredBytes: '5' });
     expect((await post(later)).statusCode).toBe(204);
     // A delayed older report does not roll the reading back.
     expect((await post(report({ partitions: 1 }))).statusCode).toBe(204);
-    const latest = await brokerStatusService({ repos: createRepositories(t.db.prisma) }).latest(clusterId);
-    expect(latest).toMatchObject({ clusterId, nodeId: 0, partitions: 13, hotStoredBytes: 5n, connections: 3, ingressBytesPerSecond: 1024.5 });
+    const quotas = await t.app.inject({ method: 'GET', url: '/v1/quotas', headers: a.auth });
+    expect(quotas.statusCode, quotas.body).toBe(200);
+    const use = quotas.json().clusterQuotas.find((c: { clusterId: string }) => c.clusterId === clusterId);
+    expect(use).toMatchObject({ measuredAt: later.at, partitions: { used: 13 }, storageBytes: { used: 5 }, connections: { used: 3 }, ingressBytesPerSecond: { used: 1024.5 } });
   });
 
   it('refuses a wrong token (401), a report of another cluster and a malformed one (400)', async () => {

@@ -3,8 +3,8 @@ import type { Db } from '../../repository.ts';
 
 /**
  * The last status each broker of a cluster reported (its current use). Keyed by cluster, not by
- * organization: brokers report it under their cluster's token, and readers have already found the
- * cluster in the caller's organization.
+ * organization: brokers report it under their cluster's token; `GET /v1/quotas` reads it by
+ * organization through the quotas repository.
  */
 export function brokerStatusRepository(db: Db) {
   return {
@@ -23,7 +23,5 @@ export function brokerStatusRepository(db: Db) {
       if (updated.count > 0) return;
       await db.brokerStatus.createMany({ data: [{ ...key, ...row }], skipDuplicates: true });
     },
-    /** The newest report of the cluster's brokers, or null before the first one. */
-    latest: (clusterId: string) => db.brokerStatus.findFirst({ where: { clusterId }, orderBy: { at: 'desc' } }),
   };
 }

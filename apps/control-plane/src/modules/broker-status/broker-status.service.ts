@@ -2,7 +2,7 @@ import type { BrokerStatus } from '@fjord/broker-contract';
 import type { Repositories } from '../../data-access.ts';
 import { ApiProblem } from '../../errors.ts';
 
-/** Brokers' reports of their cluster's current use: what `GET /v1/quotas` shows next to each limit. */
+/** Brokers' reports of their cluster's current use: what `GET /v1/quotas` shows next to each limit (read by the quotas module). */
 export function brokerStatusService({ repos }: { repos: Pick<Repositories, 'brokerStatus'> }) {
   return {
     /** A report from the broker of `clusterId` (its token already checked). */
@@ -12,7 +12,5 @@ export function brokerStatusService({ repos }: { repos: Pick<Repositories, 'brok
       }
       await repos.brokerStatus.record(status);
     },
-    /** The newest report for a cluster the caller has already found in its organization; null before the first. */
-    latest: (clusterId: string) => repos.brokerStatus.latest(clusterId),
   };
 }
