@@ -2,25 +2,62 @@
  * Generates src/apis/<api>.ts (schema, TypeScript types and grammar comment per version) from Apache
  * Kafka's message specs, restricted to the versions Fjord supports.
  *
- *   node --import tsx packages/kafka-protocol/scripts/generate-apis.ts <kafka>/clients/src/main/resources/common/message
+ *   node --import tsx packages/kafka-protocol/scripts/generate-apis.ts [<spec dir>]
  *
- * Fields whose versions lie entirely outside the supported range are left out. Regenerate rather
- * than edit the output; change SUPPORTED below to widen a range.
+ * The specs are vendored in spec/messages (see spec/README.md for their source commit). Fields whose
+ * versions lie entirely outside the supported range are left out. Regenerate rather than edit the
+ * output; change SUPPORTED below to widen a range. test/generated.test.ts fails when the committed
+ * files drift from what this script produces.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const SUPPORTED: Array<[name: string, min: number, max: number]> = [
+/** The newest version of each API in Apache Kafka 4.1.0: the vendored specs are newer, and nothing past these is generated. */
+export const KAFKA_4_1_MAX: Record<string, number> = {
+  ApiVersions: 4,
+  Metadata: 13,
+  Produce: 13,
+  Fetch: 17,
+  ListOffsets: 10,
+  CreateTopics: 7,
+  DeleteTopics: 6,
+  CreatePartitions: 3,
+  DescribeConfigs: 4,
+  DescribeLogDirs: 4,
+  SaslHandshake: 1,
+  SaslAuthenticate: 2,
+  FindCoordinator: 6,
+  JoinGroup: 9,
+  SyncGroup: 5,
+  Heartbeat: 4,
+  LeaveGroup: 5,
+  OffsetCommit: 10,
+  OffsetFetch: 10,
+  ListGroups: 5,
+  DescribeGroups: 6,
+  DeleteGroups: 2,
+  InitProducerId: 5,
+  AlterConfigs: 2,
+  IncrementalAlterConfigs: 1,
+  DeleteRecords: 2,
+  OffsetDelete: 0,
+  DescribeCluster: 2,
+  ConsumerGroupHeartbeat: 1,
+  ConsumerGroupDescribe: 1,
+};
+
+export const SUPPORTED: Array<[name: string, min: number, max: number]> = [
   ['ApiVersions', 0, 3],
   ['Metadata', 0, 12],
   ['Produce', 0, 9],
   ['Fetch', 4, 12],
   ['ListOffsets', 1, 7],
-  ['CreateTopics', 0, 7],
-  ['DeleteTopics', 0, 6],
+  ['CreateTopics', 2, 7],
+  ['DeleteTopics', 1, 6],
   ['CreatePartitions', 0, 3],
-  ['DescribeConfigs', 0, 4],
-  ['DescribeLogDirs', 0, 4],
+  ['DescribeConfigs', 1, 4],
+  ['DescribeLogDirs', 1, 4],
   ['SaslHandshake', 0, 1],
   ['SaslAuthenticate', 0, 2],
   ['FindCoordinator', 0, 4],
@@ -28,8 +65,8 @@ const SUPPORTED: Array<[name: string, min: number, max: number]> = [
   ['SyncGroup', 0, 5],
   ['Heartbeat', 0, 4],
   ['LeaveGroup', 0, 5],
-  ['OffsetCommit', 0, 8],
-  ['OffsetFetch', 0, 7],
+  ['OffsetCommit', 2, 8],
+  ['OffsetFetch', 1, 7],
   ['ListGroups', 0, 4],
   ['DescribeGroups', 0, 5],
   ['DeleteGroups', 0, 2],
@@ -39,6 +76,8 @@ const SUPPORTED: Array<[name: string, min: number, max: number]> = [
   ['DeleteRecords', 0, 2],
   ['OffsetDelete', 0, 0],
   ['DescribeCluster', 0, 1],
+  ['ConsumerGroupHeartbeat', 0, 1],
+  ['ConsumerGroupDescribe', 0, 1],
 ];
 
 interface SpecField {
@@ -285,6 +324,10 @@ function grammarComment(api: string, kind: string, fields: Resolved[], lo: numbe
 function generate(dir: string, api: string, lo: number, hi: number): { file: string; exportName: string } {
   const request = readSpec(dir, `${api}Request.json`);
   const response = readSpec(dir, `${api}Response.json`);
+  const valid = range(request.validVersions)!;
+  // Kafka 4.0 removed the oldest versions (KIP-896) and the fields only they had, so they cannot be generated from these
+  // specs. Produce keeps v0-v2 because its fields still cover them and librdkafka needs v0 advertised (KAFKA-18659).
+  if (lo < valid.min && api !== 'Produce') throw new Error(`${api}: v${lo} is below the specs' oldest version v${valid.min}`);
   const flex = range(request.flexibleVersions);
   const flexibleFrom = flex && flex.max >= lo && flex.min <= hi ? Math.max(flex.min, lo) : Infinity;
   const reqFields = resolve(request.fields, request, lo, hi);
@@ -323,20 +366,26 @@ ${schemaLiteral(resFields, '    ')}
   return { file, exportName };
 }
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error('usage: generate-apis.ts <kafka>/clients/src/main/resources/common/message');
-  process.exit(1);
+const defaultSpecDir = fileURLToPath(new URL('../spec/messages/', import.meta.url));
+
+/** Every generated file (src/apis/<name>.ts and index.ts) with its contents, without writing anything. */
+export function generateAll(dir = defaultSpecDir): Map<string, string> {
+  const files = new Map<string, string>();
+  const entries: string[] = [];
+  for (const [api, lo, hi] of SUPPORTED) {
+    const newest = KAFKA_4_1_MAX[api];
+    if (newest === undefined || hi > newest) throw new Error(`${api}: v${hi} is past Kafka 4.1 (v${newest})`);
+    const { file, exportName } = generate(dir, api, lo, hi);
+    files.set(`${kebab(api)}.ts`, file);
+    entries.push(`export { ${exportName} } from './${kebab(api)}.ts';\nexport type * from './${kebab(api)}.ts';`);
+  }
+  files.set('index.ts', `// Generated by scripts/generate-apis.ts. Regenerate rather than edit.\n${entries.join('\n')}\n`);
+  return files;
 }
-const outDir = new URL('../src/apis/', import.meta.url);
-const entries: string[] = [];
-for (const [api, lo, hi] of SUPPORTED) {
-  const { file, exportName } = generate(dir, api, lo, hi);
-  writeFileSync(new URL(`${kebab(api)}.ts`, outDir), file);
-  entries.push(`export { ${exportName} } from './${kebab(api)}.ts';\nexport type * from './${kebab(api)}.ts';`);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const outDir = new URL('../src/apis/', import.meta.url);
+  const files = generateAll(process.argv[2]);
+  for (const [name, text] of files) writeFileSync(new URL(name, outDir), text);
+  console.log(`generated ${files.size - 1} APIs`);
 }
-writeFileSync(
-  new URL('index.ts', outDir),
-  `// Generated by scripts/generate-apis.ts. Regenerate rather than edit.\n${entries.join('\n')}\n`,
-);
-console.log(`generated ${SUPPORTED.length} APIs`);

@@ -125,7 +125,7 @@ describe('admin and group request contents', () => {
       memberId: 'member-1',
       groupInstanceId: null,
       retentionTimeMs: -1n,
-      topics: [{ name: 'golden', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null, commitTimestamp: -1n }] }],
+      topics: [{ name: 'golden', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: null, committedLeaderEpoch: -1 }] }],
     });
   });
 });

@@ -70,7 +70,6 @@ function toResult(entry: ConfigEntry, includeSynonyms: boolean): DescribeConfigs
     name: entry.name,
     value: entry.value,
     readOnly: entry.readOnly,
-    isDefault: entry.source === CONFIG_SOURCE.DEFAULT_CONFIG,
     configSource: entry.source,
     isSensitive: false,
     synonyms: includeSynonyms ? entry.synonyms : [],

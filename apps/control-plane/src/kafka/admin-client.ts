@@ -375,9 +375,7 @@ export class AdminClient {
 }
 
 function configEntry(c: DescribeConfigsResourceResult): ConfigEntry {
-  // v0 has only isDefault; v1+ says where the value comes from.
-  const isOverride = c.configSource === undefined ? c.isDefault === false : c.configSource === CONFIG_SOURCE_TOPIC;
-  return { value: c.value, isOverride, readOnly: c.readOnly, sensitive: c.isSensitive };
+  return { value: c.value, isOverride: c.configSource === CONFIG_SOURCE_TOPIC, readOnly: c.readOnly, sensitive: c.isSensitive };
 }
 
 function parseBootstrap(servers: string): { host: string; port: number }[] {

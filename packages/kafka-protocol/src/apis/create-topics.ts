@@ -3,20 +3,7 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
- * CreateTopics Request (Version: 0) => [topics] timeout_ms
- *   topics => name num_partitions replication_factor [assignments] [configs]
- *     name => STRING
- *     num_partitions => INT32
- *     replication_factor => INT16
- *     assignments => partition_index [broker_ids]
- *       partition_index => INT32
- *       broker_ids => ARRAY(INT32)
- *     configs => name value
- *       name => STRING
- *       value => NULLABLE_STRING
- *   timeout_ms => INT32
- *
- * CreateTopics Request (Versions: 1-4) => [topics] timeout_ms validate_only
+ * CreateTopics Request (Versions: 2-4) => [topics] timeout_ms validate_only
  *   topics => name num_partitions replication_factor [assignments] [configs]
  *     name => STRING
  *     num_partitions => INT32
@@ -43,17 +30,6 @@ import { defineApi } from '../schema/define-api.ts';
  *       value => COMPACT_NULLABLE_STRING
  *   timeout_ms => INT32
  *   validate_only => BOOLEAN
- *
- * CreateTopics Response (Version: 0) => [topics]
- *   topics => name error_code
- *     name => STRING
- *     error_code => INT16
- *
- * CreateTopics Response (Version: 1) => [topics]
- *   topics => name error_code error_message
- *     name => STRING
- *     error_code => INT16
- *     error_message => NULLABLE_STRING
  *
  * CreateTopics Response (Versions: 2-4) => throttle_time_ms [topics]
  *   throttle_time_ms => INT32
@@ -127,8 +103,8 @@ export interface CreateTopicsRequest {
   topics: CreateTopicsRequestCreatableTopic[];
   /** All versions; default 60000. */
   timeoutMs: number;
-  /** v1+; default false. */
-  validateOnly?: boolean;
+  /** All versions; default false. */
+  validateOnly: boolean;
 }
 
 export interface CreateTopicsResponseCreatableTopicConfigs {
@@ -151,8 +127,8 @@ export interface CreateTopicsResponseCreatableTopicResult {
   topicId?: string;
   /** All versions. */
   errorCode: number;
-  /** v1+; nullable 0+. */
-  errorMessage?: string | null;
+  /** All versions; nullable 0+. */
+  errorMessage: string | null;
   /** v5+; tagged 5+ (tag 0). */
   topicConfigErrorCode?: number;
   /** v5+; default -1. */
@@ -164,8 +140,8 @@ export interface CreateTopicsResponseCreatableTopicResult {
 }
 
 export interface CreateTopicsResponse {
-  /** v2+. */
-  throttleTimeMs?: number;
+  /** All versions. */
+  throttleTimeMs: number;
   /** All versions. */
   topics: CreateTopicsResponseCreatableTopicResult[];
 }
@@ -173,7 +149,7 @@ export interface CreateTopicsResponse {
 export const CreateTopicsApi = defineApi<CreateTopicsRequest, CreateTopicsResponse>({
   name: 'CreateTopics',
   key: 19,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 7,
   flexibleFrom: 5,
   request: [

@@ -3,7 +3,7 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
- * DeleteTopics Request (Versions: 0-3) => [topic_names] timeout_ms
+ * DeleteTopics Request (Versions: 1-3) => [topic_names] timeout_ms
  *   topic_names => ARRAY(STRING)
  *   timeout_ms => INT32
  *
@@ -16,11 +16,6 @@ import { defineApi } from '../schema/define-api.ts';
  *     name => COMPACT_NULLABLE_STRING
  *     topic_id => UUID
  *   timeout_ms => INT32
- *
- * DeleteTopics Response (Version: 0) => [responses]
- *   responses => name error_code
- *     name => STRING
- *     error_code => INT16
  *
  * DeleteTopics Response (Versions: 1-3) => throttle_time_ms [responses]
  *   throttle_time_ms => INT32
@@ -61,7 +56,7 @@ export interface DeleteTopicsRequestDeleteTopicState {
 export interface DeleteTopicsRequest {
   /** v6. */
   topics?: DeleteTopicsRequestDeleteTopicState[];
-  /** v0-v5. */
+  /** v1-v5. */
   topicNames?: string[];
   /** All versions. */
   timeoutMs: number;
@@ -79,8 +74,8 @@ export interface DeleteTopicsResponseDeletableTopicResult {
 }
 
 export interface DeleteTopicsResponse {
-  /** v1+. */
-  throttleTimeMs?: number;
+  /** All versions. */
+  throttleTimeMs: number;
   /** All versions. */
   responses: DeleteTopicsResponseDeletableTopicResult[];
 }
@@ -88,7 +83,7 @@ export interface DeleteTopicsResponse {
 export const DeleteTopicsApi = defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({
   name: 'DeleteTopics',
   key: 20,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 6,
   flexibleFrom: 4,
   request: [

@@ -3,12 +3,6 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
- * DescribeConfigs Request (Version: 0) => [resources]
- *   resources => resource_type resource_name [configuration_keys]
- *     resource_type => INT8
- *     resource_name => STRING
- *     configuration_keys => ARRAY(STRING)
- *
  * DescribeConfigs Request (Versions: 1-2) => [resources] include_synonyms
  *   resources => resource_type resource_name [configuration_keys]
  *     resource_type => INT8
@@ -31,20 +25,6 @@ import { defineApi } from '../schema/define-api.ts';
  *     configuration_keys => COMPACT_ARRAY(STRING)
  *   include_synonyms => BOOLEAN
  *   include_documentation => BOOLEAN
- *
- * DescribeConfigs Response (Version: 0) => throttle_time_ms [results]
- *   throttle_time_ms => INT32
- *   results => error_code error_message resource_type resource_name [configs]
- *     error_code => INT16
- *     error_message => NULLABLE_STRING
- *     resource_type => INT8
- *     resource_name => STRING
- *     configs => name value read_only is_default is_sensitive
- *       name => STRING
- *       value => NULLABLE_STRING
- *       read_only => BOOLEAN
- *       is_default => BOOLEAN
- *       is_sensitive => BOOLEAN
  *
  * DescribeConfigs Response (Versions: 1-2) => throttle_time_ms [results]
  *   throttle_time_ms => INT32
@@ -118,8 +98,8 @@ export interface DescribeConfigsResource {
 export interface DescribeConfigsRequest {
   /** All versions. */
   resources: DescribeConfigsResource[];
-  /** v1+; default false. */
-  includeSynonyms?: boolean;
+  /** All versions; default false. */
+  includeSynonyms: boolean;
   /** v3+; default false. */
   includeDocumentation?: boolean;
 }
@@ -140,14 +120,12 @@ export interface DescribeConfigsResourceResult {
   value: string | null;
   /** All versions. */
   readOnly: boolean;
-  /** v0. */
-  isDefault?: boolean;
-  /** v1+; default -1. */
-  configSource?: number;
+  /** All versions; default -1. */
+  configSource: number;
   /** All versions. */
   isSensitive: boolean;
-  /** v1+. */
-  synonyms?: DescribeConfigsSynonym[];
+  /** All versions. */
+  synonyms: DescribeConfigsSynonym[];
   /** v3+; default 0. */
   configType?: number;
   /** v3+; nullable 0+. */
@@ -177,7 +155,7 @@ export interface DescribeConfigsResponse {
 export const DescribeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConfigsResponse>({
   name: 'DescribeConfigs',
   key: 32,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   flexibleFrom: 4,
   request: [
@@ -200,7 +178,6 @@ export const DescribeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
         { name: 'name', type: 'string', versions: '0+' },
         { name: 'value', type: 'string', versions: '0+', nullable: '0+' },
         { name: 'readOnly', type: 'bool', versions: '0+' },
-        { name: 'isDefault', type: 'bool', versions: '0' },
         { name: 'configSource', type: 'int8', versions: '1+', default: -1 },
         { name: 'isSensitive', type: 'bool', versions: '0+' },
         { name: 'synonyms', type: 'struct', array: true, versions: '1+', fields: [

@@ -3,7 +3,7 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
- * DescribeLogDirs Request (Versions: 0-1) => [topics]
+ * DescribeLogDirs Request (Version: 1) => [topics]
  *   topics => topic [partitions]
  *     topic => STRING
  *     partitions => ARRAY(INT32)
@@ -13,7 +13,7 @@ import { defineApi } from '../schema/define-api.ts';
  *     topic => COMPACT_STRING
  *     partitions => COMPACT_ARRAY(INT32)
  *
- * DescribeLogDirs Response (Versions: 0-1) => throttle_time_ms [results]
+ * DescribeLogDirs Response (Version: 1) => throttle_time_ms [results]
  *   throttle_time_ms => INT32
  *   results => error_code log_dir [topics]
  *     error_code => INT16
@@ -126,7 +126,7 @@ export interface DescribeLogDirsResponse {
 export const DescribeLogDirsApi = defineApi<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   name: 'DescribeLogDirs',
   key: 35,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   flexibleFrom: 2,
   request: [

@@ -55,3 +55,7 @@ export { OffsetDeleteApi } from './offset-delete.ts';
 export type * from './offset-delete.ts';
 export { DescribeClusterApi } from './describe-cluster.ts';
 export type * from './describe-cluster.ts';
+export { ConsumerGroupHeartbeatApi } from './consumer-group-heartbeat.ts';
+export type * from './consumer-group-heartbeat.ts';
+export { ConsumerGroupDescribeApi } from './consumer-group-describe.ts';
+export type * from './consumer-group-describe.ts';

@@ -3,27 +3,6 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
- * OffsetCommit Request (Version: 0) => group_id [topics]
- *   group_id => STRING
- *   topics => name [partitions]
- *     name => STRING
- *     partitions => partition_index committed_offset committed_metadata
- *       partition_index => INT32
- *       committed_offset => INT64
- *       committed_metadata => NULLABLE_STRING
- *
- * OffsetCommit Request (Version: 1) => group_id generation_id_or_member_epoch member_id [topics]
- *   group_id => STRING
- *   generation_id_or_member_epoch => INT32
- *   member_id => STRING
- *   topics => name [partitions]
- *     name => STRING
- *     partitions => partition_index committed_offset commit_timestamp committed_metadata
- *       partition_index => INT32
- *       committed_offset => INT64
- *       commit_timestamp => INT64
- *       committed_metadata => NULLABLE_STRING
- *
  * OffsetCommit Request (Versions: 2-4) => group_id generation_id_or_member_epoch member_id retention_time_ms [topics]
  *   group_id => STRING
  *   generation_id_or_member_epoch => INT32
@@ -85,7 +64,7 @@ import { defineApi } from '../schema/define-api.ts';
  *       committed_leader_epoch => INT32
  *       committed_metadata => COMPACT_NULLABLE_STRING
  *
- * OffsetCommit Response (Versions: 0-2) => [topics]
+ * OffsetCommit Response (Version: 2) => [topics]
  *   topics => name [partitions]
  *     name => STRING
  *     partitions => partition_index error_code
@@ -117,8 +96,6 @@ export interface OffsetCommitRequestPartition {
   committedOffset: bigint;
   /** v6+; default -1. */
   committedLeaderEpoch?: number;
-  /** v1; default -1. */
-  commitTimestamp?: bigint;
   /** All versions; nullable 0+. */
   committedMetadata: string | null;
 }
@@ -133,10 +110,10 @@ export interface OffsetCommitRequestTopic {
 export interface OffsetCommitRequest {
   /** All versions. */
   groupId: string;
-  /** v1+; default -1. */
-  generationIdOrMemberEpoch?: number;
-  /** v1+. */
-  memberId?: string;
+  /** All versions; default -1. */
+  generationIdOrMemberEpoch: number;
+  /** All versions. */
+  memberId: string;
   /** v7+; nullable 7+; default null. */
   groupInstanceId?: string | null;
   /** v2-v4; default -1. */
@@ -169,7 +146,7 @@ export interface OffsetCommitResponse {
 export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitResponse>({
   name: 'OffsetCommit',
   key: 8,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 8,
   flexibleFrom: 8,
   request: [
@@ -179,12 +156,11 @@ export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
     { name: 'groupInstanceId', type: 'string', versions: '7+', nullable: '7+', default: null },
     { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1n },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-9' },
       { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'committedOffset', type: 'int64', versions: '0+' },
         { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
-        { name: 'commitTimestamp', type: 'int64', versions: '1', default: -1n },
         { name: 'committedMetadata', type: 'string', versions: '0+', nullable: '0+' },
       ] },
     ] },
@@ -192,7 +168,7 @@ export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-9' },
       { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },

@@ -3,7 +3,7 @@
 import { defineApi } from '../schema/define-api.ts';
 
 /*
- * OffsetFetch Request (Versions: 0-5) => group_id [topics]
+ * OffsetFetch Request (Versions: 1-5) => group_id [topics]
  *   group_id => STRING
  *   topics => name [partition_indexes]
  *     name => STRING
@@ -22,7 +22,7 @@ import { defineApi } from '../schema/define-api.ts';
  *     partition_indexes => COMPACT_ARRAY(INT32)
  *   require_stable => BOOLEAN
  *
- * OffsetFetch Response (Versions: 0-1) => [topics]
+ * OffsetFetch Response (Version: 1) => [topics]
  *   topics => name [partitions]
  *     name => STRING
  *     partitions => partition_index committed_offset metadata error_code
@@ -126,7 +126,7 @@ export interface OffsetFetchResponse {
 export const OffsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
   name: 'OffsetFetch',
   key: 9,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 7,
   flexibleFrom: 6,
   request: [

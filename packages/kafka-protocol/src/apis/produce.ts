@@ -176,7 +176,7 @@ export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
     { name: 'acks', type: 'int16', versions: '0+' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
     { name: 'topicData', type: 'struct', array: true, versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-12' },
       { name: 'partitionData', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'index', type: 'int32', versions: '0+' },
         { name: 'records', type: 'records', versions: '0+', nullable: '0+' },
@@ -185,7 +185,7 @@ export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
   ],
   response: [
     { name: 'responses', type: 'struct', array: true, versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-12' },
       { name: 'partitionResponses', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'index', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
