@@ -22,6 +22,26 @@ const count = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Not a whole number.');
   return Number(value);
 };
+const positive = (value: string) => {
+  const n = count(value);
+  if (n === 0) throw new InvalidArgumentError('Must be above 0.');
+  return n;
+};
+// commander turns a parsed null into '', so the words stay words here and become null in the command.
+/** A quota value: a whole number, -1 (maxRetentionMs: unlimited), or `plan` for the plan's ceiling. */
+const quotaValue = (value: string) => (value === 'plan' ? value : value === '-1' ? -1 : count(value));
+const keyRate = (value: string) => (value === 'default' ? value : positive(value));
+
+/** PlanLimits of packages/api, as flags: spelled out so `--help` and `--version` need not load zod. */
+export const clusterQuotaFlags: ReadonlyArray<[flag: string, about: string]> = [
+  ['ingress-bytes-per-second', 'produce throughput of the whole cluster'],
+  ['egress-bytes-per-second', 'fetch throughput of the whole cluster'],
+  ['max-partitions', 'partitions of all topics together'],
+  ['storage-bytes', 'hot (broker-local) storage'],
+  ['max-retention-ms', 'longest topic retention (-1: unlimited)'],
+  ['max-message-bytes', 'largest record batch'],
+  ['max-connections', 'client connections at once'],
+];
 
 /**
  * The one command table: every command, its arguments and options. Handlers load only when their
@@ -116,6 +136,13 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--secrets-out <file>', 'write the cluster key and its secret to this JSON file (mode 0600, added to what it holds) instead of printing the secret')
     .action(run(keys, (m) => m.create));
   keyCmd
+    .command('quota <key>')
+    .description("Set a cluster API key's own byte rates (by id, key or description); `default` gives a rate back to the cluster's default for keys")
+    .addOption(cluster())
+    .option('--ingress-bytes-per-second <n|default>', 'produce rate of this key over all its connections', keyRate)
+    .option('--egress-bytes-per-second <n|default>', 'fetch rate of this key over all its connections', keyRate)
+    .action(run(keys, (m) => m.quota));
+  keyCmd
     .command('delete <key>')
     .description('Revoke an API key (by id, key or description)')
     .option(...keyCluster)
@@ -133,11 +160,24 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('--ca-file <file>', "where to write the cluster's CA certificate (librdkafka and java; kafkajs holds it inline)", 'ca.pem')
     .action(run(() => import('./commands/kafka-config.ts'), (m) => m.kafkaConfig));
 
-  program
+  const quotas = () => import('./commands/quotas.ts');
+  const quotaCmd = program
     .command('quotas')
     .description("The organization's limits with their use and each cluster's quotas with its current use; with --cluster, one cluster's quotas against its plan")
     .option('-c, --cluster <cluster>', 'one cluster (name or id)')
-    .action(run(() => import('./commands/quotas.ts'), (m) => m.quotas));
+    .action(run(quotas, (m) => m.quotas));
+  const setQuotas = quotaCmd
+    .command('set')
+    .description("Set a cluster's quotas at or below its plan's ceiling (`plan` puts one back to the ceiling), and the default byte rates of its keys")
+    .option('-c, --cluster <cluster>', 'the cluster (name or id)');
+  // The flags are the API's PlanLimits fields in kebab-case (apps/cli/test/quotas-set.test.ts checks they agree).
+  for (const [flag, about] of clusterQuotaFlags) setQuotas.option(`--${flag} <n|plan>`, about, quotaValue);
+  setQuotas
+    .option('--key-ingress-bytes-per-second <n>', 'default produce rate of each cluster API key without its own', positive)
+    .option('--key-egress-bytes-per-second <n>', 'default fetch rate of each cluster API key without its own', positive)
+    .option('--no-key-quota', 'remove the default byte rates of keys (they share the cluster quota)')
+    // commander hands a -c after `set` to `quotas`, which declares it too: take it from either.
+    .action(run(quotas, (m) => (ctx, options) => m.setQuotas(ctx, { ...options, cluster: options.cluster ?? quotaCmd.opts().cluster })));
 
   program
     .command('usage')

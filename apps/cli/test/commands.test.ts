@@ -247,6 +247,38 @@ describe('fjord commands', () => {
     const ceiling = (await api.plans.list()).items.find((p) => p.name === 'basic')!.limits.maxPartitions;
     expect(one.stdout).toMatch(new RegExp(`^maxPartitions\\s+10\\s+set\\s+${ceiling}$`, 'm'));
     expect(one.stdout).toMatch(/^maxConnections\s+\d+\s+plan\s+\d+$/m);
+
+    const set = await run('quotas', 'set', '-c', 'metered', '--ingress-bytes-per-second', '2000000', '--max-partitions', 'plan', '--key-egress-bytes-per-second', '500000');
+    expect(set.code, report(set)).toBe(0);
+    expect(set.stdout).toMatch(/^ingressBytesPerSecond\s+2000000\s+set\s+\d+$/m);
+    expect(set.stdout).toMatch(new RegExp(`^maxPartitions\\s+${ceiling}\\s+plan\\s+${ceiling}$`, 'm'));
+    expect(set.stdout).toContain('default per key: ingress no limit B/s, egress 500000 B/s');
+    const stored = await api.clusters.quotas(created.id);
+    expect(stored.overrides).toEqual({ ingressBytesPerSecond: 2_000_000 });
+    expect(stored.defaultKeyQuota).toEqual({ egressBytesPerSecond: 500_000 });
+
+    const above = await run('quotas', 'set', '-c', 'metered', '--max-partitions', String(ceiling + 1));
+    expect(above.code).not.toBe(0);
+    expect(above.stderr).toMatch(/maxPartitions/);
+    expect(above.stderr).not.toMatch(noStackTrace);
+    const notANumber = await run('quotas', 'set', '-c', 'metered', '--max-connections', 'lots');
+    expect(notANumber.code).not.toBe(0);
+    expect(notANumber.stderr).toMatch(/Not a whole number/);
+    const nothing = await run('quotas', 'set', '-c', 'metered');
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.stderr).toMatch(/at least one quota/);
+    expect((await run('quotas', 'set', '-c', 'metered', '--no-key-quota')).code).toBe(0);
+    expect((await api.clusters.quotas(created.id)).defaultKeyQuota).toBeNull();
+
+    expect((await run('api-keys', 'create', '-c', 'metered', '-d', 'throttled', '--secrets-out', 'throttled.json')).code).toBe(0);
+    const keyQuota = await run('api-keys', 'quota', 'throttled', '-c', 'metered', '--ingress-bytes-per-second', '100000');
+    expect(keyQuota.code, report(keyQuota)).toBe(0);
+    expect(keyQuota.stdout).toMatch(/^ingress:\s+100000 B\/s$/m);
+    expect(keyQuota.stdout).toMatch(/^egress:\s+cluster's default$/m);
+    const [key] = (await api.clusterApiKeys.list(created.id)).items.filter((k) => k.description === 'throttled');
+    expect(key.quota).toEqual({ ingressBytesPerSecond: 100_000 });
+    expect((await run('api-keys', 'quota', 'throttled', '-c', 'metered', '--ingress-bytes-per-second', 'default')).code).toBe(0);
+    expect((await api.clusterApiKeys.get(created.id, key.id)).quota).toEqual({});
     expect((await run('clusters', 'delete', 'metered', '--wait', '--yes')).code).toBe(0);
   });
 

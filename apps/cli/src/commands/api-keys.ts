@@ -73,3 +73,22 @@ export async function remove(ctx: Context, ref: string, options: { cluster?: str
     ctx.io.result({ deleted: true, id: key.id }, () => `cloud API key ${key.id} deleted`);
   }
 }
+
+/** `fjord api-keys quota`: a key's own byte rates; null gives a rate back to the cluster's default for keys. */
+export async function quota(ctx: Context, ref: string, options: { cluster: string; ingressBytesPerSecond?: number | 'default'; egressBytesPerSecond?: number | 'default' }) {
+  const { cluster: clusterRef, ...given } = options;
+  const rates = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, value === 'default' ? null : value]));
+  if (Object.keys(rates).length === 0) throw new CliError('FJ_CLI_E0001', 'give --ingress-bytes-per-second and/or --egress-bytes-per-second');
+  const api = ctx.api();
+  const cluster = await findCluster(api, clusterRef);
+  const key = await findClusterApiKey(api, cluster.id, ref);
+  const updated = await api.clusterApiKeys.update(cluster.id, key.id, { quota: rates });
+  const rate = (n: number | undefined) => (n === undefined ? "cluster's default" : `${n} B/s`);
+  ctx.io.result(updated, () =>
+    fields([
+      ['key', updated.key],
+      ['ingress', rate(updated.quota.ingressBytesPerSecond)],
+      ['egress', rate(updated.quota.egressBytesPerSecond)],
+    ]),
+  );
+}

@@ -1,5 +1,6 @@
-import type { ClusterQuotas, OrganizationQuotas } from '@fjord/sdk';
+import type { ClusterQuotas, OrganizationQuotas, UpdateClusterQuotasRequest } from '@fjord/sdk';
 import { findCluster, type Context } from '../context.ts';
+import { CliError } from '../errors.ts';
 import { table } from '../io/table.ts';
 
 type Measured = { limit: number; used: number | null };
@@ -56,4 +57,24 @@ export async function quotas(ctx: Context, options: { cluster?: string }) {
   }
   const q = await api.quotas();
   ctx.io.result(q, () => organizationText(q));
+}
+
+type SetOptions = { cluster?: string; keyIngressBytesPerSecond?: number; keyEgressBytesPerSecond?: number; keyQuota: boolean } & Partial<
+  Record<Exclude<keyof UpdateClusterQuotasRequest, 'defaultKeyQuota'>, number | 'plan'>
+>;
+
+/** `fjord quotas set`: one PATCH of the flags given; the control plane checks each against the plan's ceiling. */
+export async function setQuotas(ctx: Context, options: SetOptions) {
+  const { cluster: ref, keyIngressBytesPerSecond, keyEgressBytesPerSecond, keyQuota, ...limits } = options;
+  if (ref === undefined) throw new CliError('FJ_CLI_E0001', "give the cluster: -c, --cluster <cluster>");
+  const body: UpdateClusterQuotasRequest = Object.fromEntries(Object.entries(limits).map(([name, value]) => [name, value === 'plan' ? null : value]));
+  if (keyIngressBytesPerSecond !== undefined || keyEgressBytesPerSecond !== undefined) {
+    if (!keyQuota) throw new CliError('FJ_CLI_E0001', '--no-key-quota removes the default byte rates of keys: it cannot be given with --key-*-bytes-per-second');
+    body.defaultKeyQuota = { ingressBytesPerSecond: keyIngressBytesPerSecond, egressBytesPerSecond: keyEgressBytesPerSecond };
+  } else if (!keyQuota) body.defaultKeyQuota = null;
+  if (Object.keys(body).length === 0) throw new CliError('FJ_CLI_E0001', 'give at least one quota to set (see `fjord quotas set --help`)');
+  const api = ctx.api();
+  const cluster = await findCluster(api, ref);
+  const q = await api.clusters.updateQuotas(cluster.id, body);
+  ctx.io.result(q, () => clusterText(cluster.name, q));
 }
