@@ -240,6 +240,36 @@ describe('web console in Chromium', () => {
     await screenshot(page, 'quotas');
   });
 
+  it("lowers the cluster's quotas below its plan, shows a value over the ceiling next to its field, and puts one back", async () => {
+    const ceiling = plans.basic.limits.maxPartitions;
+    await page.getByRole('button', { name: 'Set quotas of orders' }).click();
+    const form = page.getByRole('form', { name: 'Cluster quotas' });
+    await form.getByLabel('Partitions', { exact: true }).fill(String(ceiling + 1));
+    await form.getByRole('button', { name: 'Save quotas' }).click();
+    await until('the partitions error', async () => (await fieldError(page, 'Partitions')) ?? undefined, 15_000);
+    expect(await fieldError(page, 'Partitions')).toContain(String(ceiling));
+    await screenshot(page, 'quotas-form');
+
+    await form.getByLabel('Partitions', { exact: true }).fill('50');
+    await form.getByLabel('Produce throughput (MB/s)', { exact: true }).fill('5');
+    await form.getByLabel("Each key's consume rate (MB/s)", { exact: true }).fill('0.5');
+    await form.getByRole('button', { name: 'Save quotas' }).click();
+    await form.waitFor({ state: 'detached' });
+    const cluster = page.getByRole('table', { name: 'Quotas of orders' });
+    await until('the lowered partition limit', async () => ((await cluster.getByRole('row', { name: /^Partitions/ }).innerText()).match(/\s50\s*$/) ? true : undefined), 15_000);
+    const quotas = (await (await page.request.get(`/v1/clusters/${clusterId}/quotas`)).json()) as { overrides: object; defaultKeyQuota: object | null };
+    expect(quotas.overrides).toEqual({ maxPartitions: 50, ingressBytesPerSecond: 5_000_000 });
+    expect(quotas.defaultKeyQuota).toEqual({ egressBytesPerSecond: 500_000 });
+
+    await page.getByRole('button', { name: 'Set quotas of orders' }).click();
+    for (const label of ['Partitions', 'Produce throughput (MB/s)', "Each key's consume rate (MB/s)"]) await form.getByLabel(label, { exact: true }).fill('');
+    await form.getByRole('button', { name: 'Save quotas' }).click();
+    await form.waitFor({ state: 'detached' });
+    const reset = (await (await page.request.get(`/v1/clusters/${clusterId}/quotas`)).json()) as { overrides: object; defaultKeyQuota: object | null };
+    expect(reset.overrides).toEqual({});
+    expect(reset.defaultKeyQuota).toBeNull();
+  });
+
   it('shows a duplicate cluster name next to the Cluster name field', async () => {
     await page.goto('/clusters/new');
     await page.getByLabel('Cluster name', { exact: true }).fill('orders');
@@ -265,7 +295,7 @@ describe('web console in Chromium', () => {
       // Signing in to an organization other than one's own is an API choice the login form does not offer yet.
       const login = await viewer.page.request.post('/v1/login', { data: { email: viewerEmail, password, organizationId: orgId }, headers: { origin: cp.url } });
       expect(login.status()).toBe(200);
-      const mutating = /^(Create|Delete|Add|Remove|Save|Reset|Revoke)/;
+      const mutating = /^(Create|Delete|Add|Remove|Save|Set|Reset|Revoke)/;
       // Each page is checked once its data is on it, so a button that would come with the data is not missed.
       const pages: [string, (p: Page) => Promise<void>][] = [
         ['/clusters', (p) => p.getByRole('link', { name: 'orders', exact: true }).waitFor()],
@@ -277,6 +307,7 @@ describe('web console in Chromium', () => {
         ['/usage', (p) => p.getByRole('table', { name: 'Ingress totals' }).getByRole('rowheader', { name: 'orders', exact: true }).waitFor()],
         ['/invoices', (p) => p.getByRole('table', { name: 'Invoices' }).getByRole('row', { name: /Draft/ }).waitFor()],
         [`/invoices/${invoiceId}`, (p) => p.getByRole('button', { name: 'Download CSV' }).waitFor()],
+        ['/quotas', (p) => p.getByRole('table', { name: 'Quotas of orders' }).waitFor()],
       ];
       for (const [url, loaded] of pages) {
         await viewer.page.goto(url);

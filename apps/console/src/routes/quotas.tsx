@@ -1,9 +1,12 @@
 import type { ClusterQuotaUse } from '@fjord/api';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { QueryState } from '../components/query-state.tsx';
 import { fjord } from '../data/client.ts';
 import { formatBytes, formatDuration, formatTime } from '../data/format.ts';
+import { useCanWrite } from '../data/session.ts';
+import { ClusterQuotasForm } from './cluster-quotas-form.tsx';
 
 function Use({ label, used, limit, format = (n) => n.toLocaleString() }: { label: string; used: number | null; limit: number; format?: (n: number) => string }) {
   return (
@@ -19,6 +22,8 @@ function Use({ label, used, limit, format = (n) => n.toLocaleString() }: { label
 const rate = (n: number) => `${formatBytes(n)}/s`;
 
 function ClusterQuotas({ cluster }: { cluster: ClusterQuotaUse }) {
+  const canWrite = useCanWrite();
+  const [editing, setEditing] = useState(false);
   return (
     <section className="card" aria-labelledby={`quotas-${cluster.clusterId}`}>
       <h2 id={`quotas-${cluster.clusterId}`}>
@@ -55,6 +60,14 @@ function ClusterQuotas({ cluster }: { cluster: ClusterQuotaUse }) {
           </tr>
         </tbody>
       </table>
+      {canWrite &&
+        (editing ? (
+          <ClusterQuotasForm clusterId={cluster.clusterId} onDone={() => setEditing(false)} />
+        ) : (
+          <button type="button" onClick={() => setEditing(true)}>
+            Set quotas of {cluster.name}
+          </button>
+        ))}
     </section>
   );
 }
