@@ -11,6 +11,7 @@ import { PageQuery } from './pagination.ts';
 import { Invoice, InvoiceList } from './invoices.ts';
 import { PlanList } from './plans.ts';
 import { ClusterQuotas, OrganizationQuotas, UpdateClusterQuotasRequest } from './quotas.ts';
+import { ClusterConsumerGroupsParams, ConsumerGroup, ConsumerGroupPage, ConsumerGroupParams } from './consumer-groups.ts';
 import { ClusterTopicsParams, CreateTopicRequest, Topic, TopicPage, TopicParams, UpdateTopicRequest } from './topics.ts';
 import { UsageList, UsageQuery } from './usage.ts';
 
@@ -374,6 +375,39 @@ export const endpoints = {
     query: PageQuery,
     status: 200,
     response: AuditEventPage,
+  }),
+  listConsumerGroups: endpoint({
+    operationId: 'listConsumerGroups',
+    method: 'GET',
+    path: '/v1/clusters/:id/consumer-groups',
+    summary: "List the cluster's consumer groups, classic and KIP-848, with their state, members and total lag (read from the cluster)",
+    tag: 'consumer-groups',
+    auth: 'required',
+    params: ClusterConsumerGroupsParams,
+    query: PageQuery,
+    status: 200,
+    response: ConsumerGroupPage,
+  }),
+  getConsumerGroup: endpoint({
+    operationId: 'getConsumerGroup',
+    method: 'GET',
+    path: '/v1/clusters/:id/consumer-groups/:groupId',
+    summary: 'One consumer group: its members with the partitions each owns, and its committed offsets with the lag of each partition',
+    tag: 'consumer-groups',
+    auth: 'required',
+    params: ConsumerGroupParams,
+    status: 200,
+    response: ConsumerGroup,
+  }),
+  deleteConsumerGroup: endpoint({
+    operationId: 'deleteConsumerGroup',
+    method: 'DELETE',
+    path: '/v1/clusters/:id/consumer-groups/:groupId',
+    summary: 'Delete a consumer group with no members, and its committed offsets (409 while it has members)',
+    tag: 'consumer-groups',
+    auth: 'required',
+    params: ConsumerGroupParams,
+    status: 204,
   }),
   listTopics: endpoint({
     operationId: 'listTopics',

@@ -12,6 +12,7 @@ export * from './quotas.ts';
 export * from './clusters.ts';
 export * from './cluster-api-keys.ts';
 export * from './topics.ts';
+export * from './consumer-groups.ts';
 export * from './messages.ts';
 export * from './usage.ts';
 export * from './invoices.ts';

@@ -32,3 +32,4 @@ export {
   type DecodedRecord,
   type RecordHeader,
 } from './records/record-batch.ts';
+export { decodeConsumerAssignment, encodeConsumerAssignment, type ConsumerAssignment } from './consumer-protocol.ts';
