@@ -19,6 +19,11 @@ import { namedTopic } from './topic-ids.ts';
 const VALID_ACKS = new Set([0, 1, -1]);
 /** v13 replaced topic names with topic ids (KIP-516). */
 const TOPIC_IDS_FROM = 13;
+/**
+ * Kafka 4.0 removed v0-v2 (KIP-896) but still advertises them, because librdkafka's feature checks
+ * look for v0 in the ApiVersions answer (KAFKA-18659); no client sends them, and they are refused.
+ */
+const OLDEST_SERVED = 3;
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponse {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
@@ -107,6 +112,7 @@ export const produceHandler = defineHandler(Api.Produce, async (request, version
       name,
       topicId,
       partitionResponses: partitionData.map(async ({ index, records }): Promise<ProduceResponsePartitionProduceResponse> => {
+        if (version < OLDEST_SERVED) return failed(index, ErrorCode.UNSUPPORTED_VERSION, `Produce v${version} was removed in Kafka 4.0`);
         if (!VALID_ACKS.has(acks)) return failed(index, ErrorCode.INVALID_REQUIRED_ACKS);
         if (request.transactionalId !== null) {
           return failed(index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported');
