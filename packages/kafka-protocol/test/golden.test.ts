@@ -102,7 +102,8 @@ describe('admin and group request contents', () => {
   it('OffsetFetch v7 from librdkafka is flexible and asks for stable offsets', () => {
     const { header, body } = request('offset-fetch/kcat-v7.json');
     expect(header.clientId).toBe('rdkafka');
-    expect(body).toEqual({ groupId: 'golden-group', topics: [{ name: 'golden', partitionIndexes: [0] }], requireStable: true });
+    // `groups` (v8+) is absent from v7 and decodes as its empty default.
+    expect(body).toEqual({ groupId: 'golden-group', topics: [{ name: 'golden', partitionIndexes: [0] }], requireStable: true, groups: [] });
   });
 
   it('JoinGroup v5 from librdkafka offers range and roundrobin with raw subscription metadata', () => {
@@ -190,6 +191,13 @@ describe('record batches from real producers', () => {
     ]);
   });
 
+  it('the Produce v11 batch from @platformatic/kafka is the same record as its v9 one', () => {
+    expect(request('produce/platformatic-v11.json').header.apiVersion).toBe(11);
+    expect(decodeRecordBatch(recordsOf('produce/platformatic-v11.json')).records).toMatchObject([
+      { key: Buffer.from('key1'), value: Buffer.from('value-one'), timestamp: 1700000000000n, headers: [{ key: 'trace', value: Buffer.from('abc') }] },
+    ]);
+  });
+
   it('Produce request records are views into the frame, not copies', () => {
     const frame = Buffer.from(load('produce/kcat-v7-none.json').request, 'hex');
     const records = decodeRequestFrame(frame).body.topicData[0].partitionData[0].records as Buffer;
@@ -201,5 +209,34 @@ describe('record batches from real producers', () => {
     const { body } = decodeResponseFrame(Api.Fetch, 11, Buffer.from(fixture.response!, 'hex'));
     const batch = decodeRecordBatch(body.responses[0].partitions[0].records);
     expect(batch.records[0]).toMatchObject({ key: Buffer.from('k'), value: Buffer.from('hello') });
+  });
+});
+
+describe('Kafka 3.5+ versions from @platformatic/kafka 1.35.0', () => {
+  const TOPIC_ID = '9a321774-00c6-491f-8f2e-901195a4dc63';
+
+  it('Fetch v17 names the topic by id; the answer carries the id and the record batch', () => {
+    const { body } = request('fetch/platformatic-v17.json');
+    expect(body).toMatchObject({ sessionId: 0, sessionEpoch: 0, topics: [{ topicId: TOPIC_ID, partitions: [{ partition: 0, fetchOffset: 0n }] }] });
+    const response = decodeResponseFrame(Api.Fetch, 17, Buffer.from(load('fetch/platformatic-v17.json').response!, 'hex')).body;
+    expect(response).toMatchObject({ errorCode: 0, sessionId: 0, responses: [{ topicId: TOPIC_ID }] });
+    const batch = decodeRecordBatch(response.responses[0].partitions[0].records!);
+    expect(batch.records[0]).toMatchObject({ key: Buffer.from('key1'), value: Buffer.from('value-one') });
+  });
+
+  it('OffsetFetch v9 asks per group, naming the member; OffsetCommit v9 carries the generation', () => {
+    expect(request('offset-fetch/platformatic-v9.json').body).toMatchObject({
+      groups: [{ groupId: 'golden-group', memberEpoch: -1, topics: [{ name: 'golden', partitionIndexes: [0] }] }],
+    });
+    expect(request('offset-commit/platformatic-v9.json').body).toMatchObject({
+      groupId: 'golden-group',
+      generationIdOrMemberEpoch: 1,
+      topics: [{ name: 'golden', partitions: [{ partitionIndex: 0, committedOffset: 1n }] }],
+    });
+  });
+
+  it('JoinGroup v9 carries a reason; FindCoordinator v6 batches its keys', () => {
+    expect(request('join-group/platformatic-v9.json').body).toMatchObject({ groupId: 'golden-group', reason: '', protocols: [{ name: 'roundrobin' }] });
+    expect(request('find-coordinator/platformatic-v6.json').body).toMatchObject({ keyType: 0, coordinatorKeys: ['golden-group'] });
   });
 });

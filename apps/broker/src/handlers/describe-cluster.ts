@@ -17,7 +17,8 @@ export const describeClusterHandler = defineHandler(Api.DescribeCluster, (reques
     endpointType,
     clusterId: config.clusterId,
     controllerId: config.nodeId,
-    brokers: supported ? [{ brokerId: config.nodeId, host, port, rack: null }] : [],
+    // A single broker, never fenced (KIP-1073's includeFencedBrokers changes nothing).
+    brokers: supported ? [{ brokerId: config.nodeId, host, port, rack: null, isFenced: false }] : [],
     clusterAuthorizedOperations: OPERATIONS_OMITTED,
   };
 });

@@ -2,15 +2,19 @@ import { Api, ErrorCode, type DescribeGroupsResponseDescribedGroup } from '@fjor
 import { defineHandler } from './handler.ts';
 
 const OPERATIONS_OMITTED = -2147483648;
+/** KIP-1043: from v6 an unknown group is an error, not a Dead group. */
+const GROUP_ID_NOT_FOUND_FROM = 6;
 
-export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request, _version, { broker }) => {
+export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request, version, { broker }) => {
   const groups = request.groups.map((groupId): DescribeGroupsResponseDescribedGroup => {
     const live = broker.groups.describe(groupId);
     if (!live) {
       // As Kafka: a group with only committed offsets is Empty, an unknown one Dead.
       const hasOffsets = broker.offsets.group(groupId).size > 0;
+      const notFound = !hasOffsets && version >= GROUP_ID_NOT_FOUND_FROM;
       return {
-        errorCode: ErrorCode.NONE,
+        errorCode: notFound ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+        errorMessage: notFound ? `group ${groupId} not found` : null,
         groupId,
         groupState: hasOffsets ? 'Empty' : 'Dead',
         protocolType: hasOffsets ? 'consumer' : '',
@@ -21,6 +25,7 @@ export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request,
     }
     return {
       errorCode: ErrorCode.NONE,
+      errorMessage: null,
       groupId,
       groupState: live.state,
       protocolType: live.protocolType ?? '',

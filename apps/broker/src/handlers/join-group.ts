@@ -16,5 +16,6 @@ export const joinGroupHandler = defineHandler(Api.JoinGroup, async (request, ver
   });
   // A failed join has no protocol; before v7 the field cannot be null, and Kafka sends an empty name.
   const protocolName = result.protocolName ?? (version >= 7 ? null : '');
-  return { throttleTimeMs: 0, ...result, protocolName };
+  // v9's skipAssignment is for server-side assignors (KIP-848 migration); the classic leader always assigns.
+  return { throttleTimeMs: 0, ...result, protocolName, skipAssignment: false };
 });

@@ -76,5 +76,6 @@ export const metadataHandler = defineHandler(Api.Metadata, async (request, versi
     controllerId: config.nodeId,
     topics,
     clusterAuthorizedOperations: OPERATIONS_OMITTED,
+    errorCode: ErrorCode.NONE,
   };
 });

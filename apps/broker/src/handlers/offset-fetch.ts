@@ -1,24 +1,66 @@
-import { Api, ErrorCode, type OffsetFetchResponseTopic } from '@fjord/kafka-protocol';
+import {
+  Api,
+  ErrorCode,
+  type OffsetFetchRequestTopics,
+  type OffsetFetchResponseGroup,
+  type OffsetFetchResponsePartitions,
+} from '@fjord/kafka-protocol';
+import type { BrokerContext } from '../broker-context.ts';
 import { defineHandler } from './handler.ts';
 
-/** Committed offsets of a group; -1 where nothing was committed. `topics: null` asks for all of them. */
-export const offsetFetchHandler = defineHandler(Api.OffsetFetch, (request, _version, { broker }) => {
-  const { offsets } = broker;
-  const wanted =
-    request.topics ??
-    [...offsets.group(request.groupId)].map(([name, partitions]) => ({ name, partitionIndexes: [...partitions.keys()] }));
-  const topics: OffsetFetchResponseTopic[] = wanted.map(({ name, partitionIndexes }) => ({
-    name,
-    partitions: partitionIndexes.map((partitionIndex) => {
-      const committed = offsets.get(request.groupId, name, partitionIndex);
-      return {
-        partitionIndex,
-        committedOffset: committed?.offset ?? -1n,
-        committedLeaderEpoch: -1,
-        metadata: committed?.metadata ?? '',
-        errorCode: ErrorCode.NONE,
-      };
-    }),
-  }));
-  return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
+/** v8 asks for several groups at once; v10 names topics by id (KIP-516). */
+const GROUPS_FROM = 8;
+const TOPIC_IDS_FROM = 10;
+
+/**
+ * Whether the member named by a v9+ request may read the group's offsets. Classic groups ignore
+ * the member (Kafka's ClassicGroup.validateOffsetFetch); a new-protocol group checks its member
+ * and epoch here.
+ */
+function memberError(_broker: BrokerContext, _groupId: string, _memberId: string | null, _memberEpoch: number): number {
+  return ErrorCode.NONE;
+}
+
+function committed(broker: BrokerContext, groupId: string, topic: string | undefined, partitionIndex: number, errorCode: number): OffsetFetchResponsePartitions {
+  const offset = topic === undefined || errorCode !== ErrorCode.NONE ? undefined : broker.offsets.get(groupId, topic, partitionIndex);
+  return { partitionIndex, committedOffset: offset?.offset ?? -1n, committedLeaderEpoch: -1, metadata: offset?.metadata ?? '', errorCode };
+}
+
+/** One group's committed offsets; -1 where nothing was committed. `topics: null` asks for all of them. */
+function groupOffsets(
+  broker: BrokerContext,
+  groupId: string,
+  wanted: OffsetFetchRequestTopics[] | null,
+  byId: boolean,
+): OffsetFetchResponseGroup['topics'] {
+  if (wanted === null) {
+    const out: OffsetFetchResponseGroup['topics'] = [];
+    for (const [name, partitions] of broker.offsets.group(groupId)) {
+      const topicId = broker.topics.get(name)?.topicId;
+      // By id, a topic without one (gone since the commit) cannot be named.
+      if (byId && topicId === undefined) continue;
+      out.push({ name, topicId, partitions: [...partitions.keys()].map((p) => committed(broker, groupId, name, p, ErrorCode.NONE)) });
+    }
+    return out;
+  }
+  return wanted.map(({ name, topicId, partitionIndexes }) => {
+    const topicName = byId ? (topicId !== undefined ? broker.topics.getById(topicId)?.name : undefined) : name;
+    const errorCode = topicName === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.NONE;
+    return { name, topicId, partitions: partitionIndexes.map((p) => committed(broker, groupId, topicName, p, errorCode)) };
+  });
+}
+
+export const offsetFetchHandler = defineHandler(Api.OffsetFetch, (request, version, { broker }) => {
+  const byId = version >= TOPIC_IDS_FROM;
+  if (version < GROUPS_FROM) {
+    const groupId = request.groupId ?? '';
+    const wanted = request.topics === undefined || request.topics === null ? null : request.topics;
+    const topics = groupOffsets(broker, groupId, wanted, false).map(({ name, partitions }) => ({ name: name!, partitions }));
+    return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
+  }
+  const groups = (request.groups ?? []).map(({ groupId, memberId, memberEpoch, topics }): OffsetFetchResponseGroup => {
+    const errorCode = memberError(broker, groupId, memberId ?? null, memberEpoch ?? -1);
+    return { groupId, errorCode, topics: errorCode === ErrorCode.NONE ? groupOffsets(broker, groupId, topics, byId) : [] };
+  });
+  return { throttleTimeMs: 0, groups };
 });

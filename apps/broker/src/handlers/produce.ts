@@ -14,8 +14,16 @@ import type { BrokerContext } from '../broker-context.ts';
 import { recoverSequences } from '../producers/sequence-recovery.ts';
 import { defineHandler } from './handler.ts';
 import { logErrorCode } from './log-errors.ts';
+import { namedTopic } from './topic-ids.ts';
 
 const VALID_ACKS = new Set([0, 1, -1]);
+/** v13 replaced topic names with topic ids (KIP-516). */
+const TOPIC_IDS_FROM = 13;
+/**
+ * Kafka 4.0 removed v0-v2 (KIP-896) but still advertises them, because librdkafka's feature checks
+ * look for v0 in the ApiVersions answer (KAFKA-18659); no client sends them, and they are refused.
+ */
+const OLDEST_SERVED = 3;
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponse {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage };
@@ -85,7 +93,7 @@ async function appendIdempotent(
  * request order, so they share the log's group commit; acks=1 and acks=-1 both answer once the
  * append is durable (a single replica is the whole ISR). acks=0 gets no response at all.
  */
-export const produceHandler = defineHandler(Api.Produce, async (request, _version, { broker, logger, session, throttle }) => {
+export const produceHandler = defineHandler(Api.Produce, async (request, version, { broker, logger, session, throttle }) => {
   const { acks } = request;
   const { policy, storage } = broker;
   // Judged once per request: the storage count moves by what this request appends, at most.
@@ -96,32 +104,39 @@ export const produceHandler = defineHandler(Api.Produce, async (request, _versio
   for (const { partitionData } of request.topicData) for (const { records } of partitionData) bytes += records?.length ?? 0;
   const throttleTimeMs = broker.quotas.ingress.record(session.principal, bytes, Date.now());
   throttle(throttleTimeMs);
-  const responses = request.topicData.map(({ name, partitionData }) => ({
-    name,
-    partitionResponses: partitionData.map(async ({ index, records }): Promise<ProduceResponsePartitionProduceResponse> => {
-      if (!VALID_ACKS.has(acks)) return failed(index, ErrorCode.INVALID_REQUIRED_ACKS);
-      if (request.transactionalId !== null) {
-        return failed(index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported');
-      }
-      const log = broker.topics.partition(name, index);
-      if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      if (records === null || records.length === 0) return failed(index, ErrorCode.CORRUPT_MESSAGE, 'no record batch');
-      if (storageProblem) return failed(index, ErrorCode.POLICY_VIOLATION, storageProblem);
-      const tooLarge = policy.batchTooLarge(records);
-      if (tooLarge) return failed(index, ErrorCode.MESSAGE_TOO_LARGE, tooLarge);
-      const context = { topic: name, partition: index };
-      const response =
-        records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n
-          ? await appendIdempotent(broker, log, index, records, logger, context)
-          : await append(log, index, records, logger, context);
-      if (response.errorCode === ErrorCode.NONE) storage.appended(records.length);
-      // Metered: the record-batch bytes of every batch the broker took.
-      if (response.errorCode === ErrorCode.NONE) broker.usage?.ingress(name, session.principal, records.length);
-      return response;
-    }),
-  }));
+  const byId = version >= TOPIC_IDS_FROM;
+  const responses = request.topicData.map(({ name: requestedName, topicId, partitionData }) => {
+    const topic = namedTopic(broker, { name: requestedName, topicId }, byId);
+    const name = topic?.name ?? requestedName ?? '';
+    return {
+      name,
+      topicId,
+      partitionResponses: partitionData.map(async ({ index, records }): Promise<ProduceResponsePartitionProduceResponse> => {
+        if (version < OLDEST_SERVED) return failed(index, ErrorCode.UNSUPPORTED_VERSION, `Produce v${version} was removed in Kafka 4.0`);
+        if (!VALID_ACKS.has(acks)) return failed(index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (request.transactionalId !== null) {
+          return failed(index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported');
+        }
+        const log = topic?.partitions[index];
+        if (!log) return failed(index, byId && !topic ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (records === null || records.length === 0) return failed(index, ErrorCode.CORRUPT_MESSAGE, 'no record batch');
+        if (storageProblem) return failed(index, ErrorCode.POLICY_VIOLATION, storageProblem);
+        const tooLarge = policy.batchTooLarge(records);
+        if (tooLarge) return failed(index, ErrorCode.MESSAGE_TOO_LARGE, tooLarge);
+        const context = { topic: name, partition: index };
+        const response =
+          records.length >= BATCH_HEADER_SIZE && records.readBigInt64BE(BatchOffset.ProducerId) >= 0n
+            ? await appendIdempotent(broker, log, index, records, logger, context)
+            : await append(log, index, records, logger, context);
+        if (response.errorCode === ErrorCode.NONE) storage.appended(records.length);
+        // Metered: the record-batch bytes of every batch the broker took.
+        if (response.errorCode === ErrorCode.NONE) broker.usage?.ingress(name, session.principal, records.length);
+        return response;
+      }),
+    };
+  });
   const settled = await Promise.all(
-    responses.map(async ({ name, partitionResponses }) => ({ name, partitionResponses: await Promise.all(partitionResponses) })),
+    responses.map(async ({ name, topicId, partitionResponses }) => ({ name, topicId, partitionResponses: await Promise.all(partitionResponses) })),
   );
   if (acks === 0) return null;
   return { responses: settled, throttleTimeMs };

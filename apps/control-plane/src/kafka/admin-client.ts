@@ -94,6 +94,8 @@ export class AdminClient {
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
     });
+    // v13+ reports request-wide failures (such as an authorization failure) at the top.
+    throwIfError(response.errorCode ?? ErrorCode.NONE);
     const brokers = new Map(response.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
     this.#brokers = brokers;
     const out: TopicMetadata[] = [];
@@ -218,6 +220,8 @@ export class AdminClient {
           connection.send(Api.ListOffsets, {
             replicaId: -1,
             isolationLevel: 0,
+            // v10+: how long a broker may take to look up offsets in remote storage (KIP-1075).
+            timeoutMs: this.#operationTimeoutMs,
             topics: [...leaderTopics].map(([name, partitions]) => ({
               name,
               partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })),
@@ -295,12 +299,14 @@ export class AdminClient {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: topic.name, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: maxBytes }] }],
+      // Both: versions before 13 name the topic, later ones give its id (KIP-516); the codec writes what the version has.
+      topics: [{ topic: topic.name, topicId: topic.topicId, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: maxBytes }] }],
       forgottenTopicsData: [],
       rackId: '',
     });
     throwIfError(response.errorCode ?? ErrorCode.NONE);
-    const data = response.responses.find((t) => t.topic === topic.name)?.partitions.find((p) => p.partitionIndex === partition);
+    const answered = response.responses.find((t) => (t.topicId !== undefined && t.topicId === topic.topicId) || t.topic === topic.name);
+    const data = answered?.partitions.find((p) => p.partitionIndex === partition);
     if (!data) throw KafkaError.of('UNKNOWN_SERVER_ERROR', `Fetch answered without ${topic.name}-${partition}`);
     throwIfError(data.errorCode);
     return data.records ? decodeRecordBatches(data.records) : [];

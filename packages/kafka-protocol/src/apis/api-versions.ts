@@ -5,7 +5,7 @@ import { defineApi } from '../schema/define-api.ts';
 /*
  * ApiVersions Request (Versions: 0-2) =>
  *
- * ApiVersions Request (Version: 3) => client_software_name client_software_version TAG_BUFFER
+ * ApiVersions Request (Versions: 3-4) => client_software_name client_software_version TAG_BUFFER
  *   client_software_name => COMPACT_STRING
  *   client_software_version => COMPACT_STRING
  *
@@ -24,7 +24,7 @@ import { defineApi } from '../schema/define-api.ts';
  *     max_version => INT16
  *   throttle_time_ms => INT32
  *
- * ApiVersions Response (Version: 3) => error_code [api_keys] throttle_time_ms TAG_BUFFER
+ * ApiVersions Response (Versions: 3-4) => error_code [api_keys] throttle_time_ms TAG_BUFFER
  *   error_code => INT16
  *   api_keys => api_key min_version max_version TAG_BUFFER
  *     api_key => INT16
@@ -35,9 +35,9 @@ import { defineApi } from '../schema/define-api.ts';
  */
 
 export interface ApiVersionsRequest {
-  /** v3. */
+  /** v3+. */
   clientSoftwareName?: string;
-  /** v3. */
+  /** v3+. */
   clientSoftwareVersion?: string;
 }
 
@@ -75,13 +75,13 @@ export interface ApiVersionsResponse {
   apiKeys: ApiVersionsResponseApiVersion[];
   /** v1+. */
   throttleTimeMs?: number;
-  /** v3; tagged 3+ (tag 0). */
+  /** v3+; tagged 3+ (tag 0). */
   supportedFeatures?: ApiVersionsResponseSupportedFeatureKey[];
-  /** v3; tagged 3+ (tag 1); default -1. */
+  /** v3+; tagged 3+ (tag 1); default -1. */
   finalizedFeaturesEpoch?: bigint;
-  /** v3; tagged 3+ (tag 2). */
+  /** v3+; tagged 3+ (tag 2). */
   finalizedFeatures?: ApiVersionsResponseFinalizedFeatureKey[];
-  /** v3; tagged 3+ (tag 3); default false. */
+  /** v3+; tagged 3+ (tag 3); default false. */
   zkMigrationReady?: boolean;
 }
 
@@ -89,7 +89,7 @@ export const ApiVersionsApi = defineApi<ApiVersionsRequest, ApiVersionsResponse>
   name: 'ApiVersions',
   key: 18,
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   flexibleFrom: 3,
   request: [
     { name: 'clientSoftwareName', type: 'string', versions: '3+' },

@@ -10,6 +10,11 @@ import { defineApi } from '../schema/define-api.ts';
  *   include_cluster_authorized_operations => BOOLEAN
  *   endpoint_type => INT8
  *
+ * DescribeCluster Request (Version: 2) => include_cluster_authorized_operations endpoint_type include_fenced_brokers TAG_BUFFER
+ *   include_cluster_authorized_operations => BOOLEAN
+ *   endpoint_type => INT8
+ *   include_fenced_brokers => BOOLEAN
+ *
  * DescribeCluster Response (Version: 0) => throttle_time_ms error_code error_message cluster_id controller_id [brokers] cluster_authorized_operations TAG_BUFFER
  *   throttle_time_ms => INT32
  *   error_code => INT16
@@ -37,13 +42,30 @@ import { defineApi } from '../schema/define-api.ts';
  *     rack => COMPACT_NULLABLE_STRING
  *   cluster_authorized_operations => INT32
  *
+ * DescribeCluster Response (Version: 2) => throttle_time_ms error_code error_message endpoint_type cluster_id controller_id [brokers] cluster_authorized_operations TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   error_code => INT16
+ *   error_message => COMPACT_NULLABLE_STRING
+ *   endpoint_type => INT8
+ *   cluster_id => COMPACT_STRING
+ *   controller_id => INT32
+ *   brokers => broker_id host port rack is_fenced TAG_BUFFER
+ *     broker_id => INT32
+ *     host => COMPACT_STRING
+ *     port => INT32
+ *     rack => COMPACT_NULLABLE_STRING
+ *     is_fenced => BOOLEAN
+ *   cluster_authorized_operations => INT32
+ *
  */
 
 export interface DescribeClusterRequest {
   /** All versions. */
   includeClusterAuthorizedOperations: boolean;
-  /** v1; default 1. */
+  /** v1+; default 1. */
   endpointType?: number;
+  /** v2. */
+  includeFencedBrokers?: boolean;
 }
 
 export interface DescribeClusterBroker {
@@ -55,6 +77,8 @@ export interface DescribeClusterBroker {
   port: number;
   /** All versions; nullable 0+; default null. */
   rack: string | null;
+  /** v2. */
+  isFenced?: boolean;
 }
 
 export interface DescribeClusterResponse {
@@ -64,7 +88,7 @@ export interface DescribeClusterResponse {
   errorCode: number;
   /** All versions; nullable 0+; default null. */
   errorMessage: string | null;
-  /** v1; default 1. */
+  /** v1+; default 1. */
   endpointType?: number;
   /** All versions. */
   clusterId: string;
@@ -80,11 +104,12 @@ export const DescribeClusterApi = defineApi<DescribeClusterRequest, DescribeClus
   name: 'DescribeCluster',
   key: 60,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleFrom: 0,
   request: [
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '0+' },
     { name: 'endpointType', type: 'int8', versions: '1+', default: 1 },
+    { name: 'includeFencedBrokers', type: 'bool', versions: '2+' },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -98,6 +123,7 @@ export const DescribeClusterApi = defineApi<DescribeClusterRequest, DescribeClus
       { name: 'host', type: 'string', versions: '0+' },
       { name: 'port', type: 'int32', versions: '0+' },
       { name: 'rack', type: 'string', versions: '0+', nullable: '0+', default: null },
+      { name: 'isFenced', type: 'bool', versions: '2+' },
     ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
   ],

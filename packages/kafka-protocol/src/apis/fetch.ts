@@ -112,6 +112,49 @@ import { defineApi } from '../schema/define-api.ts';
  *     partitions => COMPACT_ARRAY(INT32)
  *   rack_id => COMPACT_STRING
  *
+ * Fetch Request (Versions: 13-14) => replica_id max_wait_ms min_bytes max_bytes isolation_level session_id session_epoch [topics] [forgotten_topics_data] rack_id TAG_BUFFER
+ *   replica_id => INT32
+ *   max_wait_ms => INT32
+ *   min_bytes => INT32
+ *   max_bytes => INT32
+ *   isolation_level => INT8
+ *   session_id => INT32
+ *   session_epoch => INT32
+ *   topics => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
+ *     partitions => partition current_leader_epoch fetch_offset last_fetched_epoch log_start_offset partition_max_bytes TAG_BUFFER
+ *       partition => INT32
+ *       current_leader_epoch => INT32
+ *       fetch_offset => INT64
+ *       last_fetched_epoch => INT32
+ *       log_start_offset => INT64
+ *       partition_max_bytes => INT32
+ *   forgotten_topics_data => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
+ *     partitions => COMPACT_ARRAY(INT32)
+ *   rack_id => COMPACT_STRING
+ *
+ * Fetch Request (Versions: 15-17) => max_wait_ms min_bytes max_bytes isolation_level session_id session_epoch [topics] [forgotten_topics_data] rack_id TAG_BUFFER
+ *   max_wait_ms => INT32
+ *   min_bytes => INT32
+ *   max_bytes => INT32
+ *   isolation_level => INT8
+ *   session_id => INT32
+ *   session_epoch => INT32
+ *   topics => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
+ *     partitions => partition current_leader_epoch fetch_offset last_fetched_epoch log_start_offset partition_max_bytes TAG_BUFFER
+ *       partition => INT32
+ *       current_leader_epoch => INT32
+ *       fetch_offset => INT64
+ *       last_fetched_epoch => INT32
+ *       log_start_offset => INT64
+ *       partition_max_bytes => INT32
+ *   forgotten_topics_data => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
+ *     partitions => COMPACT_ARRAY(INT32)
+ *   rack_id => COMPACT_STRING
+ *
  * Fetch Response (Version: 4) => throttle_time_ms [responses]
  *   throttle_time_ms => INT32
  *   responses => topic [partitions]
@@ -194,7 +237,32 @@ import { defineApi } from '../schema/define-api.ts';
  *       preferred_read_replica => INT32
  *       records => COMPACT_RECORDS
  *
+ * Fetch Response (Versions: 13-17) => throttle_time_ms error_code session_id [responses] TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   error_code => INT16
+ *   session_id => INT32
+ *   responses => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
+ *     partitions => partition_index error_code high_watermark last_stable_offset log_start_offset [aborted_transactions] preferred_read_replica records TAG_BUFFER
+ *       partition_index => INT32
+ *       error_code => INT16
+ *       high_watermark => INT64
+ *       last_stable_offset => INT64
+ *       log_start_offset => INT64
+ *       aborted_transactions => producer_id first_offset TAG_BUFFER
+ *         producer_id => INT64
+ *         first_offset => INT64
+ *       preferred_read_replica => INT32
+ *       records => COMPACT_RECORDS
+ *
  */
+
+export interface FetchRequestReplicaState {
+  /** All versions; default -1. */
+  replicaId: number;
+  /** All versions; default -1. */
+  replicaEpoch: bigint;
+}
 
 export interface FetchPartition {
   /** All versions. */
@@ -203,33 +271,41 @@ export interface FetchPartition {
   currentLeaderEpoch?: number;
   /** All versions. */
   fetchOffset: bigint;
-  /** v12; default -1. */
+  /** v12+; default -1. */
   lastFetchedEpoch?: number;
   /** v5+; default -1. */
   logStartOffset?: bigint;
   /** All versions. */
   partitionMaxBytes: number;
+  /** v17; tagged 17+ (tag 0). */
+  replicaDirectoryId?: string;
 }
 
 export interface FetchTopic {
-  /** All versions. */
-  topic: string;
+  /** v4-v12. */
+  topic?: string;
+  /** v13+. */
+  topicId?: string;
   /** All versions. */
   partitions: FetchPartition[];
 }
 
 export interface FetchRequestForgottenTopic {
-  /** All versions. */
-  topic: string;
+  /** v7-v12. */
+  topic?: string;
+  /** v13+. */
+  topicId?: string;
   /** All versions. */
   partitions: number[];
 }
 
 export interface FetchRequest {
-  /** v12; nullable 12+; tagged 12+ (tag 0); default null. */
+  /** v12+; nullable 12+; tagged 12+ (tag 0); default null. */
   clusterId?: string | null;
-  /** All versions; default -1. */
-  replicaId: number;
+  /** v4-v14; default -1. */
+  replicaId?: number;
+  /** v15+; tagged 15+ (tag 1). */
+  replicaState?: FetchRequestReplicaState;
   /** All versions. */
   maxWaitMs: number;
   /** All versions. */
@@ -289,11 +365,11 @@ export interface FetchResponsePartitionData {
   lastStableOffset: bigint;
   /** v5+; default -1. */
   logStartOffset?: bigint;
-  /** v12; tagged 12+ (tag 0). */
+  /** v12+; tagged 12+ (tag 0). */
   divergingEpoch?: FetchResponseEpochEndOffset;
-  /** v12; tagged 12+ (tag 1). */
+  /** v12+; tagged 12+ (tag 1). */
   currentLeader?: FetchResponseLeaderIdAndEpoch;
-  /** v12; tagged 12+ (tag 2). */
+  /** v12+; tagged 12+ (tag 2). */
   snapshotId?: FetchResponseSnapshotId;
   /** All versions; nullable 4+. */
   abortedTransactions: FetchResponseAbortedTransaction[] | null;
@@ -304,10 +380,23 @@ export interface FetchResponsePartitionData {
 }
 
 export interface FetchableTopicResponse {
-  /** All versions. */
-  topic: string;
+  /** v4-v12. */
+  topic?: string;
+  /** v13+. */
+  topicId?: string;
   /** All versions. */
   partitions: FetchResponsePartitionData[];
+}
+
+export interface FetchResponseNodeEndpoint {
+  /** All versions. */
+  nodeId: number;
+  /** All versions. */
+  host: string;
+  /** All versions. */
+  port: number;
+  /** All versions; nullable 16+; default null. */
+  rack: string | null;
 }
 
 export interface FetchResponse {
@@ -319,17 +408,23 @@ export interface FetchResponse {
   sessionId?: number;
   /** All versions. */
   responses: FetchableTopicResponse[];
+  /** v16+; tagged 16+ (tag 0). */
+  nodeEndpoints?: FetchResponseNodeEndpoint[];
 }
 
 export const FetchApi = defineApi<FetchRequest, FetchResponse>({
   name: 'Fetch',
   key: 1,
   minVersion: 4,
-  maxVersion: 12,
+  maxVersion: 17,
   flexibleFrom: 12,
   request: [
     { name: 'clusterId', type: 'string', versions: '12+', nullable: '12+', tagged: '12+', tag: 0, default: null },
     { name: 'replicaId', type: 'int32', versions: '0-14', default: -1 },
+    { name: 'replicaState', type: 'struct', versions: '15+', tagged: '15+', tag: 1, fields: [
+      { name: 'replicaId', type: 'int32', versions: '15+', default: -1 },
+      { name: 'replicaEpoch', type: 'int64', versions: '15+', default: -1n },
+    ] },
     { name: 'maxWaitMs', type: 'int32', versions: '0+' },
     { name: 'minBytes', type: 'int32', versions: '0+' },
     { name: 'maxBytes', type: 'int32', versions: '3+', default: 2147483647 },
@@ -338,6 +433,7 @@ export const FetchApi = defineApi<FetchRequest, FetchResponse>({
     { name: 'sessionEpoch', type: 'int32', versions: '7+', default: -1 },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'topic', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'partition', type: 'int32', versions: '0+' },
         { name: 'currentLeaderEpoch', type: 'int32', versions: '9+', default: -1 },
@@ -345,10 +441,12 @@ export const FetchApi = defineApi<FetchRequest, FetchResponse>({
         { name: 'lastFetchedEpoch', type: 'int32', versions: '12+', default: -1 },
         { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n },
         { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
+        { name: 'replicaDirectoryId', type: 'uuid', versions: '17+', tagged: '17+', tag: 0 },
       ] },
     ] },
     { name: 'forgottenTopicsData', type: 'struct', array: true, versions: '7+', fields: [
       { name: 'topic', type: 'string', versions: '7-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitions', type: 'int32', array: true, versions: '7+' },
     ] },
     { name: 'rackId', type: 'string', versions: '11+', default: "" },
@@ -359,6 +457,7 @@ export const FetchApi = defineApi<FetchRequest, FetchResponse>({
     { name: 'sessionId', type: 'int32', versions: '7+', default: 0 },
     { name: 'responses', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'topic', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
@@ -384,6 +483,12 @@ export const FetchApi = defineApi<FetchRequest, FetchResponse>({
         { name: 'preferredReadReplica', type: 'int32', versions: '11+', default: -1 },
         { name: 'records', type: 'records', versions: '0+', nullable: '0+' },
       ] },
+    ] },
+    { name: 'nodeEndpoints', type: 'struct', array: true, versions: '16+', tagged: '16+', tag: 0, fields: [
+      { name: 'nodeId', type: 'int32', versions: '16+' },
+      { name: 'host', type: 'string', versions: '16+' },
+      { name: 'port', type: 'int32', versions: '16+' },
+      { name: 'rack', type: 'string', versions: '16+', nullable: '16+', default: null },
     ] },
   ],
 });

@@ -14,7 +14,7 @@ import { defineApi } from '../schema/define-api.ts';
  *   key => COMPACT_STRING
  *   key_type => INT8
  *
- * FindCoordinator Request (Version: 4) => key_type [coordinator_keys] TAG_BUFFER
+ * FindCoordinator Request (Versions: 4-6) => key_type [coordinator_keys] TAG_BUFFER
  *   key_type => INT8
  *   coordinator_keys => COMPACT_ARRAY(STRING)
  *
@@ -40,7 +40,7 @@ import { defineApi } from '../schema/define-api.ts';
  *   host => COMPACT_STRING
  *   port => INT32
  *
- * FindCoordinator Response (Version: 4) => throttle_time_ms [coordinators] TAG_BUFFER
+ * FindCoordinator Response (Versions: 4-6) => throttle_time_ms [coordinators] TAG_BUFFER
  *   throttle_time_ms => INT32
  *   coordinators => key node_id host port error_code error_message TAG_BUFFER
  *     key => COMPACT_STRING
@@ -57,7 +57,7 @@ export interface FindCoordinatorRequest {
   key?: string;
   /** v1+; default 0. */
   keyType?: number;
-  /** v4. */
+  /** v4+. */
   coordinatorKeys?: string[];
 }
 
@@ -89,7 +89,7 @@ export interface FindCoordinatorResponse {
   host?: string;
   /** v0-v3. */
   port?: number;
-  /** v4. */
+  /** v4+. */
   coordinators?: FindCoordinatorResponseCoordinator[];
 }
 
@@ -97,7 +97,7 @@ export const FindCoordinatorApi = defineApi<FindCoordinatorRequest, FindCoordina
   name: 'FindCoordinator',
   key: 10,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   flexibleFrom: 3,
   request: [
     { name: 'key', type: 'string', versions: '0-3' },

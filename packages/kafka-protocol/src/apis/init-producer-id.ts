@@ -11,7 +11,7 @@ import { defineApi } from '../schema/define-api.ts';
  *   transactional_id => COMPACT_NULLABLE_STRING
  *   transaction_timeout_ms => INT32
  *
- * InitProducerId Request (Versions: 3-4) => transactional_id transaction_timeout_ms producer_id producer_epoch TAG_BUFFER
+ * InitProducerId Request (Versions: 3-5) => transactional_id transaction_timeout_ms producer_id producer_epoch TAG_BUFFER
  *   transactional_id => COMPACT_NULLABLE_STRING
  *   transaction_timeout_ms => INT32
  *   producer_id => INT64
@@ -23,7 +23,7 @@ import { defineApi } from '../schema/define-api.ts';
  *   producer_id => INT64
  *   producer_epoch => INT16
  *
- * InitProducerId Response (Versions: 2-4) => throttle_time_ms error_code producer_id producer_epoch TAG_BUFFER
+ * InitProducerId Response (Versions: 2-5) => throttle_time_ms error_code producer_id producer_epoch TAG_BUFFER
  *   throttle_time_ms => INT32
  *   error_code => INT16
  *   producer_id => INT64
@@ -57,7 +57,7 @@ export const InitProducerIdApi = defineApi<InitProducerIdRequest, InitProducerId
   name: 'InitProducerId',
   key: 22,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   flexibleFrom: 2,
   request: [
     { name: 'transactionalId', type: 'string', versions: '0+', nullable: '0+' },

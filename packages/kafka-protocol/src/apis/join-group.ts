@@ -44,6 +44,18 @@ import { defineApi } from '../schema/define-api.ts';
  *     name => COMPACT_STRING
  *     metadata => COMPACT_BYTES
  *
+ * JoinGroup Request (Versions: 8-9) => group_id session_timeout_ms rebalance_timeout_ms member_id group_instance_id protocol_type [protocols] reason TAG_BUFFER
+ *   group_id => COMPACT_STRING
+ *   session_timeout_ms => INT32
+ *   rebalance_timeout_ms => INT32
+ *   member_id => COMPACT_STRING
+ *   group_instance_id => COMPACT_NULLABLE_STRING
+ *   protocol_type => COMPACT_STRING
+ *   protocols => name metadata TAG_BUFFER
+ *     name => COMPACT_STRING
+ *     metadata => COMPACT_BYTES
+ *   reason => COMPACT_NULLABLE_STRING
+ *
  * JoinGroup Response (Versions: 0-1) => error_code generation_id protocol_name leader member_id [members]
  *   error_code => INT16
  *   generation_id => INT32
@@ -89,13 +101,27 @@ import { defineApi } from '../schema/define-api.ts';
  *     group_instance_id => COMPACT_NULLABLE_STRING
  *     metadata => COMPACT_BYTES
  *
- * JoinGroup Response (Version: 7) => throttle_time_ms error_code generation_id protocol_type protocol_name leader member_id [members] TAG_BUFFER
+ * JoinGroup Response (Versions: 7-8) => throttle_time_ms error_code generation_id protocol_type protocol_name leader member_id [members] TAG_BUFFER
  *   throttle_time_ms => INT32
  *   error_code => INT16
  *   generation_id => INT32
  *   protocol_type => COMPACT_NULLABLE_STRING
  *   protocol_name => COMPACT_NULLABLE_STRING
  *   leader => COMPACT_STRING
+ *   member_id => COMPACT_STRING
+ *   members => member_id group_instance_id metadata TAG_BUFFER
+ *     member_id => COMPACT_STRING
+ *     group_instance_id => COMPACT_NULLABLE_STRING
+ *     metadata => COMPACT_BYTES
+ *
+ * JoinGroup Response (Version: 9) => throttle_time_ms error_code generation_id protocol_type protocol_name leader skip_assignment member_id [members] TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   error_code => INT16
+ *   generation_id => INT32
+ *   protocol_type => COMPACT_NULLABLE_STRING
+ *   protocol_name => COMPACT_NULLABLE_STRING
+ *   leader => COMPACT_STRING
+ *   skip_assignment => BOOLEAN
  *   member_id => COMPACT_STRING
  *   members => member_id group_instance_id metadata TAG_BUFFER
  *     member_id => COMPACT_STRING
@@ -126,6 +152,8 @@ export interface JoinGroupRequest {
   protocolType: string;
   /** All versions. */
   protocols: JoinGroupRequestProtocol[];
+  /** v8+; nullable 8+; default null. */
+  reason?: string | null;
 }
 
 export interface JoinGroupResponseMember {
@@ -144,12 +172,14 @@ export interface JoinGroupResponse {
   errorCode: number;
   /** All versions; default -1. */
   generationId: number;
-  /** v7; nullable 7+; default null. */
+  /** v7+; nullable 7+; default null. */
   protocolType?: string | null;
   /** All versions; nullable 7+. */
   protocolName: string | null;
   /** All versions. */
   leader: string;
+  /** v9; default false. */
+  skipAssignment?: boolean;
   /** All versions. */
   memberId: string;
   /** All versions. */
@@ -160,7 +190,7 @@ export const JoinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
   name: 'JoinGroup',
   key: 11,
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 9,
   flexibleFrom: 6,
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -173,6 +203,7 @@ export const JoinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
       { name: 'name', type: 'string', versions: '0+' },
       { name: 'metadata', type: 'bytes', versions: '0+' },
     ] },
+    { name: 'reason', type: 'string', versions: '8+', nullable: '8+', default: null },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
@@ -181,6 +212,7 @@ export const JoinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
     { name: 'protocolType', type: 'string', versions: '7+', nullable: '7+', default: null },
     { name: 'protocolName', type: 'string', versions: '0+', nullable: '7+' },
     { name: 'leader', type: 'string', versions: '0+' },
+    { name: 'skipAssignment', type: 'bool', versions: '9+', default: false },
     { name: 'memberId', type: 'string', versions: '0+' },
     { name: 'members', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'memberId', type: 'string', versions: '0+' },

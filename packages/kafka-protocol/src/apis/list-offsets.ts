@@ -30,7 +30,7 @@ import { defineApi } from '../schema/define-api.ts';
  *       current_leader_epoch => INT32
  *       timestamp => INT64
  *
- * ListOffsets Request (Versions: 6-7) => replica_id isolation_level [topics] TAG_BUFFER
+ * ListOffsets Request (Versions: 6-9) => replica_id isolation_level [topics] TAG_BUFFER
  *   replica_id => INT32
  *   isolation_level => INT8
  *   topics => name [partitions] TAG_BUFFER
@@ -39,6 +39,17 @@ import { defineApi } from '../schema/define-api.ts';
  *       partition_index => INT32
  *       current_leader_epoch => INT32
  *       timestamp => INT64
+ *
+ * ListOffsets Request (Version: 10) => replica_id isolation_level [topics] timeout_ms TAG_BUFFER
+ *   replica_id => INT32
+ *   isolation_level => INT8
+ *   topics => name [partitions] TAG_BUFFER
+ *     name => COMPACT_STRING
+ *     partitions => partition_index current_leader_epoch timestamp TAG_BUFFER
+ *       partition_index => INT32
+ *       current_leader_epoch => INT32
+ *       timestamp => INT64
+ *   timeout_ms => INT32
  *
  * ListOffsets Response (Version: 1) => [topics]
  *   topics => name [partitions]
@@ -70,7 +81,7 @@ import { defineApi } from '../schema/define-api.ts';
  *       offset => INT64
  *       leader_epoch => INT32
  *
- * ListOffsets Response (Versions: 6-7) => throttle_time_ms [topics] TAG_BUFFER
+ * ListOffsets Response (Versions: 6-10) => throttle_time_ms [topics] TAG_BUFFER
  *   throttle_time_ms => INT32
  *   topics => name [partitions] TAG_BUFFER
  *     name => COMPACT_STRING
@@ -106,6 +117,8 @@ export interface ListOffsetsRequest {
   isolationLevel?: number;
   /** All versions. */
   topics: ListOffsetsTopic[];
+  /** v10. */
+  timeoutMs?: number;
 }
 
 export interface ListOffsetsPartitionResponse {
@@ -139,7 +152,7 @@ export const ListOffsetsApi = defineApi<ListOffsetsRequest, ListOffsetsResponse>
   name: 'ListOffsets',
   key: 2,
   minVersion: 1,
-  maxVersion: 7,
+  maxVersion: 10,
   flexibleFrom: 6,
   request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
@@ -152,6 +165,7 @@ export const ListOffsetsApi = defineApi<ListOffsetsRequest, ListOffsetsResponse>
         { name: 'timestamp', type: 'int64', versions: '0+' },
       ] },
     ] },
+    { name: 'timeoutMs', type: 'int32', versions: '10+' },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },

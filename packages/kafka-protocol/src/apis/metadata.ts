@@ -34,7 +34,7 @@ import { defineApi } from '../schema/define-api.ts';
  *   include_cluster_authorized_operations => BOOLEAN
  *   include_topic_authorized_operations => BOOLEAN
  *
- * Metadata Request (Versions: 11-12) => [topics] allow_auto_topic_creation include_topic_authorized_operations TAG_BUFFER
+ * Metadata Request (Versions: 11-13) => [topics] allow_auto_topic_creation include_topic_authorized_operations TAG_BUFFER
  *   topics => topic_id name TAG_BUFFER
  *     topic_id => UUID
  *     name => COMPACT_NULLABLE_STRING
@@ -277,6 +277,31 @@ import { defineApi } from '../schema/define-api.ts';
  *       offline_replicas => COMPACT_ARRAY(INT32)
  *     topic_authorized_operations => INT32
  *
+ * Metadata Response (Version: 13) => throttle_time_ms [brokers] cluster_id controller_id [topics] error_code TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   brokers => node_id host port rack TAG_BUFFER
+ *     node_id => INT32
+ *     host => COMPACT_STRING
+ *     port => INT32
+ *     rack => COMPACT_NULLABLE_STRING
+ *   cluster_id => COMPACT_NULLABLE_STRING
+ *   controller_id => INT32
+ *   topics => error_code name topic_id is_internal [partitions] topic_authorized_operations TAG_BUFFER
+ *     error_code => INT16
+ *     name => COMPACT_NULLABLE_STRING
+ *     topic_id => UUID
+ *     is_internal => BOOLEAN
+ *     partitions => error_code partition_index leader_id leader_epoch [replica_nodes] [isr_nodes] [offline_replicas] TAG_BUFFER
+ *       error_code => INT16
+ *       partition_index => INT32
+ *       leader_id => INT32
+ *       leader_epoch => INT32
+ *       replica_nodes => COMPACT_ARRAY(INT32)
+ *       isr_nodes => COMPACT_ARRAY(INT32)
+ *       offline_replicas => COMPACT_ARRAY(INT32)
+ *     topic_authorized_operations => INT32
+ *   error_code => INT16
+ *
  */
 
 export interface MetadataRequestTopic {
@@ -353,13 +378,15 @@ export interface MetadataResponse {
   topics: MetadataResponseTopic[];
   /** v8-v10; default -2147483648. */
   clusterAuthorizedOperations?: number;
+  /** v13. */
+  errorCode?: number;
 }
 
 export const MetadataApi = defineApi<MetadataRequest, MetadataResponse>({
   name: 'Metadata',
   key: 3,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   flexibleFrom: 9,
   request: [
     { name: 'topics', type: 'struct', array: true, versions: '0+', nullable: '1+', fields: [
@@ -397,5 +424,6 @@ export const MetadataApi = defineApi<MetadataRequest, MetadataResponse>({
       { name: 'topicAuthorizedOperations', type: 'int32', versions: '8+', default: -2147483648 },
     ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: -2147483648 },
+    { name: 'errorCode', type: 'int16', versions: '13+' },
   ],
 });

@@ -51,13 +51,26 @@ import { defineApi } from '../schema/define-api.ts';
  *       committed_leader_epoch => INT32
  *       committed_metadata => NULLABLE_STRING
  *
- * OffsetCommit Request (Version: 8) => group_id generation_id_or_member_epoch member_id group_instance_id [topics] TAG_BUFFER
+ * OffsetCommit Request (Versions: 8-9) => group_id generation_id_or_member_epoch member_id group_instance_id [topics] TAG_BUFFER
  *   group_id => COMPACT_STRING
  *   generation_id_or_member_epoch => INT32
  *   member_id => COMPACT_STRING
  *   group_instance_id => COMPACT_NULLABLE_STRING
  *   topics => name [partitions] TAG_BUFFER
  *     name => COMPACT_STRING
+ *     partitions => partition_index committed_offset committed_leader_epoch committed_metadata TAG_BUFFER
+ *       partition_index => INT32
+ *       committed_offset => INT64
+ *       committed_leader_epoch => INT32
+ *       committed_metadata => COMPACT_NULLABLE_STRING
+ *
+ * OffsetCommit Request (Version: 10) => group_id generation_id_or_member_epoch member_id group_instance_id [topics] TAG_BUFFER
+ *   group_id => COMPACT_STRING
+ *   generation_id_or_member_epoch => INT32
+ *   member_id => COMPACT_STRING
+ *   group_instance_id => COMPACT_NULLABLE_STRING
+ *   topics => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
  *     partitions => partition_index committed_offset committed_leader_epoch committed_metadata TAG_BUFFER
  *       partition_index => INT32
  *       committed_offset => INT64
@@ -79,10 +92,18 @@ import { defineApi } from '../schema/define-api.ts';
  *       partition_index => INT32
  *       error_code => INT16
  *
- * OffsetCommit Response (Version: 8) => throttle_time_ms [topics] TAG_BUFFER
+ * OffsetCommit Response (Versions: 8-9) => throttle_time_ms [topics] TAG_BUFFER
  *   throttle_time_ms => INT32
  *   topics => name [partitions] TAG_BUFFER
  *     name => COMPACT_STRING
+ *     partitions => partition_index error_code TAG_BUFFER
+ *       partition_index => INT32
+ *       error_code => INT16
+ *
+ * OffsetCommit Response (Version: 10) => throttle_time_ms [topics] TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   topics => topic_id [partitions] TAG_BUFFER
+ *     topic_id => UUID
  *     partitions => partition_index error_code TAG_BUFFER
  *       partition_index => INT32
  *       error_code => INT16
@@ -101,8 +122,10 @@ export interface OffsetCommitRequestPartition {
 }
 
 export interface OffsetCommitRequestTopic {
-  /** All versions. */
-  name: string;
+  /** v2-v9. */
+  name?: string;
+  /** v10. */
+  topicId?: string;
   /** All versions. */
   partitions: OffsetCommitRequestPartition[];
 }
@@ -130,8 +153,10 @@ export interface OffsetCommitResponsePartition {
 }
 
 export interface OffsetCommitResponseTopic {
-  /** All versions. */
-  name: string;
+  /** v2-v9. */
+  name?: string;
+  /** v10. */
+  topicId?: string;
   /** All versions. */
   partitions: OffsetCommitResponsePartition[];
 }
@@ -147,7 +172,7 @@ export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
   name: 'OffsetCommit',
   key: 8,
   minVersion: 2,
-  maxVersion: 8,
+  maxVersion: 10,
   flexibleFrom: 8,
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -157,6 +182,7 @@ export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
     { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1n },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0-9' },
+      { name: 'topicId', type: 'uuid', versions: '10+' },
       { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'committedOffset', type: 'int64', versions: '0+' },
@@ -169,6 +195,7 @@ export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     { name: 'topics', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0-9' },
+      { name: 'topicId', type: 'uuid', versions: '10+' },
       { name: 'partitions', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },

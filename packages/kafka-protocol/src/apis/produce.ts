@@ -22,12 +22,22 @@ import { defineApi } from '../schema/define-api.ts';
  *       index => INT32
  *       records => RECORDS
  *
- * Produce Request (Version: 9) => transactional_id acks timeout_ms [topic_data] TAG_BUFFER
+ * Produce Request (Versions: 9-12) => transactional_id acks timeout_ms [topic_data] TAG_BUFFER
  *   transactional_id => COMPACT_NULLABLE_STRING
  *   acks => INT16
  *   timeout_ms => INT32
  *   topic_data => name [partition_data] TAG_BUFFER
  *     name => COMPACT_STRING
+ *     partition_data => index records TAG_BUFFER
+ *       index => INT32
+ *       records => COMPACT_RECORDS
+ *
+ * Produce Request (Version: 13) => transactional_id acks timeout_ms [topic_data] TAG_BUFFER
+ *   transactional_id => COMPACT_NULLABLE_STRING
+ *   acks => INT16
+ *   timeout_ms => INT32
+ *   topic_data => topic_id [partition_data] TAG_BUFFER
+ *     topic_id => UUID
  *     partition_data => index records TAG_BUFFER
  *       index => INT32
  *       records => COMPACT_RECORDS
@@ -85,9 +95,24 @@ import { defineApi } from '../schema/define-api.ts';
  *       error_message => NULLABLE_STRING
  *   throttle_time_ms => INT32
  *
- * Produce Response (Version: 9) => [responses] throttle_time_ms TAG_BUFFER
+ * Produce Response (Versions: 9-12) => [responses] throttle_time_ms TAG_BUFFER
  *   responses => name [partition_responses] TAG_BUFFER
  *     name => COMPACT_STRING
+ *     partition_responses => index error_code base_offset log_append_time_ms log_start_offset [record_errors] error_message TAG_BUFFER
+ *       index => INT32
+ *       error_code => INT16
+ *       base_offset => INT64
+ *       log_append_time_ms => INT64
+ *       log_start_offset => INT64
+ *       record_errors => batch_index batch_index_error_message TAG_BUFFER
+ *         batch_index => INT32
+ *         batch_index_error_message => COMPACT_NULLABLE_STRING
+ *       error_message => COMPACT_NULLABLE_STRING
+ *   throttle_time_ms => INT32
+ *
+ * Produce Response (Version: 13) => [responses] throttle_time_ms TAG_BUFFER
+ *   responses => topic_id [partition_responses] TAG_BUFFER
+ *     topic_id => UUID
  *     partition_responses => index error_code base_offset log_append_time_ms log_start_offset [record_errors] error_message TAG_BUFFER
  *       index => INT32
  *       error_code => INT16
@@ -110,8 +135,10 @@ export interface ProduceRequestPartitionProduceData {
 }
 
 export interface ProduceRequestTopicProduceData {
-  /** All versions. */
-  name: string;
+  /** v0-v12. */
+  name?: string;
+  /** v13. */
+  topicId?: string;
   /** All versions. */
   partitionData: ProduceRequestPartitionProduceData[];
 }
@@ -134,6 +161,13 @@ export interface ProduceResponseBatchIndexAndErrorMessage {
   batchIndexErrorMessage: string | null;
 }
 
+export interface ProduceResponseLeaderIdAndEpoch {
+  /** All versions; default -1. */
+  leaderId: number;
+  /** All versions; default -1. */
+  leaderEpoch: number;
+}
+
 export interface ProduceResponsePartitionProduceResponse {
   /** All versions. */
   index: number;
@@ -149,13 +183,28 @@ export interface ProduceResponsePartitionProduceResponse {
   recordErrors?: ProduceResponseBatchIndexAndErrorMessage[];
   /** v8+; nullable 8+; default null. */
   errorMessage?: string | null;
+  /** v10+; tagged 10+ (tag 0). */
+  currentLeader?: ProduceResponseLeaderIdAndEpoch;
 }
 
 export interface ProduceResponseTopicProduceResponse {
-  /** All versions. */
-  name: string;
+  /** v0-v12. */
+  name?: string;
+  /** v13. */
+  topicId?: string;
   /** All versions. */
   partitionResponses: ProduceResponsePartitionProduceResponse[];
+}
+
+export interface ProduceResponseNodeEndpoint {
+  /** All versions. */
+  nodeId: number;
+  /** All versions. */
+  host: string;
+  /** All versions. */
+  port: number;
+  /** All versions; nullable 10+; default null. */
+  rack: string | null;
 }
 
 export interface ProduceResponse {
@@ -163,13 +212,15 @@ export interface ProduceResponse {
   responses: ProduceResponseTopicProduceResponse[];
   /** v1+; default 0. */
   throttleTimeMs?: number;
+  /** v10+; tagged 10+ (tag 0). */
+  nodeEndpoints?: ProduceResponseNodeEndpoint[];
 }
 
 export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
   name: 'Produce',
   key: 0,
   minVersion: 0,
-  maxVersion: 9,
+  maxVersion: 13,
   flexibleFrom: 9,
   request: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullable: '3+', default: null },
@@ -177,6 +228,7 @@ export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
     { name: 'topicData', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitionData', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'index', type: 'int32', versions: '0+' },
         { name: 'records', type: 'records', versions: '0+', nullable: '0+' },
@@ -186,6 +238,7 @@ export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
   response: [
     { name: 'responses', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitionResponses', type: 'struct', array: true, versions: '0+', fields: [
         { name: 'index', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
@@ -197,8 +250,18 @@ export const ProduceApi = defineApi<ProduceRequest, ProduceResponse>({
           { name: 'batchIndexErrorMessage', type: 'string', versions: '8+', nullable: '8+', default: null },
         ] },
         { name: 'errorMessage', type: 'string', versions: '8+', nullable: '8+', default: null },
+        { name: 'currentLeader', type: 'struct', versions: '10+', tagged: '10+', tag: 0, fields: [
+          { name: 'leaderId', type: 'int32', versions: '10+', default: -1 },
+          { name: 'leaderEpoch', type: 'int32', versions: '10+', default: -1 },
+        ] },
       ] },
     ] },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0 },
+    { name: 'nodeEndpoints', type: 'struct', array: true, versions: '10+', tagged: '10+', tag: 0, fields: [
+      { name: 'nodeId', type: 'int32', versions: '10+' },
+      { name: 'host', type: 'string', versions: '10+' },
+      { name: 'port', type: 'int32', versions: '10+' },
+      { name: 'rack', type: 'string', versions: '10+', nullable: '10+', default: null },
+    ] },
   ],
 });
