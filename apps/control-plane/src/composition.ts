@@ -17,6 +17,7 @@ import { AdminPool } from './kafka/index.ts';
 import { quotasService } from './modules/quotas/quotas.service.ts';
 import type { TieredStorage } from './modules/topics/tiered-bytes.ts';
 import { topicsService } from './modules/topics/topics.service.ts';
+import { consumerGroupsService } from './modules/consumer-groups/consumer-groups.service.ts';
 import { invoicesService } from './modules/invoices/invoices.service.ts';
 import { usageService } from './modules/usage/usage.service.ts';
 import { usageIngestService } from './internal/usage-ingest.ts';
@@ -66,6 +67,7 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
   const quotas = quotasService({ repos, transact, onConfigChange: clusterConfig.changed });
   const clock = options.clock ?? (() => new Date());
   const apiKeys = apiKeysService({ repos, transact, cacheMs: options.apiKeyCacheMs });
+  const kafka = new AdminPool();
   return {
     accounts: accountsService({
       repos,
@@ -93,9 +95,10 @@ export function createServices(prisma: PrismaClient, options: ServiceOptions) {
     usageIngest: usageIngestService({ repos }),
     usage: usageService({ repos, clock }),
     invoices: invoicesService({ repos, transact, clock }),
-    // Topics are read from and changed in the clusters themselves, over connections kept per cluster.
     quotas,
-    topics: topicsService({ repos, clusters, quotas, kafka: new AdminPool(), tiered: options.tieredStorage }),
+    // Topics and consumer groups are read from and changed in the clusters themselves, over connections kept per cluster.
+    topics: topicsService({ repos, clusters, quotas, kafka, tiered: options.tieredStorage }),
+    consumerGroups: consumerGroupsService({ repos, clusters, kafka }),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

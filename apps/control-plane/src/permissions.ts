@@ -13,17 +13,19 @@ export type Action =
   | 'audit:read'
   | 'topics:read'
   | 'topics:write'
+  | 'consumer-groups:read'
+  | 'consumer-groups:write'
   | 'clusters:read'
   | 'clusters:write'
   | 'cluster-api-keys:read'
   | 'cluster-api-keys:write'
   | 'billing:read';
 
-const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read', 'clusters:read', 'cluster-api-keys:read', 'billing:read'];
+const reads: readonly Action[] = ['organization:read', 'members:read', 'api-keys:read', 'audit:read', 'topics:read', 'consumer-groups:read', 'clusters:read', 'cluster-api-keys:read', 'billing:read'];
 
 const grants: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write', 'topics:write', 'clusters:write', 'cluster-api-keys:write']),
-  admin: new Set([...reads, 'members:write', 'api-keys:write', 'topics:write', 'clusters:write', 'cluster-api-keys:write']),
+  owner: new Set([...reads, 'members:write', 'members:manage-owners', 'api-keys:write', 'topics:write', 'consumer-groups:write', 'clusters:write', 'cluster-api-keys:write']),
+  admin: new Set([...reads, 'members:write', 'api-keys:write', 'topics:write', 'consumer-groups:write', 'clusters:write', 'cluster-api-keys:write']),
   viewer: new Set(reads),
 };
 

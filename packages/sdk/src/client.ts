@@ -243,6 +243,16 @@ export class FjordClient {
       this.request('listTopicMessages', { params: { id: clusterId, name }, query }),
   };
 
+  /** Consumer groups, classic and KIP-848, as the cluster's group coordinators know them. */
+  readonly consumerGroups = {
+    list: (clusterId: string, query?: { limit?: number; cursor?: string }) => this.request('listConsumerGroups', { params: { id: clusterId }, query }),
+    all: (clusterId: string) => this.paginate((cursor) => this.consumerGroups.list(clusterId, { cursor, limit: 100 })),
+    /** Members with the partitions each owns, and committed offsets with each partition's lag. */
+    get: (clusterId: string, groupId: string) => this.request('getConsumerGroup', { params: { id: clusterId, groupId } }),
+    /** Refused (409) while the group has members. */
+    delete: (clusterId: string, groupId: string, options?: RequestOptions) => this.request('deleteConsumerGroup', { params: { id: clusterId, groupId } }, options),
+  };
+
   readonly auditEvents = {
     list: (query?: { limit?: number; cursor?: string }) => this.request('listAuditEvents', { query }),
     all: () => this.paginate((cursor) => this.auditEvents.list({ cursor, limit: 100 })),

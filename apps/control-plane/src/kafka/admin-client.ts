@@ -61,6 +61,7 @@ export interface PartitionOffsets {
 export const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
 const RESOURCE_TOPIC = 2;
+const GROUP_KEY = 0;
 const CONFIG_SOURCE_TOPIC = 1;
 const CONFIG_SET = 0;
 const CONFIG_DELETE = 1;
@@ -339,6 +340,22 @@ export class AdminClient {
       }
     }
     throw last;
+  }
+
+  /** The broker coordinating a consumer group (FindCoordinator), for the group calls in group-admin.ts. */
+  async groupCoordinator(groupId: string): Promise<KafkaConnection> {
+    const connection = await this.#any();
+    const response = await connection.send(Api.FindCoordinator, { key: groupId, keyType: GROUP_KEY, coordinatorKeys: [groupId] });
+    const found = response.coordinators?.[0] ?? { errorCode: response.errorCode ?? ErrorCode.NONE, errorMessage: response.errorMessage ?? null, nodeId: response.nodeId!, host: response.host!, port: response.port! };
+    throwIfError(found.errorCode, found.errorMessage ?? undefined);
+    this.#brokers.set(found.nodeId, { host: found.host, port: found.port });
+    return this.#node(found.nodeId);
+  }
+
+  /** A connection to every broker of the cluster: ListGroups answers only for the groups each coordinates. */
+  async everyBroker(): Promise<KafkaConnection[]> {
+    await this.metadata([]);
+    return Promise.all([...this.#brokers.keys()].map((nodeId) => this.#node(nodeId)));
   }
 
   async #controller(): Promise<KafkaConnection> {

@@ -102,6 +102,12 @@ export class KafkaConnection {
     this.#closeListeners.push(listener);
   }
 
+  /** Whether the broker serves a version of `api` this codec speaks. */
+  serves(api: ApiDefinition): boolean {
+    const range = this.#versions.get(api.key);
+    return range !== undefined && Math.min(api.maxVersion, range.max) >= Math.max(api.minVersion, range.min);
+  }
+
   /** The version of `api` this connection speaks: the highest both this codec and the broker support. */
   versionOf(api: ApiDefinition): number {
     const range = this.#versions.get(api.key);

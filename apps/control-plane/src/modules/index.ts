@@ -9,6 +9,7 @@ import { membersRoutes } from './members/members.routes.ts';
 import { plansRoutes } from './plans/plans.routes.ts';
 import { quotasRoutes } from './quotas/quotas.routes.ts';
 import { topicsRoutes } from './topics/topics.routes.ts';
+import { consumerGroupsRoutes } from './consumer-groups/consumer-groups.routes.ts';
 import { invoicesRoutes } from './invoices/invoices.routes.ts';
 import { usageRoutes } from './usage/usage.routes.ts';
 
@@ -24,6 +25,7 @@ export async function registerModules(app: FastifyInstance, services: Services, 
   await app.register(clustersRoutes, { services });
   await app.register(clusterApiKeysRoutes, { services });
   await app.register(topicsRoutes, { services });
+  await app.register(consumerGroupsRoutes, { services });
   await app.register(quotasRoutes, { services });
   await app.register(usageRoutes, { services });
   await app.register(invoicesRoutes, { services });
