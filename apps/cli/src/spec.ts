@@ -125,6 +125,21 @@ export function buildProgram(hooks: ProgramHooks): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .action(run(topics, (m) => m.remove));
 
+  const groups = () => import('./commands/consumer-groups.ts');
+  const groupCmd = program.command('consumer-groups').description("Consumer groups of a cluster (classic and KIP-848), with their members and lag");
+  groupCmd.command('list').description('List consumer groups with their state, members and total lag').addOption(cluster()).action(run(groups, (m) => m.list));
+  groupCmd
+    .command('describe <group>')
+    .description("Show a group: members with the partitions each owns, committed offsets with each partition's lag")
+    .addOption(cluster())
+    .action(run(groups, (m) => m.describe));
+  groupCmd
+    .command('delete <group>')
+    .description('Delete a group with no members, and its committed offsets')
+    .addOption(cluster())
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(run(groups, (m) => m.remove));
+
   const keyCluster = ['-c, --cluster <cluster>', "a cluster's API keys (SASL/PLAIN credentials); without it, the organization's cloud API keys"] as const;
   const keyCmd = program.command('api-keys').description("Cluster API keys (Kafka credentials) with --cluster, else the organization's cloud API keys");
   keyCmd.command('list').description('List API keys').option(...keyCluster).action(run(keys, (m) => m.list));

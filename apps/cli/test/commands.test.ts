@@ -200,6 +200,21 @@ describe('fjord commands', () => {
       await admin.disconnect();
     }
 
+    // A kcat group reads the three records and commits on leaving: the group shows with no lag.
+    const grouped = await runKcat(['-F', confFile, '-X', 'auto.offset.reset=earliest', '-G', 'cli-readers', 'events', '-e', '-q']);
+    expect(grouped.stdout.split('\n').filter(Boolean).sort(), grouped.stderr).toEqual(['one', 'three', 'two']);
+    const groups = await run('consumer-groups', 'list', '-c', 'orders');
+    expect(groups.code, report(groups)).toBe(0);
+    expect(groups.stdout).toMatch(/^cli-readers\s+classic\s+Empty\s+0\s+0$/m);
+    const group = await json<{ offsets: { partition: number; committedOffset: number; lag: number }[] }>('consumer-groups', 'describe', 'cli-readers', '-c', 'orders');
+    expect(group.offsets.reduce((sum, o) => sum + o.committedOffset, 0)).toBe(3);
+    expect(group.offsets.every((o) => o.lag === 0)).toBe(true);
+    expect((await run('consumer-groups', 'describe', 'cli-readers', '-c', 'orders')).stdout).toMatch(/^No members\.$/m);
+    expect((await run('consumer-groups', 'delete', 'cli-readers', '-c', 'orders', '--yes')).code).toBe(0);
+    const gone = await run('consumer-groups', 'describe', 'cli-readers', '-c', 'orders');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('consumer group cli-readers does not exist');
+
     const java = await run('kafka-config', '-c', 'orders', '-k', 'kcat', '--format', 'java');
     expect(java.stdout).toContain(`sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}"`);
     expect(java.stdout).toContain('ssl.truststore.type=PEM');
