@@ -5,6 +5,7 @@ import { ApiKeys } from './routes/api-keys.tsx';
 import { AuditLog } from './routes/audit-log.tsx';
 import { ClusterDetail } from './routes/cluster-detail.tsx';
 import { ClustersList } from './routes/clusters-list.tsx';
+import { ConsumerGroupDetail } from './routes/consumer-group-detail.tsx';
 import { CreateCluster } from './routes/create-cluster.tsx';
 import { InvoiceDetail } from './routes/invoice-detail.tsx';
 import { Invoices } from './routes/invoices.tsx';
@@ -30,6 +31,7 @@ export const router = createBrowserRouter([
       { path: '/clusters/:id', element: <ClusterDetail /> },
       { path: '/clusters/:id/topics', element: <TopicsList /> },
       { path: '/clusters/:id/topics/:name', element: <TopicDetail /> },
+      { path: '/clusters/:id/consumer-groups/:groupId', element: <ConsumerGroupDetail /> },
       { path: '/quotas', element: <Quotas /> },
       {
         path: '/usage',

@@ -145,6 +145,9 @@ describe('web console in Chromium', () => {
       const args = kcatConfig.replace(/\\\n/g, ' ').trim().split(/\s+/).slice(1);
       const produced = await runKcat([...args, '-P', '-t', 'events', '-K', ':', '-H', 'source=kcat'], 'user-1:hello\nuser-2:world\n', 30_000, workDir);
       expect(produced.code, produced.stderr).toBe(0);
+      // A consumer group reads both records and commits them on leaving (its page is checked below).
+      const grouped = await runKcat([...args, '-X', 'auto.offset.reset=earliest', '-G', 'console-readers', 'events', '-e', '-q'], '', 30_000, workDir);
+      expect(grouped.stdout.trim().split('\n'), grouped.stderr).toHaveLength(2);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -170,6 +173,24 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Value', { exact: true }).fill('3600000');
     await page.getByRole('button', { name: 'Save config' }).click();
     await page.getByRole('cell', { name: '3600000', exact: true }).waitFor();
+  });
+
+  it("lists kcat's consumer group on the cluster page, shows its committed offsets and lag, and deletes it", async () => {
+    await page.goto(`/clusters/${clusterId}`);
+    const groups = page.getByRole('table', { name: 'Consumer groups' });
+    await groups.waitFor();
+    expect(await groups.getByRole('row', { name: /console-readers/ }).innerText()).toMatch(/^console-readers\s+classic\s+Empty\s+0\s+0$/);
+    await groups.getByRole('link', { name: 'console-readers' }).click();
+    await page.getByRole('heading', { name: 'console-readers', exact: true }).waitFor();
+    const offsets = page.getByRole('table', { name: 'Committed offsets' });
+    expect(await offsets.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^events\s+0\s+2\s+2\s+0$/)]);
+    await page.getByText('No members: no consumer of this group is running.').waitFor();
+    await screenshot(page, 'consumer-group');
+    await page.getByRole('button', { name: 'Delete consumer group' }).click();
+    await page.getByLabel('Type the consumer group name to confirm', { exact: true }).fill('console-readers');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('heading', { name: 'orders', exact: true }).waitFor();
+    await page.getByText('No consumer groups yet').waitFor({ timeout: 15_000 });
   });
 
   it("shows the topic's ingress on the Usage screen within seconds of the kcat produce", async () => {

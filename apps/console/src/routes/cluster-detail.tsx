@@ -12,6 +12,7 @@ import { useCanWrite } from '../data/session.ts';
 import { ClientConfigsPanel } from './client-configs-panel.tsx';
 import { ClusterApiKeysPanel } from './cluster-api-keys-panel.tsx';
 import { ClusterEventsPanel } from './cluster-events-panel.tsx';
+import { ConsumerGroupsPanel } from './consumer-groups-panel.tsx';
 
 export function ClusterDetail() {
   const { id = '' } = useParams();
@@ -81,6 +82,7 @@ export function ClusterDetail() {
               </>
             )}
           </QueryState>
+          {c.status === 'RUNNING' && <ConsumerGroupsPanel clusterId={c.id} />}
           <ClusterEventsPanel clusterId={c.id} status={c.status} />
           {canWrite && c.status !== 'DELETING' && (
             <section className="card danger-zone" aria-labelledby="danger-title">
