@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawKafkaClient } from '../../../test/helpers/raw-kafka-client.ts';
 import { startBroker, type RunningBroker } from '../src/broker.ts';
-import { parseBrokerConfig, type BrokerConfig } from '../src/config/broker-config.ts';
+import { parseBrokerConfig } from '../src/config/broker-config.ts';
 
 const UNKNOWN_ID = '7d1b0c6e-3f2a-4e59-9a8b-0c1d2e3f4a5b';
 
@@ -33,7 +33,7 @@ const produceBody = (topic: { name?: string; topicId?: string }, value: string) 
 
 describe('topic ids (KIP-516) and fetch sessions (KIP-227) over TCP', () => {
   let dataDir: string;
-  let config: BrokerConfig;
+  let config: ReturnType<typeof parseBrokerConfig>;
   let broker: RunningBroker;
   let client: RawKafkaClient;
 
