@@ -31,6 +31,8 @@ export const Api = {
   DeleteRecords: apis.DeleteRecordsApi,
   OffsetDelete: apis.OffsetDeleteApi,
   DescribeCluster: apis.DescribeClusterApi,
+  ConsumerGroupHeartbeat: apis.ConsumerGroupHeartbeatApi,
+  ConsumerGroupDescribe: apis.ConsumerGroupDescribeApi,
 } as const;
 
 export type ApiName = keyof typeof Api;

@@ -3,14 +3,16 @@ import { defineHandler } from './handler.ts';
 
 const OPERATIONS_OMITTED = -2147483648;
 
-export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request, _version, { broker }) => {
+export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request, version, { broker }) => {
   const groups = request.groups.map((groupId): DescribeGroupsResponseDescribedGroup => {
+    // Kafka 4.x: DescribeGroups describes classic groups only; a consumer group is Dead to it, and not found from v6 (KIP-1043).
+    if (broker.consumerGroups.get(groupId)) return notClassic(groupId, version);
     const live = broker.groups.describe(groupId);
     if (!live) {
-      // As Kafka: a group with only committed offsets is Empty, an unknown one Dead.
+      // As Kafka: a group with only committed offsets is Empty, an unknown one Dead (and not found from v6).
       const hasOffsets = broker.offsets.group(groupId).size > 0;
       return {
-        errorCode: ErrorCode.NONE,
+        errorCode: !hasOffsets && version >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
         groupId,
         groupState: hasOffsets ? 'Empty' : 'Dead',
         protocolType: hasOffsets ? 'consumer' : '',
@@ -38,3 +40,16 @@ export const describeGroupsHandler = defineHandler(Api.DescribeGroups, (request,
   });
   return { throttleTimeMs: 0, groups };
 });
+
+function notClassic(groupId: string, version: number): DescribeGroupsResponseDescribedGroup {
+  return {
+    errorCode: version >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE,
+    errorMessage: `Group ${groupId} is not a classic group.`,
+    groupId,
+    groupState: 'Dead',
+    protocolType: '',
+    protocolData: '',
+    members: [],
+    authorizedOperations: OPERATIONS_OMITTED,
+  };
+}

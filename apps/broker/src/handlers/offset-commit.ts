@@ -3,8 +3,12 @@ import { defineHandler } from './handler.ts';
 
 const MAX_METADATA_LENGTH = 4096;
 
-export const offsetCommitHandler = defineHandler(Api.OffsetCommit, async (request, _version, { broker, logger }) => {
-  const groupError = broker.groups.checkCommit(request.groupId, request.generationIdOrMemberEpoch ?? -1, request.memberId ?? '');
+export const offsetCommitHandler = defineHandler(Api.OffsetCommit, async (request, version, { broker, logger }) => {
+  const epoch = request.generationIdOrMemberEpoch ?? -1;
+  const memberId = request.memberId ?? '';
+  // A consumer group (KIP-848) checks member epochs; any other id is the classic coordinator's.
+  const groupError =
+    broker.consumerGroups.checkCommit(request.groupId, memberId, epoch, version) ?? broker.groups.checkCommit(request.groupId, epoch, memberId);
   const commits: { topic: string; partition: number; offset: bigint; metadata: string | null }[] = [];
   const topics: OffsetCommitResponseTopic[] = request.topics.map(({ name, partitions }) => ({
     name,

@@ -10,7 +10,7 @@ import { defineApi } from '../schema/define-api.ts';
  *   groups => ARRAY(STRING)
  *   include_authorized_operations => BOOLEAN
  *
- * DescribeGroups Request (Version: 5) => [groups] include_authorized_operations TAG_BUFFER
+ * DescribeGroups Request (Versions: 5-6) => [groups] include_authorized_operations TAG_BUFFER
  *   groups => COMPACT_ARRAY(STRING)
  *   include_authorized_operations => BOOLEAN
  *
@@ -93,6 +93,24 @@ import { defineApi } from '../schema/define-api.ts';
  *       member_assignment => COMPACT_BYTES
  *     authorized_operations => INT32
  *
+ * DescribeGroups Response (Version: 6) => throttle_time_ms [groups] TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   groups => error_code error_message group_id group_state protocol_type protocol_data [members] authorized_operations TAG_BUFFER
+ *     error_code => INT16
+ *     error_message => COMPACT_NULLABLE_STRING
+ *     group_id => COMPACT_STRING
+ *     group_state => COMPACT_STRING
+ *     protocol_type => COMPACT_STRING
+ *     protocol_data => COMPACT_STRING
+ *     members => member_id group_instance_id client_id client_host member_metadata member_assignment TAG_BUFFER
+ *       member_id => COMPACT_STRING
+ *       group_instance_id => COMPACT_NULLABLE_STRING
+ *       client_id => COMPACT_STRING
+ *       client_host => COMPACT_STRING
+ *       member_metadata => COMPACT_BYTES
+ *       member_assignment => COMPACT_BYTES
+ *     authorized_operations => INT32
+ *
  */
 
 export interface DescribeGroupsRequest {
@@ -120,6 +138,8 @@ export interface DescribeGroupsResponseDescribedGroupMember {
 export interface DescribeGroupsResponseDescribedGroup {
   /** All versions. */
   errorCode: number;
+  /** v6; nullable 6+; default null. */
+  errorMessage?: string | null;
   /** All versions. */
   groupId: string;
   /** All versions. */
@@ -145,7 +165,7 @@ export const DescribeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroups
   name: 'DescribeGroups',
   key: 15,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   flexibleFrom: 5,
   request: [
     { name: 'groups', type: 'string', array: true, versions: '0+' },
@@ -155,6 +175,7 @@ export const DescribeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroups
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'groups', type: 'struct', array: true, versions: '0+', fields: [
       { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '6+', nullable: '6+', default: null },
       { name: 'groupId', type: 'string', versions: '0+' },
       { name: 'groupState', type: 'string', versions: '0+' },
       { name: 'protocolType', type: 'string', versions: '0+' },

@@ -10,6 +10,10 @@ import { defineApi } from '../schema/define-api.ts';
  * ListGroups Request (Version: 4) => [states_filter] TAG_BUFFER
  *   states_filter => COMPACT_ARRAY(STRING)
  *
+ * ListGroups Request (Version: 5) => [states_filter] [types_filter] TAG_BUFFER
+ *   states_filter => COMPACT_ARRAY(STRING)
+ *   types_filter => COMPACT_ARRAY(STRING)
+ *
  * ListGroups Response (Version: 0) => error_code [groups]
  *   error_code => INT16
  *   groups => group_id protocol_type
@@ -38,11 +42,22 @@ import { defineApi } from '../schema/define-api.ts';
  *     protocol_type => COMPACT_STRING
  *     group_state => COMPACT_STRING
  *
+ * ListGroups Response (Version: 5) => throttle_time_ms error_code [groups] TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   error_code => INT16
+ *   groups => group_id protocol_type group_state group_type TAG_BUFFER
+ *     group_id => COMPACT_STRING
+ *     protocol_type => COMPACT_STRING
+ *     group_state => COMPACT_STRING
+ *     group_type => COMPACT_STRING
+ *
  */
 
 export interface ListGroupsRequest {
-  /** v4. */
+  /** v4+. */
   statesFilter?: string[];
+  /** v5. */
+  typesFilter?: string[];
 }
 
 export interface ListGroupsResponseListedGroup {
@@ -50,8 +65,10 @@ export interface ListGroupsResponseListedGroup {
   groupId: string;
   /** All versions. */
   protocolType: string;
-  /** v4. */
+  /** v4+. */
   groupState?: string;
+  /** v5. */
+  groupType?: string;
 }
 
 export interface ListGroupsResponse {
@@ -67,10 +84,11 @@ export const ListGroupsApi = defineApi<ListGroupsRequest, ListGroupsResponse>({
   name: 'ListGroups',
   key: 16,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   flexibleFrom: 3,
   request: [
     { name: 'statesFilter', type: 'string', array: true, versions: '4+' },
+    { name: 'typesFilter', type: 'string', array: true, versions: '5+' },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
@@ -79,6 +97,7 @@ export const ListGroupsApi = defineApi<ListGroupsRequest, ListGroupsResponse>({
       { name: 'groupId', type: 'string', versions: '0+' },
       { name: 'protocolType', type: 'string', versions: '0+' },
       { name: 'groupState', type: 'string', versions: '4+' },
+      { name: 'groupType', type: 'string', versions: '5+' },
     ] },
   ],
 });

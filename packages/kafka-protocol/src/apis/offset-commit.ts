@@ -51,7 +51,7 @@ import { defineApi } from '../schema/define-api.ts';
  *       committed_leader_epoch => INT32
  *       committed_metadata => NULLABLE_STRING
  *
- * OffsetCommit Request (Version: 8) => group_id generation_id_or_member_epoch member_id group_instance_id [topics] TAG_BUFFER
+ * OffsetCommit Request (Versions: 8-9) => group_id generation_id_or_member_epoch member_id group_instance_id [topics] TAG_BUFFER
  *   group_id => COMPACT_STRING
  *   generation_id_or_member_epoch => INT32
  *   member_id => COMPACT_STRING
@@ -79,7 +79,7 @@ import { defineApi } from '../schema/define-api.ts';
  *       partition_index => INT32
  *       error_code => INT16
  *
- * OffsetCommit Response (Version: 8) => throttle_time_ms [topics] TAG_BUFFER
+ * OffsetCommit Response (Versions: 8-9) => throttle_time_ms [topics] TAG_BUFFER
  *   throttle_time_ms => INT32
  *   topics => name [partitions] TAG_BUFFER
  *     name => COMPACT_STRING
@@ -147,7 +147,7 @@ export const OffsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
   name: 'OffsetCommit',
   key: 8,
   minVersion: 2,
-  maxVersion: 8,
+  maxVersion: 9,
   flexibleFrom: 8,
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },

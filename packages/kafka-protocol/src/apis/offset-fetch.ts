@@ -22,6 +22,24 @@ import { defineApi } from '../schema/define-api.ts';
  *     partition_indexes => COMPACT_ARRAY(INT32)
  *   require_stable => BOOLEAN
  *
+ * OffsetFetch Request (Version: 8) => [groups] require_stable TAG_BUFFER
+ *   groups => group_id [topics] TAG_BUFFER
+ *     group_id => COMPACT_STRING
+ *     topics => name [partition_indexes] TAG_BUFFER
+ *       name => COMPACT_STRING
+ *       partition_indexes => COMPACT_ARRAY(INT32)
+ *   require_stable => BOOLEAN
+ *
+ * OffsetFetch Request (Version: 9) => [groups] require_stable TAG_BUFFER
+ *   groups => group_id member_id member_epoch [topics] TAG_BUFFER
+ *     group_id => COMPACT_STRING
+ *     member_id => COMPACT_NULLABLE_STRING
+ *     member_epoch => INT32
+ *     topics => name [partition_indexes] TAG_BUFFER
+ *       name => COMPACT_STRING
+ *       partition_indexes => COMPACT_ARRAY(INT32)
+ *   require_stable => BOOLEAN
+ *
  * OffsetFetch Response (Version: 1) => [topics]
  *   topics => name [partitions]
  *     name => STRING
@@ -76,6 +94,20 @@ import { defineApi } from '../schema/define-api.ts';
  *       error_code => INT16
  *   error_code => INT16
  *
+ * OffsetFetch Response (Versions: 8-9) => throttle_time_ms [groups] TAG_BUFFER
+ *   throttle_time_ms => INT32
+ *   groups => group_id [topics] error_code TAG_BUFFER
+ *     group_id => COMPACT_STRING
+ *     topics => name [partitions] TAG_BUFFER
+ *       name => COMPACT_STRING
+ *       partitions => partition_index committed_offset committed_leader_epoch metadata error_code TAG_BUFFER
+ *         partition_index => INT32
+ *         committed_offset => INT64
+ *         committed_leader_epoch => INT32
+ *         metadata => COMPACT_NULLABLE_STRING
+ *         error_code => INT16
+ *     error_code => INT16
+ *
  */
 
 export interface OffsetFetchRequestTopic {
@@ -85,12 +117,32 @@ export interface OffsetFetchRequestTopic {
   partitionIndexes: number[];
 }
 
-export interface OffsetFetchRequest {
+export interface OffsetFetchRequestTopics {
+  /** All versions. */
+  name: string;
+  /** All versions. */
+  partitionIndexes: number[];
+}
+
+export interface OffsetFetchRequestGroup {
   /** All versions. */
   groupId: string;
-  /** All versions; nullable 2-7. */
-  topics: OffsetFetchRequestTopic[] | null;
-  /** v7; default false. */
+  /** v9; nullable 9+; default null. */
+  memberId?: string | null;
+  /** v9; default -1. */
+  memberEpoch?: number;
+  /** All versions; nullable 8+. */
+  topics: OffsetFetchRequestTopics[] | null;
+}
+
+export interface OffsetFetchRequest {
+  /** v1-v7. */
+  groupId?: string;
+  /** v1-v7; nullable 2-7. */
+  topics?: OffsetFetchRequestTopic[] | null;
+  /** v8+. */
+  groups?: OffsetFetchRequestGroup[];
+  /** v7+; default false. */
   requireStable?: boolean;
 }
 
@@ -114,26 +166,66 @@ export interface OffsetFetchResponseTopic {
   partitions: OffsetFetchResponsePartition[];
 }
 
+export interface OffsetFetchResponsePartitions {
+  /** All versions. */
+  partitionIndex: number;
+  /** All versions. */
+  committedOffset: bigint;
+  /** All versions; default -1. */
+  committedLeaderEpoch: number;
+  /** All versions; nullable 8+. */
+  metadata: string | null;
+  /** All versions. */
+  errorCode: number;
+}
+
+export interface OffsetFetchResponseTopics {
+  /** All versions. */
+  name: string;
+  /** All versions. */
+  partitions: OffsetFetchResponsePartitions[];
+}
+
+export interface OffsetFetchResponseGroup {
+  /** All versions. */
+  groupId: string;
+  /** All versions. */
+  topics: OffsetFetchResponseTopics[];
+  /** All versions; default 0. */
+  errorCode: number;
+}
+
 export interface OffsetFetchResponse {
   /** v3+. */
   throttleTimeMs?: number;
-  /** All versions. */
-  topics: OffsetFetchResponseTopic[];
-  /** v2+; default 0. */
+  /** v1-v7. */
+  topics?: OffsetFetchResponseTopic[];
+  /** v2-v7; default 0. */
   errorCode?: number;
+  /** v8+. */
+  groups?: OffsetFetchResponseGroup[];
 }
 
 export const OffsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
   name: 'OffsetFetch',
   key: 9,
   minVersion: 1,
-  maxVersion: 7,
+  maxVersion: 9,
   flexibleFrom: 6,
   request: [
     { name: 'groupId', type: 'string', versions: '0-7' },
     { name: 'topics', type: 'struct', array: true, versions: '0-7', nullable: '2-7', fields: [
       { name: 'name', type: 'string', versions: '0-7' },
       { name: 'partitionIndexes', type: 'int32', array: true, versions: '0-7' },
+    ] },
+    { name: 'groups', type: 'struct', array: true, versions: '8+', fields: [
+      { name: 'groupId', type: 'string', versions: '8+' },
+      { name: 'memberId', type: 'string', versions: '9+', nullable: '9+', default: null },
+      { name: 'memberEpoch', type: 'int32', versions: '9+', default: -1 },
+      { name: 'topics', type: 'struct', array: true, versions: '8+', nullable: '8+', fields: [
+        { name: 'name', type: 'string', versions: '8-9' },
+        { name: 'partitionIndexes', type: 'int32', array: true, versions: '8+' },
+      ] },
     ] },
     { name: 'requireStable', type: 'bool', versions: '7+', default: false },
   ],
@@ -150,5 +242,19 @@ export const OffsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>
       ] },
     ] },
     { name: 'errorCode', type: 'int16', versions: '2-7', default: 0 },
+    { name: 'groups', type: 'struct', array: true, versions: '8+', fields: [
+      { name: 'groupId', type: 'string', versions: '8+' },
+      { name: 'topics', type: 'struct', array: true, versions: '8+', fields: [
+        { name: 'name', type: 'string', versions: '8-9' },
+        { name: 'partitions', type: 'struct', array: true, versions: '8+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '8+' },
+          { name: 'committedOffset', type: 'int64', versions: '8+' },
+          { name: 'committedLeaderEpoch', type: 'int32', versions: '8+', default: -1 },
+          { name: 'metadata', type: 'string', versions: '8+', nullable: '8+' },
+          { name: 'errorCode', type: 'int16', versions: '8+' },
+        ] },
+      ] },
+      { name: 'errorCode', type: 'int16', versions: '8+', default: 0 },
+    ] },
   ],
 });
