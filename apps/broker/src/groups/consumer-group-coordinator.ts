@@ -129,6 +129,14 @@ export class ConsumerGroupCoordinator {
     return ErrorCode.NONE;
   }
 
+  /** Names of the topics a consumer group's members subscribe to (OffsetDelete keeps theirs), or undefined if the id is not one. */
+  subscribedTopics(groupId: string): Set<string> | undefined {
+    const group = this.#groups.get(groupId);
+    if (!group) return undefined;
+    const { topics } = this.#opts;
+    return new Set([...group.subscribedTopics(topics).keys()].map((topicId) => topics.getById(topicId)!.name));
+  }
+
   /** DeleteGroups: undefined when the id is not a consumer group; NON_EMPTY_GROUP while it has members. */
   delete(groupId: string): number | undefined {
     const group = this.#groups.get(groupId);
@@ -222,6 +230,10 @@ export class ConsumerGroupCoordinator {
   /** Epoch 0: a new member, a member rejoining after being fenced, or a static member returning under a new member id. */
   #join(group: ConsumerGroup, memberId: string, request: HeartbeatRequest): { member: ConsumerMember; bump: boolean } {
     const existing = group.members.get(memberId);
+    const previous = request.instanceId === null ? undefined : group.findByInstanceId(request.instanceId);
+    if (previous && !previous.away && previous !== existing) {
+      throw new HeartbeatError(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${request.instanceId} is still in use by member ${previous.memberId}.`);
+    }
     if (existing) {
       // A rejoin starts over: whatever it held is given up (the client dropped it before rejoining).
       this.#clearTimers(existing);
@@ -241,11 +253,7 @@ export class ConsumerGroupCoordinator {
       assignment: JOINING,
       away: false,
     };
-    const previous = request.instanceId === null ? undefined : group.findByInstanceId(request.instanceId);
-    if (previous && !previous.away && previous !== existing) {
-      throw new HeartbeatError(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${request.instanceId} is still in use by member ${previous.memberId}.`);
-    }
-    if (previous?.away) {
+    if (previous?.away && previous !== existing) {
       // The static member is back: it takes over its partitions and epoch, and the group does not rebalance.
       this.#clearTimers(previous);
       group.members.delete(previous.memberId);
