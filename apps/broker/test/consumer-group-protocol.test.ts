@@ -196,6 +196,27 @@ describe('KIP-848 consumer groups over TCP', () => {
     await b.leave();
   });
 
+  it('removes a member that does not revoke within its rebalance timeout, and then hands its partitions over', async () => {
+    const stubborn = member('stubborn', 'keeper', { subscribedTopicNames: ['six'], rebalanceTimeoutMs: 300 });
+    const b = member('stubborn', 'waiting');
+    await stubborn.beat();
+    await b.beat();
+    // Told to give three up, it keeps heartbeating as if it still owned all six.
+    const told = await heartbeat(client, { groupId: 'stubborn', memberId: 'keeper', memberEpoch: 1, topicPartitions: stubborn.owned });
+    expect(told.assignment!.topicPartitions[0]!.partitions).toHaveLength(3);
+    const deadline = Date.now() + 10_000;
+    let answer = told;
+    while (answer.errorCode === ErrorCode.NONE && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      answer = await heartbeat(client, { groupId: 'stubborn', memberId: 'keeper', memberEpoch: 1, topicPartitions: stubborn.owned });
+    }
+    expect(answer.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    await b.beat();
+    await b.beat();
+    expect(b.partitions).toEqual(six);
+    await b.leave();
+  });
+
   it('assigns with the range assignor when asked, the uniform one by default', async () => {
     const left = (await broker.topics.create('left', 3, 1, {})).topicId;
     const right = (await broker.topics.create('right', 3, 1, {})).topicId;
