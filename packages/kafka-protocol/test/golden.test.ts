@@ -102,7 +102,7 @@ describe('admin and group request contents', () => {
   it('OffsetFetch v7 from librdkafka is flexible and asks for stable offsets', () => {
     const { header, body } = request('offset-fetch/kcat-v7.json');
     expect(header.clientId).toBe('rdkafka');
-    expect(body).toEqual({ groupId: 'golden-group', topics: [{ name: 'golden', partitionIndexes: [0] }], requireStable: true });
+    expect(body).toEqual({ groupId: 'golden-group', topics: [{ name: 'golden', partitionIndexes: [0] }], requireStable: true, groups: [] });
   });
 
   it('JoinGroup v5 from librdkafka offers range and roundrobin with raw subscription metadata', () => {
