@@ -179,8 +179,9 @@ export class ConsumerGroupCoordinator {
     if (request.rackId !== null) member.rackId = request.rackId;
     member.clientId = request.clientId;
     member.clientHost = request.clientHost;
-    bump ||=
-      before.names !== member.subscribedTopicNames.join('\n') || before.regex !== member.subscribedTopicRegex || before.assignor !== member.serverAssignor;
+    const subscriptionChanged = before.names !== member.subscribedTopicNames.join('\n') || before.regex !== member.subscribedTopicRegex;
+    if (request.memberEpoch === 0 || subscriptionChanged) group.subscriptionsChanged();
+    bump ||= subscriptionChanged || before.assignor !== member.serverAssignor;
 
     // New topics, deleted ones and added partitions change what there is to assign.
     const signature = [...group.subscribedTopics(topics)].map(([id, n]) => `${id}:${n}`).sort().join(',');
@@ -293,6 +294,7 @@ export class ConsumerGroupCoordinator {
     this.#clearTimers(member);
     group.members.delete(member.memberId);
     group.target.delete(member.memberId);
+    group.subscriptionsChanged();
     group.groupEpoch++;
     this.#opts.logger.info({ groupId: group.groupId, memberId: member.memberId, groupEpoch: group.groupEpoch, reason }, 'consumer group member removed');
   }

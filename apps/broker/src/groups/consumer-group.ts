@@ -44,6 +44,8 @@ export class ConsumerGroup {
   target = new Map<string, Assignment>();
   /** The subscribed topics' ids and partition counts when the epoch was last bumped: a change means a new epoch. */
   topicsSignature = '';
+  /** Every member's topic names and patterns together, kept until a subscription changes: heartbeats read it. */
+  #subscriptions: { names: Set<string>; patterns: RegExp[] } | undefined;
 
   constructor(groupId: string) {
     this.groupId = groupId;
@@ -79,11 +81,26 @@ export class ConsumerGroup {
 
   /** Partition counts of every topic some member subscribes to, by id. */
   subscribedTopics(topics: TopicLookup): Map<string, number> {
+    this.#subscriptions ??= {
+      names: new Set([...this.members.values()].flatMap((m) => m.subscribedTopicNames)),
+      patterns: [...this.members.values()].flatMap((m) => (m.topicPattern ? [m.topicPattern] : [])),
+    };
     const result = new Map<string, number>();
-    for (const m of this.members.values()) {
-      for (const topicId of this.memberTopicIds(m, topics)) result.set(topicId, topics.getById(topicId)!.partitions.length);
+    for (const name of this.#subscriptions.names) {
+      const topic = topics.get(name);
+      if (topic) result.set(topic.topicId, topic.partitions.length);
+    }
+    if (this.#subscriptions.patterns.length > 0) {
+      for (const topic of topics.list()) {
+        if (this.#subscriptions.patterns.some((p) => p.test(topic.name))) result.set(topic.topicId, topic.partitions.length);
+      }
     }
     return result;
+  }
+
+  /** To be called whenever a member joins, leaves or changes what it subscribes to. */
+  subscriptionsChanged(): void {
+    this.#subscriptions = undefined;
   }
 
   /** Runs the assignor for the current epoch. Members that are away keep a target too: a static member returns to it. */
