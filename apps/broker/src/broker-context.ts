@@ -2,6 +2,7 @@ import type { BrokerConfig } from '@fjord/broker-contract';
 import type { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
 import type { UsageMeter } from './metering/usage-meter.ts';
+import type { ConsumerGroupCoordinator } from './groups/consumer-group-coordinator.ts';
 import type { GroupCoordinator } from './groups/group-coordinator.ts';
 import type { OffsetStore } from './groups/offset-store.ts';
 import type { ProducerIdAllocator } from './producers/producer-ids.ts';
@@ -17,7 +18,10 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly topics: TopicRegistry;
   readonly sasl: SaslCredentials;
+  /** Classic groups (JoinGroup/SyncGroup). */
   readonly groups: GroupCoordinator;
+  /** KIP-848 consumer groups (ConsumerGroupHeartbeat); a group id is one kind or the other. */
+  readonly consumerGroups: ConsumerGroupCoordinator;
   readonly offsets: OffsetStore;
   readonly producerIds: ProducerIdAllocator;
   /** Idempotent-producer state per partition log, rebuilt from the log's tail on first use. */

@@ -5,6 +5,7 @@ import type { BrokerContext } from './broker-context.ts';
 import type { BrokerConfig } from '@fjord/broker-contract';
 import { advertisedAddress } from './config/broker-config.ts';
 import { ControlPlaneSource } from './config/control-plane-source.ts';
+import { ConsumerGroupCoordinator } from './groups/consumer-group-coordinator.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { OffsetStore } from './groups/offset-store.ts';
 import { createHandlers } from './handlers/index.ts';
@@ -74,6 +75,13 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   const metering = await openMetering(config, registry, logger);
   const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
   const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
+  const consumerGroups = new ConsumerGroupCoordinator({
+    topics: registry,
+    classic: groups,
+    sessionTimeoutMs: config.groups.consumerSessionTimeoutMs,
+    heartbeatIntervalMs: config.groups.consumerHeartbeatIntervalMs,
+    logger: logger.child({ component: 'consumer-groups' }),
+  });
   const producerIds = await ProducerIdAllocator.open(config.dataDir);
 
   let boundPort = config.listen.port;
@@ -87,6 +95,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       backoff: new LoginBackoff(config.limits),
     },
     groups,
+    consumerGroups,
     offsets,
     producerIds,
     sequences: new WeakMap(),
@@ -159,6 +168,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         await cleaning;
         await controlPlane?.stop();
         groups.close();
+        consumerGroups.close();
         await listener.close();
         await tiering?.close();
         await metering?.stop();

@@ -44,6 +44,14 @@ const limitsSchema = z.object({
   quotaSampleMs: z.number().int().positive().default(1000),
 });
 
+/** KIP-848 consumer groups (ConsumerGroupHeartbeat), with Kafka's broker defaults. */
+const groupsSchema = z.object({
+  /** Kafka's `group.consumer.session.timeout.ms`: a member that sends no heartbeat this long is removed from its group. */
+  consumerSessionTimeoutMs: z.number().int().positive().default(45_000),
+  /** Kafka's `group.consumer.heartbeat.interval.ms`, the interval members are told to heartbeat at. */
+  consumerHeartbeatIntervalMs: z.number().int().positive().default(5_000),
+});
+
 /** Usage metering: sampled into an on-disk spool, then pushed to the control plane's `POST /internal/usage`. */
 const meteringSchema = z.object({
   /** Off only for benchmarks that compare; a broker without `controlPlane` meters nothing either way. */
@@ -136,6 +144,7 @@ export const brokerConfigSchema = z
     log: logSchema.default(logSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
     metering: meteringSchema.default(meteringSchema.parse({})),
+    groups: groupsSchema.default(groupsSchema.parse({})),
     autoCreateTopics: z.boolean().default(false),
     /** Without it nothing is tiered, whatever the policy says. */
     tiering: tieringSchema.optional(),

@@ -6,7 +6,7 @@ export const deleteGroupsHandler = defineHandler(Api.DeleteGroups, async (reques
   const results = [];
   for (const groupId of request.groupsNames) {
     const known = broker.groups.describe(groupId) !== undefined || broker.offsets.group(groupId).size > 0;
-    let errorCode: number = known ? broker.groups.delete(groupId) : ErrorCode.GROUP_ID_NOT_FOUND;
+    let errorCode: number = broker.consumerGroups.delete(groupId) ?? (known ? broker.groups.delete(groupId) : ErrorCode.GROUP_ID_NOT_FOUND);
     if (errorCode === ErrorCode.NONE) {
       try {
         await broker.offsets.deleteGroup(groupId);

@@ -1,6 +1,8 @@
 import { supportedVersions, type Handler } from './handler.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
+import { consumerGroupDescribeHandler } from './consumer-group-describe.ts';
+import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
 import { createTopicsHandler } from './create-topics.ts';
 import { deleteGroupsHandler } from './delete-groups.ts';
@@ -61,6 +63,8 @@ export function createHandlers(): ReadonlyMap<number, Handler> {
     initProducerIdHandler,
     offsetDeleteHandler,
     describeClusterHandler,
+    consumerGroupHeartbeatHandler,
+    consumerGroupDescribeHandler,
   ].forEach(register);
   return handlers;
 }

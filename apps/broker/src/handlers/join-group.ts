@@ -1,7 +1,11 @@
-import { Api } from '@fjord/kafka-protocol';
+import { Api, ErrorCode } from '@fjord/kafka-protocol';
 import { defineHandler } from './handler.ts';
 
 export const joinGroupHandler = defineHandler(Api.JoinGroup, async (request, version, { broker, session }) => {
+  const refused = broker.consumerGroups.yieldToClassic(request.groupId);
+  if (refused !== ErrorCode.NONE) {
+    return { throttleTimeMs: 0, errorCode: refused, generationId: -1, protocolType: null, protocolName: version >= 7 ? null : '', leader: '', memberId: request.memberId, members: [] };
+  }
   const result = await broker.groups.join({
     groupId: request.groupId,
     memberId: request.memberId,

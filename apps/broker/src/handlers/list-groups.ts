@@ -2,9 +2,8 @@ import { Api, ErrorCode, type ListGroupsResponseListedGroup } from '@fjord/kafka
 import { defineHandler } from './handler.ts';
 
 /**
- * Live groups, plus groups that only have committed offsets left (shown as Empty consumer groups).
- * Every group here speaks the classic protocol: v5 says so in groupType, and its typesFilter
- * (matched case-insensitively, as Kafka's GroupType.parse does) keeps or drops them all.
+ * Live groups of both protocols, plus groups that only have committed offsets left (shown as Empty
+ * classic consumer groups). v5 tells their types apart and filters by them, case-insensitively as Kafka.
  */
 export const listGroupsHandler = defineHandler(Api.ListGroups, (request, _version, { broker }) => {
   const groups = new Map<string, ListGroupsResponseListedGroup>();
@@ -12,6 +11,7 @@ export const listGroupsHandler = defineHandler(Api.ListGroups, (request, _versio
   for (const g of broker.groups.list()) {
     groups.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType ?? 'consumer', groupState: g.state, groupType: 'classic' });
   }
+  for (const g of broker.consumerGroups.list()) groups.set(g.groupId, { groupId: g.groupId, protocolType: 'consumer', groupState: g.state, groupType: 'consumer' });
   const states = (request.statesFilter ?? []).map((s) => s.toLowerCase());
   const types = (request.typesFilter ?? []).map((t) => t.toLowerCase());
   const listed = [...groups.values()].filter(

@@ -10,11 +10,13 @@ const TOPIC_IDS_FROM = 10;
 
 /**
  * Whether the commit's member may commit now. `generationIdOrMemberEpoch` is a classic group's
- * generation (a new-protocol group's member epoch where such groups exist). As Kafka's
+ * generation, or a consumer group's (KIP-848) member epoch, checked by that group. As Kafka's
  * OffsetMetadataManager: a negative one is a simple (group-less) commit; a member of a group that
  * does not exist (no live state, no committed offsets) is told GROUP_ID_NOT_FOUND from v9.
  */
 function commitError(broker: BrokerContext, groupId: string, generation: number, memberId: string, version: number): number {
+  const consumerGroup = broker.consumerGroups.checkCommit(groupId, memberId, generation, version);
+  if (consumerGroup !== undefined) return consumerGroup;
   const known = broker.groups.describe(groupId) !== undefined || broker.offsets.group(groupId).size > 0;
   if (version >= GROUP_ID_NOT_FOUND_FROM && groupId !== '' && generation >= 0 && !known) return ErrorCode.GROUP_ID_NOT_FOUND;
   return broker.groups.checkCommit(groupId, generation, memberId);

@@ -7,11 +7,12 @@ import { defineHandler } from './handler.ts';
  */
 export const offsetDeleteHandler = defineHandler(Api.OffsetDelete, async (request, _version, { broker, logger }) => {
   const { groupId } = request;
-  const live = broker.groups.describe(groupId);
+  const consumerSubscribed = broker.consumerGroups.subscribedTopics(groupId);
+  const live = consumerSubscribed ?? broker.groups.describe(groupId);
   if (!live && broker.offsets.group(groupId).size === 0) {
     return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
   }
-  const subscribed = broker.groups.subscribedTopics(groupId);
+  const subscribed = consumerSubscribed ?? broker.groups.subscribedTopics(groupId);
   const deletions: { topic: string; partition: number }[] = [];
   const topics: OffsetDeleteResponseTopic[] = request.topics.map(({ name, partitions }) => ({
     name,

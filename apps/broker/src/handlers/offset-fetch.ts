@@ -14,11 +14,11 @@ const TOPIC_IDS_FROM = 10;
 
 /**
  * Whether the member named by a v9+ request may read the group's offsets. Classic groups ignore
- * the member (Kafka's ClassicGroup.validateOffsetFetch); a new-protocol group checks its member
- * and epoch here.
+ * the member (Kafka's ClassicGroup.validateOffsetFetch); a consumer group (KIP-848) checks its
+ * member and epoch.
  */
-function memberError(_broker: BrokerContext, _groupId: string, _memberId: string | null, _memberEpoch: number): number {
-  return ErrorCode.NONE;
+function memberError(broker: BrokerContext, groupId: string, memberId: string | null, memberEpoch: number): number {
+  return broker.consumerGroups.checkFetch(groupId, memberId, memberEpoch);
 }
 
 function committed(broker: BrokerContext, groupId: string, topic: string | undefined, partitionIndex: number, errorCode: number): OffsetFetchResponsePartitions {
