@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient, type FjordClient } from '@fjord/sdk';
+import { Consumer as Kip848Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
@@ -19,6 +20,9 @@ describe('consumer groups end to end', () => {
   let clusterId: string;
   let kafka: Kafka;
   let consumer: Consumer | undefined;
+  let bootstrap: string;
+  let key: { key: string; secret: string };
+  let caPem: string;
 
   const produce = async (count: number) => {
     const producer = kafka.producer();
@@ -34,11 +38,13 @@ describe('consumer groups end to end', () => {
     await api.signup({ email: `groups-${Date.now()}@example.com`, password, organizationName: 'E2E Groups' });
     clusterId = (await api.clusters.create({ name: 'e2e-groups', plan: 'basic' })).id;
     const running = (await api.clusters.waitFor(clusterId, 'RUNNING', { timeoutMs: 60_000 }))!;
-    const key = await api.clusterApiKeys.create(clusterId, { description: 'e2e kafkajs' });
+    key = await api.clusterApiKeys.create(clusterId, { description: 'e2e kafkajs' });
+    bootstrap = running.bootstrapServers;
+    caPem = await api.clusters.caPem(clusterId);
     kafka = new Kafka({
       clientId: 'e2e-groups',
-      brokers: running.bootstrapServers.split(','),
-      ssl: { ca: [await api.clusters.caPem(clusterId)] },
+      brokers: bootstrap.split(','),
+      ssl: { ca: [caPem] },
       sasl: { mechanism: 'plain', username: key.key, password: key.secret },
       logLevel: logLevel.NOTHING,
     });
@@ -87,6 +93,38 @@ describe('consumer groups end to end', () => {
     expect(refused.type).toMatch(/\/conflict$/);
   });
 
+  it('lists a KIP-848 group (group.protocol=consumer) as type consumer, with the assignor the broker ran and its member', async () => {
+    const kip848 = new Kip848Consumer({
+      clientId: 'e2e-kip848',
+      groupId: 'analytics',
+      groupProtocol: 'consumer',
+      bootstrapBrokers: [bootstrap],
+      sasl: { mechanism: 'PLAIN', username: key.key, password: key.secret },
+      tls: { ca: caPem },
+      deserializers: stringDeserializers,
+    });
+    try {
+      const stream = await kip848.consume({ topics: [TOPIC], mode: MessagesStreamModes.EARLIEST, autocommit: true, maxWaitTime: 200 });
+      let read = 0;
+      stream.on('data', () => void read++);
+      const group = await until('the consumer group owning all three partitions', async () => {
+        const g = await api.consumerGroups.get(clusterId, 'analytics').catch(() => undefined);
+        return read >= 30 && g?.memberDetails[0]?.assignment[0]?.partitions.length === 3 ? g : undefined;
+      });
+      expect(group).toMatchObject({ type: 'consumer', state: 'Stable', members: 1, assignor: 'uniform' });
+      expect(group.epoch).toBeGreaterThan(0);
+      expect(group.memberDetails[0]).toMatchObject({ clientId: 'e2e-kip848', assignment: [{ topic: TOPIC, partitions: [0, 1, 2] }] });
+      const listed = (await api.consumerGroups.list(clusterId)).items.map((g) => [g.groupId, g.type]);
+      expect(listed).toEqual([
+        ['analytics', 'consumer'],
+        ['billing', 'classic'],
+      ]);
+      await stream.close();
+    } finally {
+      await kip848.close(true);
+    }
+  });
+
   it("shows the lag of a stopped group, deletes it, and answers 404 for it and for another organization's cluster", async () => {
     await consumer!.disconnect();
     consumer = undefined;
@@ -106,6 +144,8 @@ describe('consumer groups end to end', () => {
 
     await api.consumerGroups.delete(clusterId, 'billing');
     expect((await problemOf(api.consumerGroups.get(clusterId, 'billing'))).status).toBe(404);
+    expect((await api.consumerGroups.list(clusterId)).items).toEqual([{ groupId: 'analytics', type: 'consumer', state: 'Empty', members: 0, lag: 6 }]);
+    await api.consumerGroups.delete(clusterId, 'analytics');
     expect((await api.consumerGroups.list(clusterId)).items).toEqual([]);
     expect((await problemOf(api.consumerGroups.get(clusterId, 'never-existed'))).status).toBe(404);
   });
