@@ -35,7 +35,7 @@ function runBash(script: string, cwd: string): Promise<{ code: number | null; si
 }
 
 // The README's quickstart, pasted as one block into bash against `npm start`'s control plane, runs
-// from signup to the consumer's count of 1000 records.
+// from signup to the consumer's count of 1000 records and the consumer group's lag of 0.
 describe('README quickstart', () => {
   let dataDir: string;
   let workDir: string;
@@ -64,5 +64,7 @@ describe('README quickstart', () => {
     expect(run.code, report).toBe(0);
     // curl prints JSON without a trailing newline, so the count follows the topic's JSON on its line.
     expect(run.stdout, report).toMatch(/(^|\})\s*1000$/m);
+    // The group kcat read with: committed everything it read, so nothing is left to read.
+    expect(run.stdout, report).toMatch(/\{"groupId":"readers","type":"classic","state":"Empty","members":0,"lag":0,/);
   }, SCRIPT_TIMEOUT_MS + 30_000);
 });
