@@ -132,6 +132,13 @@ export class PartitionLog {
   #unflushed = false;
   #failure: LogError | null = null;
   #closed = false;
+  /**
+   * Whether partition.json says the log was not closed cleanly. A log opened after a clean close
+   * keeps the clean record until its first change (written durably before it), so opening and
+   * closing an idle partition writes nothing: thousands of idle partitions start in seconds.
+   */
+  #dirty = false;
+  #markingDirty: Promise<void> | null = null;
   /** What the last compaction left: the next pass waits for enough new data or a tombstone's expiry. */
   #compacted: { highWatermark: bigint; size: number; tombstoneExpiry: number } | null = null;
 
@@ -199,9 +206,12 @@ export class PartitionLog {
     if (logStartOffset > nextOffset) logStartOffset = nextOffset;
 
     const log = new PartitionLog(dir, resolved, { ...options, logger, now }, segments, logStartOffset, remote);
-    // Until close() says otherwise, the next open must treat this one as a crash.
-    if (checkpoint?.cleanShutdown !== false || checkpoint.logStartOffset !== logStartOffset) {
-      await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
+    if (checkpoint?.cleanShutdown === true && checkpoint.logStartOffset === logStartOffset) {
+      log.#dirty = false;
+    } else {
+      // Recovered, new, or moved start: until close() says otherwise, the next open must treat this one as a crash.
+      if (checkpoint?.cleanShutdown !== false || checkpoint.logStartOffset !== logStartOffset) await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
+      log.#dirty = true;
     }
     if (resolved.flush === 'interval') log.#startFlushTimer();
     logger.debug(
@@ -303,6 +313,7 @@ export class PartitionLog {
   async #writeGroup(group: PendingAppend[]): Promise<void> {
     const written: WrittenAppend[] = [];
     try {
+      if (!this.#dirty) await this.#markDirty();
       const now = this.#now();
       let run: AppendChunk[] = [];
       let runBytes = 0;
@@ -386,6 +397,7 @@ export class PartitionLog {
 
   /** The old segment is made durable before the new one exists, so only the last segment can ever have a torn tail. */
   async #roll(baseOffset: bigint): Promise<void> {
+    await this.#markDirty();
     const previous = this.#active;
     await previous.close();
     const next = await Segment.create(this.dir, baseOffset, this.#config.indexIntervalBytes);
@@ -523,7 +535,7 @@ export class PartitionLog {
       }
       if (offset > this.#logStartOffset) {
         this.#logStartOffset = offset;
-        await writeCheckpoint(this.dir, { logStartOffset: offset, cleanShutdown: false });
+        await this.#recordStart(offset);
         let below = 0;
         while (below < this.#segments.length - 1 && this.#segments[below].nextOffset <= offset) below++;
         await this.#deleteOldest(below);
@@ -560,7 +572,7 @@ export class PartitionLog {
       const newStart = this.#segments[count].baseOffset;
       if (newStart > this.#logStartOffset) {
         this.#logStartOffset = newStart;
-        await writeCheckpoint(this.dir, { logStartOffset: newStart, cleanShutdown: false });
+        await this.#recordStart(newStart);
       }
       await this.#deleteOldest(count);
       return { deletedSegments: count };
@@ -623,7 +635,7 @@ export class PartitionLog {
       const start = newStart < localStart ? newStart : localStart;
       if (start > this.#logStartOffset) {
         this.#logStartOffset = start;
-        await writeCheckpoint(this.dir, { logStartOffset: start, cleanShutdown: false });
+        await this.#recordStart(start);
       }
       await remote.deleteOldest(deletedRemoteSegments);
       this.#logger.info(
@@ -713,6 +725,7 @@ export class PartitionLog {
   }
 
   async #replaceSegment(old: Segment, batches: Buffer[], endOffset: bigint): Promise<void> {
+    await this.#markDirty();
     const cleaned = `${old.files.log}${CLEANED_SUFFIX}`;
     const handle = await open(cleaned, 'w');
     try {
@@ -751,6 +764,7 @@ export class PartitionLog {
 
   async #deleteOldest(count: number): Promise<void> {
     if (count <= 0) return;
+    await this.#markDirty();
     const doomed = this.#segments.slice(0, count);
     this.#segments = this.#segments.slice(count);
     for (const segment of doomed) await segment.delete();
@@ -759,6 +773,21 @@ export class PartitionLog {
       { deletedSegments: count, logStartOffset: this.#logStartOffset.toString() },
       'deleted old segments',
     );
+  }
+
+  /** Records durably, before the first change to the files since open, that the next open must check them. */
+  #markDirty(): Promise<void> {
+    if (this.#dirty) return Promise.resolve();
+    this.#markingDirty ??= writeCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, cleanShutdown: false }).then(() => {
+      this.#dirty = true;
+    });
+    return this.#markingDirty;
+  }
+
+  /** A new log start offset, recorded durably (and the log marked as changed). */
+  async #recordStart(logStartOffset: bigint): Promise<void> {
+    await writeCheckpoint(this.dir, { logStartOffset, cleanShutdown: false });
+    this.#dirty = true;
   }
 
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
@@ -788,7 +817,8 @@ export class PartitionLog {
     await this.#synced;
     for (const waiter of this.#waiters) waiter.wake();
     for (const segment of this.#segments) await segment.release();
-    await writeCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, cleanShutdown: this.#failure === null });
+    // Unchanged since a clean open, the clean record on disk still holds.
+    if (this.#dirty || this.#failure !== null) await writeCheckpoint(this.dir, { logStartOffset: this.#logStartOffset, cleanShutdown: this.#failure === null });
   }
 
   #checkOffsetInRange(offset: bigint): void {
