@@ -1,8 +1,8 @@
 /**
  * Fetch by topic id (v17) next to Fetch by name (v12), in one run against one broker: the same
  * partition read from offset 0 to its end, in 1 MiB answers, over the codec on a raw TCP connection.
- * The two alternate (in turns, each first every other round) for BENCH_ROUNDS rounds so drift and warm-up hit both; the v12 figure
- * is the baseline.
+ * The two take turns for BENCH_ROUNDS rounds, each going first every other round, so drift and
+ * warm-up hit both alike; the v12 figure is the baseline.
  * Run: `node --import tsx bench/fetch-versions.ts` (BENCH_MB=64 sets the volume). Not part of `npm test`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
