@@ -3,7 +3,8 @@ import { ErrorCode } from '@fjord/kafka-protocol';
 import type { Logger } from 'pino';
 import { ASSIGNORS } from './assignors/index.ts';
 import { assignmentOf, partitionCount, sameAssignment, subtract, toTopicPartitions } from './assignment.ts';
-import { ConsumerGroup, type ConsumerMember, type TopicLookup } from './consumer-group.ts';
+import { compileTopicPattern, ConsumerGroup, type ConsumerMember, type TopicLookup } from './consumer-group.ts';
+import type { ConsumerGroupStore } from './consumer-group-store.ts';
 import { JOINING, reconcile } from './reconciliation.ts';
 
 /** What the classic coordinator must answer for a group id the new protocol wants. */
@@ -44,6 +45,8 @@ export interface ConsumerGroupOptions {
   /** Kafka's group.consumer.heartbeat.interval.ms, told to members in every answer. */
   heartbeatIntervalMs: number;
   logger: Logger;
+  /** Where groups are kept across restarts; without it they live in memory only. */
+  store?: ConsumerGroupStore;
 }
 
 const LEAVE_EPOCH = -1;
@@ -61,9 +64,8 @@ class HeartbeatError extends Error {
 
 /**
  * The KIP-848 group coordinator: ConsumerGroupHeartbeat drives membership, the server-side assignor
- * and each member's reconciliation; offsets are the shared offset store's. Group state lives in memory
- * (Kafka rebuilds it from __consumer_offsets; after a restart members rejoin with epoch 0 and get
- * FENCED_MEMBER_EPOCH/UNKNOWN_MEMBER_ID until they do).
+ * and each member's reconciliation; offsets are the shared offset store's. Groups are snapshotted to
+ * the store after each change and reloaded at start, where Kafka replays __consumer_offsets.
  */
 export class ConsumerGroupCoordinator {
   readonly #groups = new Map<string, ConsumerGroup>();
@@ -71,6 +73,19 @@ export class ConsumerGroupCoordinator {
 
   constructor(opts: ConsumerGroupOptions) {
     this.#opts = opts;
+  }
+
+  /** A coordinator with the store's groups; their members get a new session to come back in. */
+  static async open(opts: ConsumerGroupOptions): Promise<ConsumerGroupCoordinator> {
+    const coordinator = new ConsumerGroupCoordinator(opts);
+    for (const group of (await opts.store?.load()) ?? []) {
+      coordinator.#groups.set(group.groupId, group);
+      for (const member of group.members.values()) {
+        coordinator.#touch(group, member);
+        coordinator.#watchRevocation(group, member);
+      }
+    }
+    return coordinator;
   }
 
   get(groupId: string): ConsumerGroup | undefined {
@@ -126,6 +141,7 @@ export class ConsumerGroupCoordinator {
     if (!group) return ErrorCode.NONE;
     if (group.members.size > 0) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
     this.#groups.delete(groupId);
+    this.#changed();
     return ErrorCode.NONE;
   }
 
@@ -143,12 +159,14 @@ export class ConsumerGroupCoordinator {
     if (!group) return undefined;
     if (group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.#groups.delete(groupId);
+    this.#changed();
     return ErrorCode.NONE;
   }
 
-  close(): void {
+  /** Stops the timers and resolves once the last change is on disk. */
+  async close(): Promise<void> {
     for (const group of this.#groups.values()) for (const m of group.members.values()) this.#clearTimers(m);
-    this.#groups.clear();
+    await this.#opts.store?.flushed();
   }
 
   #heartbeat(request: HeartbeatRequest, version: number): HeartbeatResult {
@@ -190,6 +208,7 @@ export class ConsumerGroupCoordinator {
       bump = true;
     }
     if (bump) group.groupEpoch++;
+    const assignmentEpoch = group.assignmentEpoch;
     if (group.groupEpoch > group.assignmentEpoch) {
       group.computeTarget(topics);
       this.#opts.logger.info({ groupId: group.groupId, groupEpoch: group.groupEpoch, assignor: group.assignor.name }, 'consumer group target assignment');
@@ -202,6 +221,7 @@ export class ConsumerGroupCoordinator {
     member.assignment = reconcile(previous, target, group.assignmentEpoch, owned, (t, p) => group.isFree(m.memberId, t, p));
     this.#watchRevocation(group, member);
     this.#touch(group, member);
+    if (bump || request.memberEpoch === 0 || group.assignmentEpoch !== assignmentEpoch || member.assignment !== previous) this.#changed();
 
     const full = request.memberEpoch === 0 || (request.rebalanceTimeoutMs !== -1 && request.subscribedTopicNames !== null && owned !== null);
     const changed = !sameAssignment(previous.assigned, member.assignment.assigned);
@@ -284,6 +304,7 @@ export class ConsumerGroupCoordinator {
       member.away = true;
       clearTimeout(member.rebalanceTimer);
       this.#touch(group, member);
+      this.#changed();
     } else {
       this.#remove(group, member, 'left the group');
     }
@@ -296,7 +317,12 @@ export class ConsumerGroupCoordinator {
     group.target.delete(member.memberId);
     group.subscriptionsChanged();
     group.groupEpoch++;
+    this.#changed();
     this.#opts.logger.info({ groupId: group.groupId, memberId: member.memberId, groupEpoch: group.groupEpoch, reason }, 'consumer group member removed');
+  }
+
+  #changed(): void {
+    this.#opts.store?.save(() => this.#groups.values());
   }
 
   #touch(group: ConsumerGroup, member: ConsumerMember): void {
@@ -347,7 +373,7 @@ function validate(request: HeartbeatRequest, version: number): RegExp | null {
   }
   if (!request.subscribedTopicRegex) return null;
   try {
-    return new RegExp(`^(?:${request.subscribedTopicRegex})$`);
+    return compileTopicPattern(request.subscribedTopicRegex);
   } catch {
     throw new HeartbeatError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${request.subscribedTopicRegex} is not a valid regular expression.`);
   }
