@@ -62,8 +62,14 @@ export class ConsumerGroupStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const stored = JSON.parse(text) as { version: 1; groups: StoredGroup[] };
-    return stored.groups.map(restore);
+    try {
+      const stored = JSON.parse(text) as { version: 1; groups: StoredGroup[] };
+      return stored.groups.map(restore);
+    } catch (err) {
+      // Only sessions are lost: members are told they are unknown, rejoin, and find their committed offsets.
+      this.#logger.warn({ err }, 'unreadable consumer group snapshot; starting without consumer groups');
+      return [];
+    }
   }
 
   /** Schedules a snapshot of `groups` as they are when the write starts. */
