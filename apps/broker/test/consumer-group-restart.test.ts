@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Api, ErrorCode, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from '@fjord/kafka-protocol';
@@ -87,5 +87,12 @@ describe('KIP-848 consumer groups across a broker restart', () => {
     }
     expect(answer.assignment!.topicPartitions[0]!.partitions).toEqual([0, 1, 2, 3]);
     expect((await describeGroup()).members.map((m: { memberId: string }) => m.memberId)).toEqual(['a']);
+  });
+
+  it('starts without consumer groups when their snapshot is unreadable, and members rejoin', async () => {
+    await writeFile(path.join(dataDir, 'consumer-groups.json'), '{"version":1,"groups":[{"grou');
+    await start();
+    expect((await heartbeat({ memberId: 'a', memberEpoch: 2, topicPartitions: [] })).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    expect(await join('a')).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: 1 });
   });
 });
