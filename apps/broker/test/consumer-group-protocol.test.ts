@@ -253,11 +253,12 @@ describe('KIP-848 consumer groups over TCP', () => {
     expect(await codeOf({ topicPartitions: [{ topicId, partitions: [0] }] })).toBe(ErrorCode.INVALID_REQUEST);
     expect(await codeOf({ subscribedTopicNames: null })).toBe(ErrorCode.INVALID_REQUEST);
     expect(await codeOf({ memberEpoch: 3 })).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
-    expect(await codeOf({ memberEpoch: -1 })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await codeOf({ memberEpoch: -1 })).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 
     const m = member('errors', 'm');
     await m.beat();
     expect(m.epoch).toBe(1);
+    expect(await codeOf({ memberId: 'stranger', memberEpoch: -1 })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(await codeOf({ memberId: 'stranger', memberEpoch: 1 })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     // Ahead of the coordinator, or behind it while claiming partitions it was never given: fenced.
     expect(await codeOf({ memberEpoch: 2, topicPartitions: m.owned })).toBe(ErrorCode.FENCED_MEMBER_EPOCH);

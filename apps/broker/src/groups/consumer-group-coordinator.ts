@@ -298,8 +298,9 @@ export class ConsumerGroupCoordinator {
 
   #leave(request: HeartbeatRequest): HeartbeatResult {
     const group = this.#groups.get(request.groupId);
-    const member = group?.members.get(request.memberId);
-    if (!group || !member) throw new HeartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${request.memberId} is not a member of group ${request.groupId}.`);
+    if (!group) throw new HeartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${request.groupId} not found.`);
+    const member = group.members.get(request.memberId);
+    if (!member) throw new HeartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${request.memberId} is not a member of group ${request.groupId}.`);
     if (request.memberEpoch === STATIC_LEAVE_EPOCH && member.instanceId !== null) {
       member.away = true;
       clearTimeout(member.rebalanceTimer);
