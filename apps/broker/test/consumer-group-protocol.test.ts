@@ -189,6 +189,12 @@ describe('KIP-848 consumer groups over TCP', () => {
 
     a.owned = revoking.assignment!.topicPartitions;
     expect((await a.beat()).memberEpoch).toBe(2);
+    // Had that answer been lost, the same heartbeat again (one epoch behind) is answered again...
+    const again = await heartbeat(client, { groupId: 'handover', memberId: 'old-owner', memberEpoch: 1, topicPartitions: a.owned });
+    expect(again).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: 2 });
+    // ...but one behind that still claims what it gave up is fenced.
+    const claiming = await heartbeat(client, { groupId: 'handover', memberId: 'old-owner', memberEpoch: 1, topicPartitions: [{ topicId, partitions: [0, 1, 2, 3, 4, 5] }] });
+    expect(claiming.errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
     await b.beat();
     expect(b.partitions).toEqual(target.map((p: number) => `${topicId}:${p}`));
     expect((await describeGroup('handover')).groupState).toBe('Stable');
