@@ -6,6 +6,7 @@ import type { BrokerConfig } from '@fjord/broker-contract';
 import { advertisedAddress } from './config/broker-config.ts';
 import { ControlPlaneSource } from './config/control-plane-source.ts';
 import { ConsumerGroupCoordinator } from './groups/consumer-group-coordinator.ts';
+import { ConsumerGroupStore } from './groups/consumer-group-store.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
 import { OffsetStore } from './groups/offset-store.ts';
 import { createHandlers } from './handlers/index.ts';
@@ -75,12 +76,13 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   const metering = await openMetering(config, registry, logger);
   const offsets = await OffsetStore.open(config.dataDir, logger.child({ component: 'offsets' }));
   const groups = new GroupCoordinator(logger.child({ component: 'groups' }));
-  const consumerGroups = new ConsumerGroupCoordinator({
+  const consumerGroups = await ConsumerGroupCoordinator.open({
     topics: registry,
     classic: groups,
     sessionTimeoutMs: config.groups.consumerSessionTimeoutMs,
     heartbeatIntervalMs: config.groups.consumerHeartbeatIntervalMs,
     logger: logger.child({ component: 'consumer-groups' }),
+    store: new ConsumerGroupStore(config.dataDir, logger.child({ component: 'consumer-groups' })),
   });
   const producerIds = await ProducerIdAllocator.open(config.dataDir);
 
@@ -168,8 +170,8 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         await cleaning;
         await controlPlane?.stop();
         groups.close();
-        consumerGroups.close();
         await listener.close();
+        await consumerGroups.close();
         await tiering?.close();
         await metering?.stop();
         await offsets.close();

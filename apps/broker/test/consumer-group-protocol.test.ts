@@ -189,6 +189,12 @@ describe('KIP-848 consumer groups over TCP', () => {
 
     a.owned = revoking.assignment!.topicPartitions;
     expect((await a.beat()).memberEpoch).toBe(2);
+    // Had that answer been lost, the same heartbeat again (one epoch behind) is answered again...
+    const again = await heartbeat(client, { groupId: 'handover', memberId: 'old-owner', memberEpoch: 1, topicPartitions: a.owned });
+    expect(again).toMatchObject({ errorCode: ErrorCode.NONE, memberEpoch: 2 });
+    // ...but one behind that still claims what it gave up is fenced.
+    const claiming = await heartbeat(client, { groupId: 'handover', memberId: 'old-owner', memberEpoch: 1, topicPartitions: [{ topicId, partitions: [0, 1, 2, 3, 4, 5] }] });
+    expect(claiming.errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
     await b.beat();
     expect(b.partitions).toEqual(target.map((p: number) => `${topicId}:${p}`));
     expect((await describeGroup('handover')).groupState).toBe('Stable');
@@ -253,11 +259,12 @@ describe('KIP-848 consumer groups over TCP', () => {
     expect(await codeOf({ topicPartitions: [{ topicId, partitions: [0] }] })).toBe(ErrorCode.INVALID_REQUEST);
     expect(await codeOf({ subscribedTopicNames: null })).toBe(ErrorCode.INVALID_REQUEST);
     expect(await codeOf({ memberEpoch: 3 })).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
-    expect(await codeOf({ memberEpoch: -1 })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await codeOf({ memberEpoch: -1 })).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
 
     const m = member('errors', 'm');
     await m.beat();
     expect(m.epoch).toBe(1);
+    expect(await codeOf({ memberId: 'stranger', memberEpoch: -1 })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(await codeOf({ memberId: 'stranger', memberEpoch: 1 })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     // Ahead of the coordinator, or behind it while claiming partitions it was never given: fenced.
     expect(await codeOf({ memberEpoch: 2, topicPartitions: m.owned })).toBe(ErrorCode.FENCED_MEMBER_EPOCH);

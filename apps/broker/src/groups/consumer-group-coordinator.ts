@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@fjord/kafka-protocol';
 import type { Logger } from 'pino';
-import { ASSIGNORS } from './assignors/index.ts';
-import { assignmentOf, partitionCount, sameAssignment, subtract, toTopicPartitions } from './assignment.ts';
+import { assignmentOf, sameAssignment, toTopicPartitions } from './assignment.ts';
 import { ConsumerGroup, type ConsumerMember, type TopicLookup } from './consumer-group.ts';
+import type { ConsumerGroupStore } from './consumer-group-store.ts';
+import { checkEpoch, HeartbeatError, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, validate } from './heartbeat-checks.ts';
 import { JOINING, reconcile } from './reconciliation.ts';
 
 /** What the classic coordinator must answer for a group id the new protocol wants. */
@@ -44,26 +45,15 @@ export interface ConsumerGroupOptions {
   /** Kafka's group.consumer.heartbeat.interval.ms, told to members in every answer. */
   heartbeatIntervalMs: number;
   logger: Logger;
+  /** Where groups are kept across restarts; without it they live in memory only. */
+  store?: ConsumerGroupStore;
 }
 
-const LEAVE_EPOCH = -1;
-const STATIC_LEAVE_EPOCH = -2;
-
-/** A heartbeat answered with a Kafka error code and Kafka's message for it. */
-class HeartbeatError extends Error {
-  readonly errorCode: number;
-
-  constructor(errorCode: number, message: string) {
-    super(message);
-    this.errorCode = errorCode;
-  }
-}
 
 /**
  * The KIP-848 group coordinator: ConsumerGroupHeartbeat drives membership, the server-side assignor
- * and each member's reconciliation; offsets are the shared offset store's. Group state lives in memory
- * (Kafka rebuilds it from __consumer_offsets; after a restart members rejoin with epoch 0 and get
- * FENCED_MEMBER_EPOCH/UNKNOWN_MEMBER_ID until they do).
+ * and each member's reconciliation; offsets are the shared offset store's. Groups are snapshotted to
+ * the store after each change and reloaded at start, where Kafka replays __consumer_offsets.
  */
 export class ConsumerGroupCoordinator {
   readonly #groups = new Map<string, ConsumerGroup>();
@@ -71,6 +61,19 @@ export class ConsumerGroupCoordinator {
 
   constructor(opts: ConsumerGroupOptions) {
     this.#opts = opts;
+  }
+
+  /** A coordinator with the store's groups; their members get a new session to come back in. */
+  static async open(opts: ConsumerGroupOptions): Promise<ConsumerGroupCoordinator> {
+    const coordinator = new ConsumerGroupCoordinator(opts);
+    for (const group of (await opts.store?.load()) ?? []) {
+      coordinator.#groups.set(group.groupId, group);
+      for (const member of group.members.values()) {
+        coordinator.#touch(group, member);
+        coordinator.#watchRevocation(group, member);
+      }
+    }
+    return coordinator;
   }
 
   get(groupId: string): ConsumerGroup | undefined {
@@ -126,6 +129,7 @@ export class ConsumerGroupCoordinator {
     if (!group) return ErrorCode.NONE;
     if (group.members.size > 0) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
     this.#groups.delete(groupId);
+    this.#changed();
     return ErrorCode.NONE;
   }
 
@@ -143,12 +147,14 @@ export class ConsumerGroupCoordinator {
     if (!group) return undefined;
     if (group.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.#groups.delete(groupId);
+    this.#changed();
     return ErrorCode.NONE;
   }
 
-  close(): void {
+  /** Stops the timers and resolves once the last change is on disk. */
+  async close(): Promise<void> {
     for (const group of this.#groups.values()) for (const m of group.members.values()) this.#clearTimers(m);
-    this.#groups.clear();
+    await this.#opts.store?.flushed();
   }
 
   #heartbeat(request: HeartbeatRequest, version: number): HeartbeatResult {
@@ -190,6 +196,7 @@ export class ConsumerGroupCoordinator {
       bump = true;
     }
     if (bump) group.groupEpoch++;
+    const assignmentEpoch = group.assignmentEpoch;
     if (group.groupEpoch > group.assignmentEpoch) {
       group.computeTarget(topics);
       this.#opts.logger.info({ groupId: group.groupId, groupEpoch: group.groupEpoch, assignor: group.assignor.name }, 'consumer group target assignment');
@@ -202,6 +209,7 @@ export class ConsumerGroupCoordinator {
     member.assignment = reconcile(previous, target, group.assignmentEpoch, owned, (t, p) => group.isFree(m.memberId, t, p));
     this.#watchRevocation(group, member);
     this.#touch(group, member);
+    if (bump || request.memberEpoch === 0 || group.assignmentEpoch !== assignmentEpoch || member.assignment !== previous) this.#changed();
 
     const full = request.memberEpoch === 0 || (request.rebalanceTimeoutMs !== -1 && request.subscribedTopicNames !== null && owned !== null);
     const changed = !sameAssignment(previous.assigned, member.assignment.assigned);
@@ -278,12 +286,14 @@ export class ConsumerGroupCoordinator {
 
   #leave(request: HeartbeatRequest): HeartbeatResult {
     const group = this.#groups.get(request.groupId);
-    const member = group?.members.get(request.memberId);
-    if (!group || !member) throw new HeartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${request.memberId} is not a member of group ${request.groupId}.`);
+    if (!group) throw new HeartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${request.groupId} not found.`);
+    const member = group.members.get(request.memberId);
+    if (!member) throw new HeartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${request.memberId} is not a member of group ${request.groupId}.`);
     if (request.memberEpoch === STATIC_LEAVE_EPOCH && member.instanceId !== null) {
       member.away = true;
       clearTimeout(member.rebalanceTimer);
       this.#touch(group, member);
+      this.#changed();
     } else {
       this.#remove(group, member, 'left the group');
     }
@@ -296,7 +306,12 @@ export class ConsumerGroupCoordinator {
     group.target.delete(member.memberId);
     group.subscriptionsChanged();
     group.groupEpoch++;
+    this.#changed();
     this.#opts.logger.info({ groupId: group.groupId, memberId: member.memberId, groupEpoch: group.groupEpoch, reason }, 'consumer group member removed');
+  }
+
+  #changed(): void {
+    this.#opts.store?.save(() => this.#groups.values());
   }
 
   #touch(group: ConsumerGroup, member: ConsumerMember): void {
@@ -325,45 +340,5 @@ export class ConsumerGroupCoordinator {
   #clearTimers(member: ConsumerMember): void {
     clearTimeout(member.sessionTimer);
     clearTimeout(member.rebalanceTimer);
-  }
-}
-
-/** Kafka's request checks (throwIfConsumerGroupHeartbeatRequestIsInvalid); returns the compiled regex, if any. */
-function validate(request: HeartbeatRequest, version: number): RegExp | null {
-  const invalid = (message: string) => new HeartbeatError(ErrorCode.INVALID_REQUEST, message);
-  if (request.groupId === '') throw new HeartbeatError(ErrorCode.INVALID_GROUP_ID, 'GroupId can not be empty.');
-  if (version >= 1 && request.memberId === '') throw invalid('MemberId can not be empty.');
-  if (request.memberEpoch < STATIC_LEAVE_EPOCH) throw invalid(`MemberEpoch ${request.memberEpoch} is invalid.`);
-  if (request.memberEpoch === STATIC_LEAVE_EPOCH && request.instanceId === null) throw invalid('InstanceId can not be null when leaving with epoch -2.');
-  if (request.memberEpoch === 0) {
-    if (request.rebalanceTimeoutMs === -1) throw invalid('RebalanceTimeoutMs must be provided in first request.');
-    if (request.topicPartitions === null || request.topicPartitions.length > 0) throw invalid('TopicPartitions must be empty when (re-)joining.');
-    if (request.subscribedTopicNames === null && request.subscribedTopicRegex === null) {
-      throw invalid('SubscribedTopicNames or SubscribedTopicRegex must be set in first request.');
-    }
-  }
-  if (request.serverAssignor !== null && !ASSIGNORS.has(request.serverAssignor)) {
-    throw new HeartbeatError(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${request.serverAssignor} is not supported. Supported assignors: ${[...ASSIGNORS.keys()].join(', ')}.`);
-  }
-  if (!request.subscribedTopicRegex) return null;
-  try {
-    return new RegExp(`^(?:${request.subscribedTopicRegex})$`);
-  } catch {
-    throw new HeartbeatError(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex ${request.subscribedTopicRegex} is not a valid regular expression.`);
-  }
-}
-
-/**
- * A member ahead of the coordinator, or behind it for another reason than a lost answer, is fenced:
- * it must drop its partitions and rejoin. One epoch behind with nothing it should not own is a
- * heartbeat whose answer was lost, and is answered again.
- */
-function checkEpoch(member: ConsumerMember, request: HeartbeatRequest): void {
-  const current = member.assignment;
-  if (request.memberEpoch === current.memberEpoch) return;
-  const owned = request.topicPartitions === null ? null : assignmentOf(request.topicPartitions);
-  const lostAnswer = request.memberEpoch === current.previousMemberEpoch && owned !== null && partitionCount(subtract(owned, current.assigned)) === 0;
-  if (request.memberEpoch > current.memberEpoch || !lostAnswer) {
-    throw new HeartbeatError(ErrorCode.FENCED_MEMBER_EPOCH, `The consumer group member has a member epoch (${request.memberEpoch}) different from the group's (${current.memberEpoch}).`);
   }
 }

@@ -18,7 +18,7 @@ export interface ConsumerMember {
   rebalanceTimeoutMs: number;
   subscribedTopicNames: readonly string[];
   subscribedTopicRegex: string | null;
-  /** `^(?:regex)$`: Kafka matches a subscription regex against whole topic names. */
+  /** The regex compiled (compileTopicPattern). */
   topicPattern: RegExp | null;
   serverAssignor: string | null;
   assignment: MemberAssignment;
@@ -125,4 +125,9 @@ export class ConsumerGroup {
     for (const m of this.members.values()) if (m.instanceId === instanceId) return m;
     return undefined;
   }
+}
+
+/** Kafka matches a subscription regex against whole topic names. Throws a SyntaxError for a bad one. */
+export function compileTopicPattern(regex: string): RegExp {
+  return new RegExp(`^(?:${regex})$`);
 }
