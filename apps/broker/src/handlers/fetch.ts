@@ -1,8 +1,6 @@
 import { Api, ErrorCode, type FetchRequest, type FetchResponsePartitionData, type FetchableTopicResponse } from '@fjord/kafka-protocol';
 import type { PartitionLog } from '@fjord/log';
-import type { Logger } from 'pino';
-import type { BrokerContext } from '../broker-context.ts';
-import { defineHandler } from './handler.ts';
+import { defineHandler, type RequestContext } from './handler.ts';
 import { logErrorCode } from './log-errors.ts';
 
 interface FetchRound {
@@ -30,7 +28,7 @@ function partitionData(partitionIndex: number, errorCode: number, highWatermark:
 
 const EMPTY = Buffer.alloc(0);
 
-async function readRound(request: FetchRequest, maxBytes: number, broker: BrokerContext, logger: Logger): Promise<FetchRound> {
+async function readRound(request: FetchRequest, maxBytes: number, { broker, logger, allocate }: RequestContext): Promise<FetchRound> {
   let budget = maxBytes;
   const round: FetchRound = { responses: [], bytes: 0, hasError: false, watched: [] };
   for (const { topic, partitions } of request.topics) {
@@ -50,7 +48,7 @@ async function readRound(request: FetchRequest, maxBytes: number, broker: Broker
         continue;
       }
       try {
-        const read = await log.read(fetchOffset, maxBytes);
+        const read = await log.read(fetchOffset, maxBytes, allocate);
         budget -= read.records.length;
         round.bytes += read.records.length;
         round.watched.push({ log, highWatermark: read.highWatermark });
@@ -71,12 +69,13 @@ async function readRound(request: FetchRequest, maxBytes: number, broker: Broker
  * long-polls: it sleeps until one of its partitions grows (or maxWaitMs passes, or the
  * connection closes) and reads again, so an idle consumer costs nothing.
  */
-export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, { broker, logger, signal, session, throttle }) => {
+export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, ctx) => {
+  const { broker, signal, session, throttle } = ctx;
   const deadline = Date.now() + request.maxWaitMs;
   const egress = broker.quotas.egress;
   // As Kafka does, no response carries more than a quota window's worth of bytes.
   const maxBytes = Math.min(request.maxBytes, egress.windowBytes(session.principal, Date.now()));
-  let round = await readRound(request, maxBytes, broker, logger);
+  let round = await readRound(request, maxBytes, ctx);
   while (round.bytes < request.minBytes && !round.hasError && round.watched.length > 0 && !signal.aborted) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -89,7 +88,7 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, _version, {
       wait.abort();
       signal.removeEventListener('abort', stop);
     }
-    round = await readRound(request, maxBytes, broker, logger);
+    round = await readRound(request, maxBytes, ctx);
   }
   const now = Date.now();
   const throttleTimeMs = egress.record(session.principal, round.bytes, now);
