@@ -5,10 +5,12 @@ const MIN_POOLED_BYTES = 64 * 1024;
  * Buffers for log reads, used again once the response that carried them is written. A fresh
  * megabyte per fetch is external memory V8 answers with full garbage collections, which on a
  * broker with a large heap cost more than the read itself. The pool keeps at most `maxFreeBytes`
- * of free buffers in power-of-two size classes; buffers in use are not counted.
+ * of free buffers in power-of-two size classes, dropping the longest unused first, so buffers of a
+ * size no longer read make way; buffers in use are not counted.
  */
 export class ReadBufferPool {
-  readonly #free = new Map<number, Buffer[]>();
+  /** Least recently released first. */
+  readonly #free: Buffer[] = [];
   readonly #maxFreeBytes: number;
   #freeBytes = 0;
 
@@ -38,18 +40,21 @@ export class ReadBufferPool {
 
   #take(size: number): Buffer {
     const sizeClass = 2 ** Math.ceil(Math.log2(size));
-    const buffer = this.#free.get(sizeClass)?.pop();
-    if (!buffer) return Buffer.allocUnsafeSlow(sizeClass);
-    this.#freeBytes -= buffer.length;
-    return buffer;
+    for (let i = this.#free.length - 1; i >= 0; i--) {
+      const buffer = this.#free[i]!;
+      if (buffer.length !== sizeClass) continue;
+      this.#free.splice(i, 1);
+      this.#freeBytes -= buffer.length;
+      return buffer;
+    }
+    return Buffer.allocUnsafeSlow(sizeClass);
   }
 
   #give(buffer: Buffer): void {
-    if (this.#freeBytes + buffer.length > this.#maxFreeBytes) return;
-    const list = this.#free.get(buffer.length);
-    if (list) list.push(buffer);
-    else this.#free.set(buffer.length, [buffer]);
+    if (buffer.length > this.#maxFreeBytes) return;
+    this.#free.push(buffer);
     this.#freeBytes += buffer.length;
+    while (this.#freeBytes > this.#maxFreeBytes) this.#freeBytes -= this.#free.shift()!.length;
   }
 }
 
