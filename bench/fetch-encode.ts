@@ -6,7 +6,7 @@
  * packages/kafka-protocol/test/fetch-response-frames.test.ts; this prints encodes per second.
  * Run: `node --import tsx bench/fetch-encode.ts`. Not part of `npm test`.
  */
-import { Api, encodeRecordBatch, encodeResponseFrameChunks, Writer } from '@fjord/kafka-protocol';
+import { Api, encodeRecordBatch, encodeResponseFrameChunks, Writer, type FetchResponse } from '@fjord/kafka-protocol';
 
 const partitions = (count: number, recordBytes: number) => {
   const records = encodeRecordBatch({ records: [{ value: Buffer.alloc(recordBytes, 1) }] });
@@ -23,7 +23,7 @@ const partitions = (count: number, recordBytes: number) => {
 };
 
 /** What encodeResponseFrameChunks did before the fast path. */
-function generic(version: number, correlationId: number, body: unknown): Buffer[] {
+function generic(version: number, correlationId: number, body: FetchResponse): Buffer[] {
   const writer = new Writer();
   writer.appendInt32(0).appendInt32(correlationId);
   if (Api.Fetch.responseHeaderVersion(version) === 1) writer.appendEmptyTaggedFields();
