@@ -253,14 +253,19 @@ async function main(): Promise<void> {
       const loopback = median(figures.loopback!);
       const consumePerGb = consumeCpu / ((2 * ROUNDS * bytes) / GB);
       const of = (value: number, base: number, name: string) => `${((value / base) * 100).toFixed(0)}% of ${name}`;
-      report(`loopback TCP copy (node), median of ${ROUNDS}`, `${loopback.toFixed(0)} MB/s`);
+      const rounds = (values: number[]) => `rounds: ${values.map((v) => v.toFixed(0)).join(', ')}`;
+      report(`loopback TCP copy (node), median of ${ROUNDS}`, `${loopback.toFixed(0)} MB/s (${rounds(figures.loopback!)})`);
       for (const size of ['default', 'large'] as const) {
         const brokerRate = median(figures[size]!);
-        const memoryRate = median(figures[size === 'default' ? 'memoryDefault' : 'memoryLarge']!);
-        report(`kcat consume from memory, ${size} fetch sizes (the client ceiling)`, `${memoryRate.toFixed(0)} MB/s (${of(memoryRate, loopback, 'loopback')})`);
+        const memoryRounds = figures[size === 'default' ? 'memoryDefault' : 'memoryLarge']!;
+        const memoryRate = median(memoryRounds);
+        report(
+          `kcat consume from memory, ${size} fetch sizes (the client ceiling)`,
+          `${memoryRate.toFixed(0)} MB/s (${of(memoryRate, loopback, 'loopback')}; ${rounds(memoryRounds)})`,
+        );
         report(
           `kcat consume, ${size} fetch sizes`,
-          `${brokerRate.toFixed(0)} MB/s (${((brokerRate * MB) / RECORD_BYTES).toFixed(0)} records/s, ${of(brokerRate, loopback, 'loopback')}, ${of(brokerRate, memoryRate, 'the ceiling')})`,
+          `${brokerRate.toFixed(0)} MB/s (${((brokerRate * MB) / RECORD_BYTES).toFixed(0)} records/s, ${of(brokerRate, loopback, 'loopback')}, ${of(brokerRate, memoryRate, 'the ceiling')}; ${rounds(figures[size]!)})`,
         );
       }
       report('broker CPU per GB consumed (1 KiB records, all rounds)', `${consumePerGb.toFixed(2)} CPU-s/GB (${((consumePerGb / producePerGb) * 100).toFixed(0)}% of produce)`);
