@@ -3,6 +3,8 @@ import { ProtocolError } from './primitives/protocol-error.ts';
 import { Reader } from './primitives/reader.ts';
 import { Writer } from './primitives/writer.ts';
 import type { ApiDefinition } from './schema/define-api.ts';
+import type { FieldSpec } from './schema/field.ts';
+import { compileFrameEncoder, type FrameEncoder } from './schema/frame-encoder.ts';
 
 /*
  * Request Header v1 => request_api_key request_api_version correlation_id client_id
@@ -76,12 +78,36 @@ export function encodeResponseFrame(api: ApiDefinition, version: number, correla
   return writeResponseFrame(api, version, correlationId, body).toBuffer();
 }
 
+const carriesRecords = (fields: readonly FieldSpec[]): boolean => fields.some((f) => f.type === 'records' || carriesRecords(f.fields ?? []));
+/** Per API, per version; null for APIs whose responses hold no record sets. */
+const frameEncoders = new Map<ApiDefinition, (FrameEncoder | undefined)[] | null>();
+
+function frameEncoder(api: ApiDefinition, version: number): FrameEncoder | null {
+  let encoders = frameEncoders.get(api);
+  if (encoders === undefined) {
+    encoders = carriesRecords(api.responseFields) ? [] : null;
+    frameEncoders.set(api, encoders);
+  }
+  if (encoders === null) return null;
+  if (!api.isSupported(version)) {
+    throw new ProtocolError('UNSUPPORTED_VERSION', `${api.name} v${version} is not supported (v${api.minVersion}-v${api.maxVersion})`);
+  }
+  return (encoders[version] ??= compileFrameEncoder(api.responseFields, version, version >= api.flexibleFrom));
+}
+
 /**
- * Like encodeResponseFrame, but large record sets stay separate buffers (not copied), ready for a
- * vectored socket write (`socket.cork(); chunks.forEach(c => socket.write(c)); socket.uncork()`).
+ * The same bytes as encodeResponseFrame, as buffers for a vectored socket write
+ * (`socket.cork(); chunks.forEach(c => socket.write(c)); socket.uncork()`). Responses holding
+ * record sets (Fetch) take the broker's fast path: the record sets stay separate buffers, never
+ * copied, and the rest is written in one pass into one buffer.
  */
 export function encodeResponseFrameChunks(api: ApiDefinition, version: number, correlationId: number, body: unknown): Buffer[] {
-  return writeResponseFrame(api, version, correlationId, body).toChunks();
+  const encoder = frameEncoder(api, version);
+  if (!encoder) return writeResponseFrame(api, version, correlationId, body).toChunks();
+  const flexibleHeader = api.responseHeaderVersion(version) === 1;
+  const head = Buffer.alloc(flexibleHeader ? 9 : 8);
+  head.writeInt32BE(correlationId, 4);
+  return encoder(head, body);
 }
 
 /** Decodes a response frame (without size prefix). */

@@ -1,8 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 
+/** Where a read's bytes go: a buffer of at least `size` bytes, which the caller may reuse once done with them. */
+export type ReadAllocator = (size: number) => Buffer;
+
+const allocateFresh: ReadAllocator = (size) => Buffer.allocUnsafe(size);
+
 /** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */
-export async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+export async function readAt(file: FileHandle, position: number, length: number, allocate = allocateFresh): Promise<Buffer> {
+  const buf = allocate(length).subarray(0, length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await file.read(buf, filled, length - filled, position + filled);

@@ -8,7 +8,7 @@ import { compactBatch, indexKeys, type KeyOffsets } from './compaction.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { resolveLogConfig, type LogConfig } from './config.ts';
 import { LogError } from './errors.ts';
-import { writeAllAt } from './files.ts';
+import { writeAllAt, type ReadAllocator } from './files.ts';
 import { recordAtOrAfter, type Decompress } from './record-timestamps.ts';
 import { RemoteLog, type RemoteStorage } from './remote/remote-log.ts';
 import { SNAPSHOT_SUFFIX } from './remote/remote-segment.ts';
@@ -437,9 +437,9 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one holding `offset`, up to `maxBytes` (the first batch comes whole even
-   * when larger). Empty at the high watermark.
+   * when larger). Empty at the high watermark. Local reads land in buffers from `allocate`.
    */
-  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+  async read(offset: bigint, maxBytes: number, allocate?: ReadAllocator): Promise<ReadResult> {
     this.#checkOffsetInRange(offset);
     const result = (records: Buffer): ReadResult => ({
       records,
@@ -458,8 +458,8 @@ export class PartitionLog {
       const segment = segments[i];
       segment.pin();
       try {
-        const first = await segment.locate(offset);
-        if (first) return result(await segment.readBatches(first, maxBytes, limit));
+        const records = await segment.read(offset, maxBytes, limit, allocate);
+        if (records) return result(records);
       } finally {
         await segment.unpin();
       }

@@ -4,7 +4,7 @@ import { writeFileDurably } from '@fjord/durable-file';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, BatchOffset } from '@fjord/kafka-protocol';
 import type { Logger } from 'pino';
 import { batchProblem, type ProducedBatch } from './batch-check.ts';
-import { readAt, writeAllAt } from './files.ts';
+import { readAt, writeAllAt, type ReadAllocator } from './files.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex } from './time-index.ts';
 
@@ -60,6 +60,8 @@ const HEADER_SCAN_CHUNK = 16 * 1024;
 /** Whole-batch reads during recovery. */
 const RECOVERY_CHUNK = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** Read ends remembered per segment: one per consumer reading it sequentially, for a few consumers. */
+const READ_ENDS_KEPT = 16;
 
 /**
  * One segment of a partition: the .log file of record batches and its two sparse indexes. The
@@ -88,6 +90,8 @@ export class Segment {
   #readers = 0;
   /** Deleted or shut down: the file closes when the last reader unpins. */
   #retired = false;
+  /** Where recent reads ended (next offset -> file position), oldest first. */
+  readonly #readEnds = new Map<bigint, number>();
 
   private constructor(dir: string, baseOffset: bigint, log: FileHandle, indexIntervalBytes: number) {
     this.baseOffset = baseOffset;
@@ -377,18 +381,60 @@ export class Segment {
   }
 
   /**
-   * Whole batches from `first`, within `maxBytes` except that the first batch is always returned
-   * whole, stopping at the first batch at or past `limitOffset` (the high watermark).
+   * Whole batches from the one holding `offset`, within `maxBytes` except that the first batch is
+   * always returned whole, stopping at the first batch at or past `limitOffset` (the high
+   * watermark); null when the segment ends before `offset`. One file read serves most fetches: a
+   * consumer's next fetch usually starts where the previous read ended, which is remembered, and
+   * otherwise the read starts at the index entry below `offset` and takes an index interval more.
+   * The bytes land in buffers from `allocate`.
    */
-  async readBatches(first: BatchLocation, maxBytes: number, limitOffset: bigint): Promise<Buffer> {
-    if (first.baseOffset >= limitOffset) return Buffer.alloc(0);
-    const length = Math.min(Math.max(first.size, maxBytes), this.size - first.position);
-    const buf = await readAt(this.#log, first.position, length);
+  async read(offset: bigint, maxBytes: number, limitOffset: bigint, allocate?: ReadAllocator): Promise<Buffer | null> {
+    const remembered = this.#readEnds.get(offset);
+    const start = remembered ?? (await this.#indexes()).offsetIndex.floor(offset).position;
+    const slack = remembered === undefined ? this.#indexIntervalBytes + BATCH_HEADER_SIZE : 0;
+    let buf = await readAt(this.#log, start, Math.min(Math.max(maxBytes, BATCH_HEADER_SIZE) + slack, this.size - start), allocate);
+    let first = 0;
+    for (;;) {
+      if (first + BATCH_HEADER_SIZE > buf.length) {
+        // The batch holding `offset` lies past what was read: a long run of batches below it after the index entry.
+        if (start + first + BATCH_HEADER_SIZE <= this.size) return this.#readFrom(offset, maxBytes, limitOffset, allocate);
+        return null;
+      }
+      const lastOffset = buf.readBigInt64BE(first + BatchOffset.BaseOffset) + BigInt(buf.readInt32BE(first + BatchOffset.LastOffsetDelta));
+      if (lastOffset >= offset) break;
+      first += BATCH_LOG_OVERHEAD + buf.readInt32BE(first + BatchOffset.BatchLength);
+    }
+    const firstSize = BATCH_LOG_OVERHEAD + buf.readInt32BE(first + BatchOffset.BatchLength);
+    const wanted = Math.min(Math.max(firstSize, maxBytes), this.size - start - first);
+    // The first batch is larger than what was read, or the index entry was far below it.
+    if (first + wanted > buf.length) buf = await readAt(this.#log, start + first, wanted, allocate);
+    else buf = buf.subarray(first, first + wanted);
+    return this.#served(buf, start + first, limitOffset);
+  }
+
+  /** The slow path of read(): the batch is located by scanning headers first, then read. */
+  async #readFrom(offset: bigint, maxBytes: number, limitOffset: bigint, allocate?: ReadAllocator): Promise<Buffer | null> {
+    const first = await this.locate(offset);
+    if (!first) return null;
+    const buf = await readAt(this.#log, first.position, Math.min(Math.max(first.size, maxBytes), this.size - first.position), allocate);
+    return this.#served(buf, first.position, limitOffset);
+  }
+
+  /** The whole batches at the head of `buf` (read at `position`) below `limitOffset`; remembers where they end. */
+  #served(buf: Buffer, position: number, limitOffset: bigint): Buffer {
     let end = 0;
+    let nextOffset = -1n;
     while (end + BATCH_HEADER_SIZE <= buf.length) {
       const size = BATCH_LOG_OVERHEAD + buf.readInt32BE(end + BatchOffset.BatchLength);
-      if (end + size > buf.length || buf.readBigInt64BE(end + BatchOffset.BaseOffset) >= limitOffset) break;
+      const baseOffset = buf.readBigInt64BE(end + BatchOffset.BaseOffset);
+      if (end + size > buf.length || baseOffset >= limitOffset) break;
+      nextOffset = baseOffset + BigInt(buf.readInt32BE(end + BatchOffset.LastOffsetDelta)) + 1n;
       end += size;
+    }
+    if (end > 0) {
+      // The batch after these is the one holding `nextOffset`, or the first after it, whatever is appended later.
+      if (this.#readEnds.size >= READ_ENDS_KEPT) this.#readEnds.delete(this.#readEnds.keys().next().value!);
+      this.#readEnds.set(nextOffset, position + end);
     }
     return buf.subarray(0, end);
   }

@@ -1,8 +1,7 @@
 import { Api, ErrorCode, ZERO_UUID, type FetchRequest, type FetchResponsePartitionData, type FetchableTopicResponse } from '@fjord/kafka-protocol';
 import type { PartitionLog } from '@fjord/log';
-import type { Logger } from 'pino';
 import type { BrokerContext } from '../broker-context.ts';
-import { defineHandler } from './handler.ts';
+import { defineHandler, type RequestContext } from './handler.ts';
 import { logErrorCode } from './log-errors.ts';
 import { namedTopic } from './topic-ids.ts';
 
@@ -53,7 +52,7 @@ function wantedTopics(request: FetchRequest, version: number, broker: BrokerCont
   });
 }
 
-async function readRound(wanted: WantedTopic[], maxBytes: number, broker: BrokerContext, logger: Logger): Promise<FetchRound> {
+async function readRound(wanted: WantedTopic[], maxBytes: number, { broker, logger, allocate }: RequestContext): Promise<FetchRound> {
   let budget = maxBytes;
   const round: FetchRound = { responses: [], bytes: 0, hasError: false, watched: [] };
   for (const { name: topic, topicId, partitions } of wanted) {
@@ -73,7 +72,7 @@ async function readRound(wanted: WantedTopic[], maxBytes: number, broker: Broker
         continue;
       }
       try {
-        const read = await log.read(fetchOffset, maxBytes);
+        const read = await log.read(fetchOffset, maxBytes, allocate);
         budget -= read.records.length;
         round.bytes += read.records.length;
         round.watched.push({ log, highWatermark: read.highWatermark });
@@ -99,7 +98,8 @@ async function readRound(wanted: WantedTopic[], maxBytes: number, broker: Broker
  * fetches. An incremental fetch (epoch above 0) names a session the broker never gave out and is
  * answered FETCH_SESSION_ID_NOT_FOUND, on which clients fall back to a full fetch.
  */
-export const fetchHandler = defineHandler(Api.Fetch, async (request, version, { broker, logger, signal, session, throttle }) => {
+export const fetchHandler = defineHandler(Api.Fetch, async (request, version, ctx) => {
+  const { broker, signal, session, throttle } = ctx;
   const epoch = request.sessionEpoch ?? FINAL_EPOCH;
   if (epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
@@ -109,7 +109,7 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, version, { 
   const egress = broker.quotas.egress;
   // As Kafka does, no response carries more than a quota window's worth of bytes.
   const maxBytes = Math.min(request.maxBytes, egress.windowBytes(session.principal, Date.now()));
-  let round = await readRound(wanted, maxBytes, broker, logger);
+  let round = await readRound(wanted, maxBytes, ctx);
   while (round.bytes < request.minBytes && !round.hasError && round.watched.length > 0 && !signal.aborted) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -122,7 +122,7 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, version, { 
       wait.abort();
       signal.removeEventListener('abort', stop);
     }
-    round = await readRound(wanted, maxBytes, broker, logger);
+    round = await readRound(wanted, maxBytes, ctx);
   }
   const now = Date.now();
   const throttleTimeMs = egress.record(session.principal, round.bytes, now);

@@ -14,6 +14,8 @@ export interface RequestContext {
   closeAfterResponse(): void;
   /** Stops reading this connection's requests for `ms` (a client over its quota, KIP-219). */
   throttle(ms: number): void;
+  /** A buffer for log reads whose bytes go into this request's response; reused once the response is written. */
+  allocate(size: number): Buffer;
 }
 
 /**

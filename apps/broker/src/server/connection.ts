@@ -6,6 +6,7 @@ import { supportedVersions, type Handler, type RequestContext } from '../handler
 import { adoptSocket } from './adopt-socket.ts';
 import { FrameReader } from './frame-reader.ts';
 import type { LogThrottle } from './log-throttle.ts';
+import type { ReadBufferPool, ReadLease } from './read-buffers.ts';
 import { authenticatePlain } from './sasl.ts';
 import { Session } from './session.ts';
 
@@ -18,6 +19,8 @@ const PRE_AUTH_APIS = new Set([18 /* ApiVersions */, 17 /* SaslHandshake */, 36 
 interface Reply {
   chunks: Buffer[];
   close: boolean;
+  /** The read buffers the chunks refer to, released once they are written. */
+  lease?: ReadLease;
 }
 
 /**
@@ -33,6 +36,7 @@ export class Connection {
   readonly #reader: FrameReader;
   readonly #session: Session;
   readonly #logger: Logger;
+  readonly #readBuffers: ReadBufferPool;
   readonly #abort = new AbortController();
   #tail: Promise<void> = Promise.resolve();
   #inFlight = 0;
@@ -45,9 +49,13 @@ export class Connection {
   #mute: NodeJS.Timeout | undefined;
   #mutedUntil = 0;
 
-  /** `lateLogins` logs the connections closed at the authentication deadline (a flood of them is one line a second). */
-  constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>, lateLogins: LogThrottle) {
+  /**
+   * `lateLogins` logs the connections closed at the authentication deadline (a flood of them is one
+   * line a second); `readBuffers` is where Fetch reads land, shared by the listener's connections.
+   */
+  constructor(accepted: Socket, broker: BrokerContext, handlers: ReadonlyMap<number, Handler>, lateLogins: LogThrottle, readBuffers: ReadBufferPool) {
     this.#broker = broker;
+    this.#readBuffers = readBuffers;
     this.#handlers = handlers;
     const { limits } = broker.config;
     const authRequired = broker.config.auth === 'sasl_plain';
@@ -183,6 +191,7 @@ export class Connection {
       return undefined;
     }
     let close = false;
+    const lease = this.#readBuffers.lease();
     const ctx: RequestContext = {
       broker: this.#broker,
       session: this.#session,
@@ -193,11 +202,18 @@ export class Connection {
         close = true;
       },
       throttle: (ms) => this.#throttle(ms),
+      allocate: lease.allocate,
     };
     const reply = (async (): Promise<Reply | null> => {
-      const body = await handler.handle(request, apiVersion, ctx);
-      if (body === null) return null;
-      return { chunks: encodeResponseFrameChunks(handler.api, apiVersion, correlationId, body), close };
+      try {
+        const body = await handler.handle(request, apiVersion, ctx);
+        if (body !== null) return { chunks: encodeResponseFrameChunks(handler.api, apiVersion, correlationId, body), close, lease };
+      } catch (err) {
+        lease.release();
+        throw err;
+      }
+      lease.release();
+      return null;
     })();
     return this.#enqueue(reply, handler.api.name);
   }
@@ -247,14 +263,17 @@ export class Connection {
     this.#tail = this.#tail
       .then(() => settled)
       .then((outcome) => {
-        if (this.#closed) return;
+        if (this.#closed) {
+          if (outcome.ok) outcome.r?.lease?.release();
+          return;
+        }
         if (!outcome.ok) {
           this.#logger.error({ err: outcome.err, api }, 'closing connection: request failed');
           this.close();
           return;
         }
         if (outcome.r === null) return;
-        this.#write(outcome.r.chunks);
+        this.#write(outcome.r.chunks, outcome.r.lease);
         if (outcome.r.close) {
           this.#closed = true;
           this.#abort.abort();
@@ -272,13 +291,16 @@ export class Connection {
     return this.#tail;
   }
 
-  #write(chunks: Buffer[]): void {
+  /** Writes the chunks in one go; the lease is released when the socket is done with the last of them. */
+  #write(chunks: Buffer[], lease?: ReadLease): void {
+    // A failed write leaves the buffers to the garbage collector rather than risk reusing one still queued.
+    const written = lease && ((err?: Error | null) => void (err ? undefined : lease.release()));
     if (chunks.length === 1) {
-      this.#socket.write(chunks[0]!);
+      this.#socket.write(chunks[0]!, written);
       return;
     }
     this.#socket.cork();
-    for (const chunk of chunks) this.#socket.write(chunk);
+    for (let i = 0; i < chunks.length; i++) this.#socket.write(chunks[i]!, i === chunks.length - 1 ? written : undefined);
     this.#socket.uncork();
   }
 

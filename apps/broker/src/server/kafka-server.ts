@@ -5,6 +5,10 @@ import type { Handler } from '../handlers/handler.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionGate } from './connection-gate.ts';
 import { LogThrottle } from './log-throttle.ts';
+import { ReadBufferPool } from './read-buffers.ts';
+
+/** Free read buffers kept for reuse across all connections. */
+const FREE_READ_BUFFER_BYTES = 64 * 1024 * 1024;
 
 /** Longest a client may take over its TLS handshake before the socket is dropped. */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -24,6 +28,7 @@ export class KafkaServer {
   constructor(broker: BrokerContext, handlers: ReadonlyMap<number, Handler>, gate: ConnectionGate) {
     this.#broker = broker;
     const lateLogins = new LogThrottle(broker.logger, 'closing connection: not authenticated by the deadline');
+    const readBuffers = new ReadBufferPool(FREE_READ_BUFFER_BYTES);
     // Counted against the caps from the moment it is accepted, before it costs a handshake; over them, dropped at once.
     const admit = (raw: net.Socket): (() => void) | undefined => {
       const host = raw.remoteAddress ?? '';
@@ -32,7 +37,7 @@ export class KafkaServer {
       return undefined;
     };
     const accept = (socket: net.Socket, onClose?: () => void) => {
-      const connection = new Connection(socket, broker, handlers, lateLogins);
+      const connection = new Connection(socket, broker, handlers, lateLogins, readBuffers);
       this.#connections.add(connection);
       connection.socket.once('close', () => {
         this.#connections.delete(connection);
