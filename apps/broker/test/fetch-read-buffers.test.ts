@@ -115,7 +115,11 @@ describe('ReadBufferPool', () => {
     expect(pool.freeBytes).toBe(2 * MB);
     const again = pool.lease();
     expect(new Set([again.allocate(MB), again.allocate(MB)])).toEqual(new Set(buffers));
-    // Small reads come from the heap's own pool, never from this one.
+    // Small reads come from the heap's own pool, never from this one; reads too large to keep are not rounded up.
     expect(pool.lease().allocate(1000).length).toBe(1000);
+    const huge = pool.lease();
+    expect(huge.allocate(5 * MB).length).toBe(5 * MB);
+    huge.release();
+    expect(pool.freeBytes).toBe(0);
   });
 });

@@ -40,6 +40,8 @@ export class ReadBufferPool {
 
   #take(size: number): Buffer {
     const sizeClass = 2 ** Math.ceil(Math.log2(size));
+    // Too large to be kept once free: rounding it up would only cost memory.
+    if (sizeClass > this.#maxFreeBytes) return Buffer.allocUnsafeSlow(size);
     for (let i = this.#free.length - 1; i >= 0; i--) {
       const buffer = this.#free[i]!;
       if (buffer.length !== sizeClass) continue;
