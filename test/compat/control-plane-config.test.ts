@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { plans } from '@fjord/api';
@@ -98,6 +98,10 @@ describe('cluster API keys from the control plane', () => {
   it('keeps serving from its cached keys while the control plane is away', async () => {
     const key = await cp.api.clusterApiKeys.create(cp.clusterId, { description: 'cached' });
     expect((await list(key.key, key.secret)).code).toBe(0);
+    // The broker took the key at the login; its on-disk cache follows with the config long poll. Killed before that
+    // write lands, a broker restarted without the control plane rightly does not know the key.
+    const cache = path.join(broker.dataDir, 'control-plane-config.json');
+    await until('the key in the broker\'s config cache', async () => ((await readFile(cache, 'utf8').catch(() => '')).includes(key.key) ? true : undefined), 10_000, 20);
     await cp.close();
     await broker.kill9();
     await broker.restart();
