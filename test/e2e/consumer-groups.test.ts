@@ -1,12 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient, type FjordClient } from '@fjord/sdk';
 import { Consumer as Kip848Consumer, MessagesStreamModes, stringDeserializers } from '@platformatic/kafka';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startControlPlane, type RunningControlPlane } from '../../apps/control-plane/test/process.ts';
-import { killLeftoverBrokers, problemOf, until } from '../helpers/control-plane.ts';
+import type { RunningControlPlane } from '../../apps/control-plane/test/process.ts';
+import { problemOf, startNpmControlPlane, tearDownStory, until } from '../helpers/control-plane.ts';
 
 const password = 'correct horse battery staple';
 const TOPIC = 'orders';
@@ -33,7 +34,7 @@ describe('consumer groups end to end', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'fjord-e2e-groups-'));
-    cp = await startControlPlane([process.execPath, '--import', 'tsx', 'apps/control-plane/src/main.ts'], { cwd: repoRoot, env: { FJORD_DATA_DIR: dataDir } });
+    cp = await startNpmControlPlane(dataDir, randomBytes(32).toString('base64'));
     api = createClient({ baseUrl: cp.url });
     await api.signup({ email: `groups-${Date.now()}@example.com`, password, organizationName: 'E2E Groups' });
     clusterId = (await api.clusters.create({ name: 'e2e-groups', plan: 'basic' })).id;
@@ -53,13 +54,7 @@ describe('consumer groups end to end', () => {
 
   afterAll(async () => {
     await consumer?.disconnect().catch(() => undefined);
-    if (clusterId) {
-      await api.clusters.delete(clusterId).catch(() => undefined);
-      await until('the cluster to be gone', async () => ((await problemOf(api.clusters.get(clusterId)).catch(() => undefined))?.status === 404 ? true : undefined)).catch(() => undefined);
-    }
-    await cp?.stop();
-    await killLeftoverBrokers(dataDir);
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await tearDownStory(api, clusterId ? [clusterId] : [], cp, dataDir);
   }, 60_000);
 
   it('lists a running kafkajs group with its member, the partitions it owns and its committed offsets', async () => {

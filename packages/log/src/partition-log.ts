@@ -206,10 +206,9 @@ export class PartitionLog {
     if (logStartOffset > nextOffset) logStartOffset = nextOffset;
 
     const log = new PartitionLog(dir, resolved, { ...options, logger, now }, segments, logStartOffset, remote);
-    if (checkpoint?.cleanShutdown === true && checkpoint.logStartOffset === logStartOffset) {
-      log.#dirty = false;
-    } else {
-      // Recovered, new, or moved start: until close() says otherwise, the next open must treat this one as a crash.
+    // A clean record with this start stays until the first change. Otherwise (recovered, new, or a moved start), until
+    // close() says otherwise, the next open must treat this one as a crash.
+    if (checkpoint?.cleanShutdown !== true || checkpoint.logStartOffset !== logStartOffset) {
       if (checkpoint?.cleanShutdown !== false || checkpoint.logStartOffset !== logStartOffset) await writeCheckpoint(dir, { logStartOffset, cleanShutdown: false });
       log.#dirty = true;
     }

@@ -14,6 +14,7 @@ import {
   type AdminPool,
   type CommittedOffset,
   type GroupDescription,
+  type TopicMetadata,
 } from '../../kafka/index.ts';
 import { authorize } from '../../permissions.ts';
 import type { ClusterConnections } from '../topics/topics.service.ts';
@@ -25,30 +26,27 @@ type Deps = {
   repos: Pick<Repositories, 'audit'>;
 };
 
-/** Committed offsets with the lag behind each partition's high watermark. */
-async function withLag(admin: AdminClient, committed: CommittedOffset[]): Promise<ConsumerGroupOffset[]> {
-  if (committed.length === 0) return [];
-  const wanted = new Set(committed.map((c) => c.topic));
-  const { topics } = await admin.metadata([...wanted]).catch((err) => {
-    // A committed topic deleted since: its offsets stay, with no high watermark to measure against.
-    if (err instanceof KafkaError && err.type === 'UNKNOWN_TOPIC_OR_PARTITION') return admin.metadata(null);
-    throw err;
-  });
-  const watermarks = await admin.offsets(topics.filter((t) => wanted.has(t.name)));
-  return committed
-    .filter((c) => watermarks.has(partitionKey(c.topic, c.partition)))
-    .map((c) => {
-      const highWatermark = watermarks.get(partitionKey(c.topic, c.partition))!.highWatermark;
-      const lag = highWatermark > c.offset ? highWatermark - c.offset : 0n;
-      return { topic: c.topic, partition: c.partition, committedOffset: Number(c.offset), highWatermark: Number(highWatermark), lag: Number(lag), metadata: c.metadata };
-    })
-    .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+/** The cluster's topics, read once per call: their ids name the topics of OffsetFetch v10, their partitions give the lag. */
+async function clusterTopics(admin: AdminClient): Promise<{ names: Map<string, string>; topics: TopicMetadata[] }> {
+  const { topics } = await admin.metadata(null);
+  return { names: new Map(topics.flatMap((t) => (t.topicId ? [[t.topicId, t.name] as const] : []))), topics };
 }
 
-/** Topic ids to names, for OffsetFetch answers that carry ids (v10). */
-async function topicNames(admin: AdminClient): Promise<Map<string, string>> {
-  const { topics } = await admin.metadata(null);
-  return new Map(topics.flatMap((t) => (t.topicId ? [[t.topicId, t.name] as const] : [])));
+/** Each group's committed offsets with the lag behind the high watermarks, asked of the leaders once for all the groups. */
+async function withLag(admin: AdminClient, topics: TopicMetadata[], groups: CommittedOffset[][]): Promise<ConsumerGroupOffset[][]> {
+  const wanted = new Set(groups.flat().map((c) => c.topic));
+  // A committed topic deleted since keeps its offsets in the group, with no high watermark to measure against: left out.
+  const watermarks = wanted.size === 0 ? new Map() : await admin.offsets(topics.filter((t) => wanted.has(t.name)));
+  return groups.map((committed) =>
+    committed
+      .filter((c) => watermarks.has(partitionKey(c.topic, c.partition)))
+      .map((c) => {
+        const highWatermark = watermarks.get(partitionKey(c.topic, c.partition))!.highWatermark;
+        const lag = highWatermark > c.offset ? highWatermark - c.offset : 0n;
+        return { topic: c.topic, partition: c.partition, committedOffset: Number(c.offset), highWatermark: Number(highWatermark), lag: Number(lag), metadata: c.metadata };
+      })
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
+  );
 }
 
 const totalLag = (offsets: ConsumerGroupOffset[]) => (offsets.length === 0 ? null : offsets.reduce((sum, o) => sum + o.lag, 0));
@@ -81,10 +79,10 @@ export function consumerGroupsService({ clusters, kafka, repos }: Deps) {
     }
   }
 
+  /** The group as its coordinator knows it, with its committed offsets; null for a group it does not know. */
   async function describe(admin: AdminClient, groupId: string, names: Map<string, string>) {
     const group = await describeConsumerGroup(admin, groupId);
-    if (!group) throw new ApiProblem('FJ_NOT_FOUND', `consumer group ${groupId} does not exist`);
-    return { group, offsets: await withLag(admin, await committedOffsets(admin, groupId, names)) };
+    return group && { group, committed: await committedOffsets(admin, groupId, names) };
   }
 
   return {
@@ -97,17 +95,14 @@ export function consumerGroupsService({ clusters, kafka, repos }: Deps) {
           .sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
           .slice(0, query.limit + 1);
         const page = toPage(listed, query.limit, (g) => g.groupId, (g) => g);
-        const names = await topicNames(admin);
-        const items = await Promise.all(
-          page.items.map(async (listing) => {
-            const described = await describe(admin, listing.groupId, names).catch((err) => {
-              // Gone between the listing and the description: listed as Kafka listed it.
-              if (err instanceof ApiProblem) return null;
-              throw err;
-            });
-            return described ? summary(described.group, described.offsets) : { ...listing, members: 0, lag: null };
-          }),
-        );
+        const { names, topics } = await clusterTopics(admin);
+        // Gone between the listing and the description: listed as Kafka listed it.
+        const described = await Promise.all(page.items.map((listing) => describe(admin, listing.groupId, names)));
+        const lags = await withLag(admin, topics, described.map((d) => d?.committed ?? []));
+        const items = page.items.map((listing, i) => {
+          const d = described[i];
+          return d ? summary(d.group, lags[i]) : { ...listing, members: 0, lag: null };
+        });
         return { items, nextCursor: page.nextCursor };
       });
     },
@@ -115,7 +110,11 @@ export function consumerGroupsService({ clusters, kafka, repos }: Deps) {
     async get(ctx: AuthContext, clusterId: string, groupId: string): Promise<ConsumerGroup> {
       authorize(ctx, 'consumer-groups:read');
       return withAdmin(ctx, clusterId, groupId, async (admin) => {
-        const { group, offsets } = await describe(admin, groupId, await topicNames(admin));
+        const { names, topics } = await clusterTopics(admin);
+        const described = await describe(admin, groupId, names);
+        if (!described) throw new ApiProblem('FJ_NOT_FOUND', `consumer group ${groupId} does not exist`);
+        const { group } = described;
+        const [offsets] = await withLag(admin, topics, [described.committed]);
         return { ...summary(group, offsets), assignor: group.assignor, epoch: group.epoch, memberDetails: group.members, offsets };
       });
     },
