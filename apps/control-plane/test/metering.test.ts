@@ -87,8 +87,10 @@ describe.each(backends)('usage metering and invoices on $name', (backend) => {
 
   it('integrates gauges into byte-hours and partition-hours, and shows cluster-hours', async () => {
     const c = await createCluster(a);
-    const start = new Date(Date.now() - 60_000).toISOString();
-    const end = new Date().toISOString();
+    // One clock reading for both ends: two readings can be a millisecond apart (0.100001 partition-hours).
+    const now = Date.now();
+    const start = new Date(now - 60_000).toISOString();
+    const end = new Date(now).toISOString();
     const res = await report([sample({ metric: 'partitions', quantity: '6', start, end }, c), sample({ metric: 'hot_stored_bytes', quantity: '1000', start, end }, c)], c, secrets.brokerToken(c));
     expect(res.statusCode, res.body).toBe(200);
     const items = await usage(a, `clusterId=${c}&${range()}`);
