@@ -26,11 +26,11 @@ describe.each(backends)('usage metering and invoices on $name', (backend) => {
     expect(res.statusCode, res.body).toBe(202);
     return res.json().id as string;
   };
-  const sample = (fields: Partial<UsageSample> & Pick<UsageSample, 'metric' | 'quantity'>, cluster = clusterId): UsageSample => ({
+  const sample = (fields: Partial<UsageSample> & Pick<UsageSample, 'metric' | 'quantity'>, cluster = clusterId, now = Date.now()): UsageSample => ({
     id: randomUUID(),
     clusterId: cluster,
-    start: new Date(Date.now() - 5_000).toISOString(),
-    end: new Date(Date.now()).toISOString(),
+    start: new Date(now - 5_000).toISOString(),
+    end: new Date(now).toISOString(),
     ...fields,
   });
   const report = (samples: UsageSample[], cluster = clusterId, tok = token) =>
