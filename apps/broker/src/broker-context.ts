@@ -1,6 +1,7 @@
 import type { BrokerConfig } from '@fjord/broker-contract';
 import type { PartitionLog } from '@fjord/log';
 import type { Logger } from 'pino';
+import type { FetchSessionCache } from './fetch-sessions/fetch-session-cache.ts';
 import type { UsageMeter } from './metering/usage-meter.ts';
 import type { ConsumerGroupCoordinator } from './groups/consumer-group-coordinator.ts';
 import type { GroupCoordinator } from './groups/group-coordinator.ts';
@@ -23,6 +24,8 @@ export interface BrokerContext {
   /** KIP-848 consumer groups (ConsumerGroupHeartbeat); a group id is one kind or the other. */
   readonly consumerGroups: ConsumerGroupCoordinator;
   readonly offsets: OffsetStore;
+  /** Incremental fetch sessions (KIP-227), in memory: a restarted broker's clients start over with full fetches. */
+  readonly fetchSessions: FetchSessionCache;
   readonly producerIds: ProducerIdAllocator;
   /** Idempotent-producer state per partition log, rebuilt from the log's tail on first use. */
   readonly sequences: WeakMap<PartitionLog, Promise<SequenceTracker>>;

@@ -5,6 +5,7 @@ import type { BrokerContext } from './broker-context.ts';
 import type { BrokerConfig } from '@fjord/broker-contract';
 import { advertisedAddress } from './config/broker-config.ts';
 import { ControlPlaneSource } from './config/control-plane-source.ts';
+import { FetchSessionCache } from './fetch-sessions/fetch-session-cache.ts';
 import { ConsumerGroupCoordinator } from './groups/consumer-group-coordinator.ts';
 import { ConsumerGroupStore } from './groups/consumer-group-store.ts';
 import { GroupCoordinator } from './groups/group-coordinator.ts';
@@ -99,6 +100,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     groups,
     consumerGroups,
     offsets,
+    fetchSessions: new FetchSessionCache(),
     producerIds,
     sequences: new WeakMap(),
     quotas,

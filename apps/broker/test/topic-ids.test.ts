@@ -31,7 +31,7 @@ const produceBody = (topic: { name?: string; topicId?: string }, value: string) 
   topicData: [{ name: topic.name, topicId: topic.topicId, partitionData: [{ index: 0, records: encodeRecordBatch({ records: [{ value }] }) }] }],
 });
 
-describe('topic ids (KIP-516) and fetch sessions (KIP-227) over TCP', () => {
+describe('topic ids (KIP-516) over TCP', () => {
   let dataDir: string;
   let config: ReturnType<typeof parseBrokerConfig>;
   let broker: RunningBroker;
@@ -185,13 +185,12 @@ describe('topic ids (KIP-516) and fetch sessions (KIP-227) over TCP', () => {
     expect(v7.topics[0].partitions[0].committedOffset).toBe(42n);
   });
 
-  it('answers an incremental fetch for a session it never opened with FETCH_SESSION_ID_NOT_FOUND; full fetches get session id 0', async () => {
+  it('answers an incremental fetch for a session it never opened with FETCH_SESSION_ID_NOT_FOUND; a sessionless fetch gets session id 0', async () => {
     await broker.topics.create('sessions', 1, 1, {});
     const topicId = await metadataId('sessions');
-    // A client opening a session (epoch 0) is told none was made, so it keeps sending full fetches.
-    const opened = await client.request(Api.Fetch, 17, fetchBody({ topicId }, 0, 0));
-    expect(opened).toMatchObject({ errorCode: ErrorCode.NONE, sessionId: 0 });
-    expect(opened.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    const sessionless = await client.request(Api.Fetch, 17, fetchBody({ topicId }, 0, -1));
+    expect(sessionless).toMatchObject({ errorCode: ErrorCode.NONE, sessionId: 0 });
+    expect(sessionless.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
 
     const incremental = await client.request(Api.Fetch, 17, fetchBody({ topicId }, 123456, 1));
     expect(incremental).toMatchObject({ errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] });

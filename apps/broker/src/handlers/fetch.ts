@@ -1,15 +1,17 @@
-import { Api, ErrorCode, ZERO_UUID, type FetchRequest, type FetchResponsePartitionData, type FetchableTopicResponse } from '@fjord/kafka-protocol';
+import { Api, ErrorCode, ZERO_UUID, type FetchRequest, type FetchResponse, type FetchResponsePartitionData, type FetchableTopicResponse } from '@fjord/kafka-protocol';
 import type { PartitionLog } from '@fjord/log';
 import type { BrokerContext } from '../broker-context.ts';
+import type { FetchSession } from '../fetch-sessions/fetch-session.ts';
 import { defineHandler, type RequestContext } from './handler.ts';
 import { logErrorCode } from './log-errors.ts';
 import { namedTopic } from './topic-ids.ts';
 
 /** v13 replaced topic names with topic ids (KIP-516). */
 const TOPIC_IDS_FROM = 13;
-/** KIP-227: epoch 0 opens a session, -1 fetches without one; both are full fetches. */
+/** KIP-227: epoch 0 opens a session, -1 fetches without one (closing the one named); both are full fetches. */
 const INITIAL_EPOCH = 0;
 const FINAL_EPOCH = -1;
+const NO_SESSION = 0;
 
 /** A requested topic, resolved: `name` is null for a topic id the broker does not know. */
 interface WantedTopic {
@@ -43,9 +45,9 @@ function partitionData(partitionIndex: number, errorCode: number, highWatermark:
 
 const EMPTY = Buffer.alloc(0);
 
-function wantedTopics(request: FetchRequest, version: number, broker: BrokerContext): WantedTopic[] {
+function wantedTopics(topics: FetchRequest['topics'], version: number, broker: BrokerContext): WantedTopic[] {
   const byId = version >= TOPIC_IDS_FROM;
-  return request.topics.map((entry) => {
+  return topics.map((entry) => {
     const topic = namedTopic(broker, { name: entry.topic, topicId: entry.topicId }, byId);
     if (byId) return { name: topic?.name ?? null, topicId: entry.topicId ?? ZERO_UUID, partitions: entry.partitions };
     return { name: entry.topic ?? '', topicId: topic?.topicId ?? ZERO_UUID, partitions: entry.partitions };
@@ -88,23 +90,42 @@ async function readRound(wanted: WantedTopic[], maxBytes: number, { broker, logg
   return round;
 }
 
+/** How a request stands to fetch sessions: a full fetch (opening a session or not), an incremental one, or refused. */
+type SessionPlan = { kind: 'full'; open: boolean } | { kind: 'incremental'; session: FetchSession } | { kind: 'refused'; errorCode: number };
+
+function planSession(request: FetchRequest, version: number, { broker, session }: RequestContext): SessionPlan {
+  const principal = session.principal ?? '';
+  const id = request.sessionId ?? NO_SESSION;
+  const epoch = request.sessionEpoch ?? FINAL_EPOCH;
+  if (epoch === INITIAL_EPOCH || epoch === FINAL_EPOCH) {
+    if (id !== NO_SESSION) broker.fetchSessions.close(id, principal);
+    return { kind: 'full', open: epoch === INITIAL_EPOCH };
+  }
+  const known = broker.fetchSessions.get(id, principal);
+  if (!known) return { kind: 'refused', errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+  if (known.epoch !== epoch) return { kind: 'refused', errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
+  if (known.usesTopicIds !== version >= TOPIC_IDS_FROM) return { kind: 'refused', errorCode: ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR };
+  known.update(request.topics, request.forgottenTopicsData ?? []);
+  return { kind: 'incremental', session: known };
+}
+
 /**
  * Reads each partition from its fetch offset. When fewer than minBytes are there, the request
  * long-polls: it sleeps until one of its partitions grows (or maxWaitMs passes, or the
  * connection closes) and reads again, so an idle consumer costs nothing.
  *
- * Fetch sessions (KIP-227) in their minimal form: every fetch is a full one and is answered with
- * session id 0, which tells the client that no session was opened, so it keeps sending full
- * fetches. An incremental fetch (epoch above 0) names a session the broker never gave out and is
- * answered FETCH_SESSION_ID_NOT_FOUND, on which clients fall back to a full fetch.
+ * Fetch sessions (KIP-227): a full fetch with epoch 0 opens a session when a slot is free; the
+ * client then sends only what changed (new offsets, added and forgotten partitions) with the
+ * session's next epoch, and the answer holds only the partitions with news. A session id the
+ * principal does not hold answers FETCH_SESSION_ID_NOT_FOUND, a wrong epoch
+ * INVALID_FETCH_SESSION_EPOCH; on either the client starts over with a full fetch.
  */
-export const fetchHandler = defineHandler(Api.Fetch, async (request, version, ctx) => {
+export const fetchHandler = defineHandler(Api.Fetch, async (request, version, ctx): Promise<FetchResponse> => {
   const { broker, signal, session, throttle } = ctx;
-  const epoch = request.sessionEpoch ?? FINAL_EPOCH;
-  if (epoch !== INITIAL_EPOCH && epoch !== FINAL_EPOCH) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
-  }
-  const wanted = wantedTopics(request, version, broker);
+  const plan = planSession(request, version, ctx);
+  if (plan.kind === 'refused') return { throttleTimeMs: 0, errorCode: plan.errorCode, sessionId: NO_SESSION, responses: [] };
+  const requested = plan.kind === 'incremental' ? plan.session.topics() : request.topics;
+  const wanted = wantedTopics(requested, version, broker);
   const deadline = Date.now() + request.maxWaitMs;
   const egress = broker.quotas.egress;
   // As Kafka does, no response carries more than a quota window's worth of bytes.
@@ -129,11 +150,17 @@ export const fetchHandler = defineHandler(Api.Fetch, async (request, version, ct
   if (throttleTimeMs > 0) {
     // Over the quota: as Kafka's handleFetchRequest, the bytes are not sent (nor counted) and the
     // client gets an empty answer with the time to stay away; it fetches the same offsets again after.
+    // A full fetch opens no session then; an incremental one keeps its session's last news unsent.
     egress.unrecord(session.principal, round.bytes, now);
     throttle(throttleTimeMs);
-    return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
+    return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: plan.kind === 'incremental' ? plan.session.id : NO_SESSION, responses: [] };
   }
   // Metered: the record bytes of the answer actually sent (earlier rounds of a long poll were not).
   for (const { topic = '', partitions } of round.responses) broker.usage?.egress(topic, session.principal, partitions.reduce((sum, p) => sum + (p.records?.length ?? 0), 0));
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.responses };
+  if (plan.kind === 'incremental') {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: plan.session.id, responses: plan.session.respond(requested, round.responses, true) };
+  }
+  const opened = plan.open ? broker.fetchSessions.open(session.principal ?? '', version >= TOPIC_IDS_FROM, request.topics) : undefined;
+  opened?.respond(requested, round.responses, false);
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: opened?.id ?? NO_SESSION, responses: round.responses };
 });
