@@ -68,7 +68,8 @@ async function readRound(wanted: WantedTopic[], maxBytes: number, { broker, logg
       }
       // Once the response's budget is spent, the remaining partitions answer empty (KIP-74).
       const maxBytes = Math.min(partitionMaxBytes, budget);
-      if (maxBytes <= 0) {
+      // A consumer at the log end (most partitions of a many-partition consumer) needs no read.
+      if (maxBytes <= 0 || fetchOffset === log.highWatermark) {
         round.watched.push({ log, highWatermark: log.highWatermark });
         out.push(partitionData(partition, ErrorCode.NONE, log.highWatermark, log.logStartOffset, EMPTY));
         continue;
